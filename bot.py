@@ -1,0 +1,232 @@
+"""The 督办 bot: follow-up of a government policy plan in the departments' Telegram groups.
+
+This is the only place the application is assembled. Usage:
+
+    python bot.py demo [--lang en]          # a whole cycle against a local simulator, no token
+    python bot.py run                       # long polling (TELEGRAM_BOT_TOKEN required)
+    python bot.py run --webhook URL --listen 0.0.0.0 --port 8443
+    python bot.py plan show [--json] PATH   # read a plan document, print who leads what
+    python bot.py plan import PATH          # store a plan in the database
+    python bot.py db upgrade                # apply Alembic migrations (PostgreSQL)
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from telegram import Update
+from telegram.constants import ParseMode
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
+from telegram.request import BaseRequest
+
+from handlers.runtime import Services
+from models.db import Database
+from settings import DEFAULT_PLAN, Settings, SettingsError, load_settings
+
+log = logging.getLogger("duban")
+
+
+class _RedactToken(logging.Filter):
+    """Keeps the bot token out of every log line (httpx logs request URLs with it)."""
+
+    def __init__(self, token: str) -> None:
+        super().__init__()
+        self.token = token
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if self.token and self.token in record.getMessage():
+            record.msg = record.getMessage().replace(self.token, "<token>")
+            record.args = None
+        return True
+
+
+def configure_logging(token: str = "", level: int = logging.INFO) -> None:
+    logging.basicConfig(
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=level, force=True
+    )
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    if token:
+        redact = _RedactToken(token)
+        for handler in logging.getLogger().handlers:
+            handler.addFilter(redact)
+
+
+def build_application(
+    settings: Settings,
+    db: Database,
+    *,
+    token: str,
+    request: BaseRequest | None = None,
+    updates_request: BaseRequest | None = None,
+    rate_limit: bool = True,
+    instance: str = "bot",
+) -> Application[Any, Any, Any, Any, Any, Any]:
+    """Assemble the Application: settings, defaults, limiter, handlers, jobs, error handler."""
+    from handlers import admin, common, coordinator, errors, liaison, membership, scheduling
+
+    builder = (
+        ApplicationBuilder()
+        .token(token)
+        .base_url(settings.telegram_api_base_url)
+        .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=settings.tz))
+        .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
+    )
+    if request is not None:
+        builder = builder.request(request).get_updates_request(updates_request or request)
+    if rate_limit:
+        # Telegram allows about 30 messages a second overall and 20 a minute into one group;
+        # the limiter also waits out RetryAfter and tries again.
+        builder = builder.rate_limiter(
+            AIORateLimiter(
+                overall_max_rate=settings.rate_limit_per_second,
+                overall_time_period=1,
+                group_max_rate=20,
+                group_time_period=60,
+                max_retries=3,
+            )
+        )
+    application = builder.build()
+    application.bot_data["services"] = Services(settings=settings, db=db, instance=instance)
+
+    # Order matters: membership and migration updates first (group -1) so a chat that moved
+    # or dropped the bot is up to date before any command in the same batch is handled.
+    membership.register(application)
+    common.register(application)
+    admin.register(application)
+    scheduling.register(application)
+    coordinator.register(application)
+    # Liaison replies last: it catches plain replies that no command handler took.
+    liaison.register(application)
+    errors.register(application)
+    return application
+
+
+async def _post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Command menus per language and scope, then the jobs rebuilt from the database."""
+    from handlers import common, scheduling
+
+    await common.set_command_menus(application)
+    await scheduling.restore_jobs(application)
+
+
+async def _post_shutdown(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    application.bot_data["services"].db.dispose()
+
+
+def open_database(settings: Settings, *, create: bool = True) -> Database:
+    """The database of `settings`; SQLite gets its tables created from the models."""
+    from models.db import create_schema, is_postgres
+
+    db = Database.from_url(settings.database_url)
+    if create and not is_postgres(db.engine):
+        create_schema(db.engine)
+    return db
+
+
+def ensure_bundled_plan(db: Database) -> None:
+    """On first start with an empty database, import the plan that ships with the bot."""
+    from planreader.importer import import_plan_file, plan_count
+
+    if db.call(plan_count) == 0:
+        result = import_plan_file(db, DEFAULT_PLAN)
+        log.info("imported the bundled plan: %s", result.summary_line())
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    token = settings.require_token()
+    configure_logging(token)
+    db = open_database(settings)
+    ensure_bundled_plan(db)
+    application = build_application(settings, db, token=token)
+    if args.webhook:
+        application.run_webhook(
+            listen=args.listen,
+            port=args.port,
+            webhook_url=args.webhook,
+            secret_token=args.secret or None,
+            allowed_updates=Update.ALL_TYPES,
+        )
+    else:
+        application.run_polling(allowed_updates=Update.ALL_TYPES)
+    return 0
+
+
+def cmd_plan(args: argparse.Namespace) -> int:
+    from planreader import cli
+
+    if args.plan_command == "show":
+        return cli.cmd_show(args.path, as_json=args.json, lang=args.lang)
+    settings = load_settings()
+    return cli.cmd_import(args.path, database_url=settings.database_url, lang=args.lang)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from demo.run import run_demo
+
+    return run_demo(lang=args.lang, out_dir=args.out)
+
+
+def cmd_db(args: argparse.Namespace) -> int:
+    from migrations.runner import upgrade
+
+    settings = load_settings()
+    upgrade(settings.database_url, revision=args.revision)
+    print(f"database upgraded to {args.revision}")
+    return 0
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="bot.py", description=__doc__.split("\n\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="start the bot (long polling, or a webhook)")
+    run.add_argument("--webhook", metavar="URL", help="public HTTPS URL of the webhook")
+    run.add_argument("--listen", default="127.0.0.1", help="address to listen on (webhook)")
+    run.add_argument("--port", type=int, default=8443, help="port to listen on (webhook)")
+    run.add_argument("--secret", default="", help="secret token Telegram sends (webhook)")
+    run.set_defaults(func=cmd_run)
+
+    plan = sub.add_parser("plan", help="read a plan document")
+    plan_sub = plan.add_subparsers(dest="plan_command", required=True)
+    show = plan_sub.add_parser("show", help="print who leads and supports each measure")
+    show.add_argument("--json", action="store_true", help="machine-readable JSON on stdout")
+    show.add_argument("--lang", default="zh_CN", help="zh_CN (default) or en")
+    show.add_argument("path")
+    imp = plan_sub.add_parser("import", help="store a plan (or a revised version) in the database")
+    imp.add_argument("--lang", default="zh_CN", help="zh_CN (default) or en")
+    imp.add_argument("path")
+    plan.set_defaults(func=cmd_plan)
+
+    demo = sub.add_parser("demo", help="run one whole cycle against a local Bot API simulator")
+    demo.add_argument("--lang", default="zh_CN", help="zh_CN (default) or en")
+    demo.add_argument("--out", default=None, help="folder for the ledger and the chart")
+    demo.set_defaults(func=cmd_demo)
+
+    db = sub.add_parser("db", help="database schema")
+    db_sub = db.add_subparsers(dest="db_command", required=True)
+    up = db_sub.add_parser("upgrade", help="apply Alembic migrations")
+    up.add_argument("revision", nargs="?", default="head")
+    db.set_defaults(func=cmd_db)
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    try:
+        return int(args.func(args))
+    except SettingsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""The coordination logic, free of Telegram: roles, bindings, schedules, cycles, replies."""

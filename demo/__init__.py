@@ -1,0 +1,1 @@
+"""The demo: a whole cycle against a local Bot API simulator."""

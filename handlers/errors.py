@@ -1,0 +1,46 @@
+"""The error handler: log first, then tell the operator chat (if one is configured)."""
+
+from __future__ import annotations
+
+import html
+import logging
+from typing import Any
+
+from telegram import Update
+from telegram.error import TelegramError
+from telegram.ext import Application, ContextTypes
+
+from handlers.runtime import chat_translator, services
+
+log = logging.getLogger(__name__)
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Log the exception, apologise in the chat, and report it to the operator chat."""
+    log.error("error while handling an update", exc_info=context.error)
+    if isinstance(update, Update) and update.effective_chat is not None:
+        user = update.effective_user
+        t = await chat_translator(
+            context, update.effective_chat.id, user.language_code if user else None
+        )
+        try:
+            await context.bot.send_message(
+                update.effective_chat.id,
+                t._("Sorry, something went wrong on our side. Nothing you sent was lost; "
+                    "please try again in a minute."),
+            )
+        except TelegramError:
+            log.warning("could not tell the chat about the error")
+    operator = services(context).settings.operator_chat_id
+    if operator:
+        try:
+            await context.bot.send_message(
+                operator,
+                "<b>Error</b>\n<pre>" + html.escape(repr(context.error))[:3500] + "</pre>",
+            )
+        except TelegramError:
+            log.warning("could not reach the operator chat")
+
+
+def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    application.add_error_handler(on_error)

@@ -1,0 +1,15 @@
+"""Placeholder: filled in by the work on this area."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram.ext import Application
+
+
+def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Register this area's handlers."""
+
+
+async def restore_jobs(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Rebuild the jobs from the schedules in the database."""

@@ -1,0 +1,46 @@
+"""SQLModel tables and the engine/session helpers.
+
+Tables are grouped by what they hold: the plan (`plan.py`), chats and roles (`chats.py`),
+schedules, cycles and the delivery outbox (`schedules.py`), and progress (`progress.py`).
+"""
+
+from models.chats import Chat, ChatDepartment, UserRole
+from models.clock import utcnow
+from models.db import Database, create_db_engine
+from models.plan import (
+    Assignment,
+    Department,
+    DepartmentAlias,
+    DepartmentMember,
+    Measure,
+    Plan,
+    Region,
+    Section,
+)
+from models.progress import LatestProgress, PendingReply, ProgressRevision, ProgressUpdate
+from models.schedules import Cycle, CycleTask, Delivery, ReminderSchedule
+
+__all__ = [
+    "Assignment",
+    "Chat",
+    "ChatDepartment",
+    "Cycle",
+    "CycleTask",
+    "Database",
+    "Delivery",
+    "Department",
+    "DepartmentAlias",
+    "DepartmentMember",
+    "LatestProgress",
+    "Measure",
+    "PendingReply",
+    "Plan",
+    "ProgressRevision",
+    "ProgressUpdate",
+    "Region",
+    "ReminderSchedule",
+    "Section",
+    "UserRole",
+    "create_db_engine",
+    "utcnow",
+]

@@ -1,0 +1,108 @@
+"""The engine and the session helpers.
+
+Handlers never touch a session on the event loop: `Database.run(fn, ...)` opens one session,
+runs the plain function `fn(session, ...)` in a worker thread and commits, so a slow disk or a
+locked SQLite file never stalls the bot.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, ParamSpec, TypeVar
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.pool import NullPool
+from sqlmodel import Session, SQLModel, create_engine
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+SQLITE_BUSY_TIMEOUT_MS = 15_000
+
+
+def normalize_database_url(url: str) -> str:
+    """Accept plain `postgresql://` URLs and use psycopg 3 for them."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://") :]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    return url
+
+
+def create_db_engine(url: str, *, echo: bool = False) -> Engine:
+    """An engine for `url`; SQLite files get WAL mode and a busy timeout."""
+    url = normalize_database_url(url)
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(
+            url,
+            echo=echo,
+            connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+            poolclass=NullPool if parsed.database in (None, "", ":memory:") else None,
+        )
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.close()
+
+        return engine
+    return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=5, max_overflow=5)
+
+
+def is_postgres(engine: Engine) -> bool:
+    return engine.dialect.name == "postgresql"
+
+
+def create_schema(engine: Engine) -> None:
+    """Create missing tables straight from the models (SQLite default and tests).
+
+    PostgreSQL deployments use Alembic migrations (`python bot.py db upgrade`) instead.
+    """
+    import models  # noqa: F401  (registers every table on SQLModel.metadata)
+
+    SQLModel.metadata.create_all(engine)
+
+
+class Database:
+    """An engine plus a small thread pool that runs blocking session work off the loop."""
+
+    def __init__(self, engine: Engine, *, workers: int = 4) -> None:
+        self.engine = engine
+        self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="db")
+
+    @classmethod
+    def from_url(cls, url: str, **kwargs: Any) -> Database:
+        return cls(create_db_engine(url), **kwargs)
+
+    def session(self) -> Session:
+        return Session(self.engine, expire_on_commit=False)
+
+    def call(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
+        """Run `fn(session, *args, **kwargs)` in one session and commit (blocking)."""
+        with self.session() as session:
+            result = fn(session, *args, **kwargs)
+            session.commit()
+            return result
+
+    async def run(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
+        """Run `fn(session, *args, **kwargs)` in one committed session in a worker thread."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(
+            self._executor, functools.partial(self.call, fn, *args, **kwargs)
+        )
+
+    def dispose(self) -> None:
+        self._executor.shutdown(wait=True)
+        self.engine.dispose()

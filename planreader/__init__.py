@@ -1,0 +1,1 @@
+"""Reading plan documents of the genre: measures, departments, who leads what."""
