@@ -27,7 +27,9 @@ class Services:
         return get_translator(locale or self.settings.bot_locale, self.settings.bot_timezone)
 
 
-def services(context: ContextTypes.DEFAULT_TYPE | Application[Any, Any, Any, Any, Any, Any]) -> Services:
+def services(
+    context: ContextTypes.DEFAULT_TYPE | Application[Any, Any, Any, Any, Any, Any],
+) -> Services:
     """The `Services` of the application behind a callback context or an application."""
     return context.bot_data["services"]  # type: ignore[no-any-return]
 

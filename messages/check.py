@@ -22,10 +22,8 @@ KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
 def used_msgids() -> dict[str, list[str]]:
     """msgid → places it is used (plural msgids as 'singular' keys)."""
     found: dict[str, list[str]] = {}
-    for folder in SOURCE_DIRS + ("bot.py",):
+    for folder in SOURCE_DIRS:
         path = ROOT / folder
-        if folder.endswith(".py"):
-            continue
         if not path.is_dir():
             continue
         for filename, lineno, message, _comments, _context in extract_from_dir(
