@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
 from telegram.ext import Application, ContextTypes
 
 from messages.i18n import Translator, get_translator, normalize_locale
+from models.clock import utcnow
 from models.db import Database
 from settings import Settings
 
@@ -22,6 +24,12 @@ class Services:
     chat_locales: dict[int, str] = field(default_factory=dict)
     # A name for this process, used when claiming deliveries (several instances).
     instance: str = "bot"
+    # Shifts the bot's clock; only the demo and tests set it, to let days pass in seconds.
+    clock_offset: timedelta = timedelta(0)
+
+    def now(self) -> datetime:
+        """The bot's current time as naive UTC (the stored form)."""
+        return utcnow() + self.clock_offset
 
     def translator(self, locale: str | None = None) -> Translator:
         return get_translator(locale or self.settings.bot_locale, self.settings.bot_timezone)
