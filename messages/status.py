@@ -1,0 +1,274 @@
+"""Render the coordinators' views (status, a department, a measure, overdue, history) as HTML.
+
+Every function takes a `Translator` and plain data from `reports/`; everything that users
+typed or that comes from the plan is escaped here.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from datetime import datetime
+
+from messages.i18n import N_, Translator
+from models.plan import ROLE_LEAD
+from models.progress import (
+    PROGRESS_AT_RISK,
+    PROGRESS_BLOCKED,
+    PROGRESS_DONE,
+    PROGRESS_IN_PROGRESS,
+)
+from reports.status import (
+    LIGHT_GREEN,
+    LIGHT_RED,
+    LIGHT_WHITE,
+    LIGHT_YELLOW,
+    TASK_LATE,
+    TASK_ON_TIME,
+    TASK_OVERDUE,
+    TASK_PENDING,
+    DepartmentView,
+    Latest,
+    Overview,
+    TaskState,
+)
+
+LIGHT_ICONS = {LIGHT_GREEN: "🟢", LIGHT_YELLOW: "🟡", LIGHT_RED: "🔴", LIGHT_WHITE: "⚪"}
+TASK_ICONS = {TASK_ON_TIME: "✅", TASK_LATE: "🕓", TASK_OVERDUE: "❌", TASK_PENDING: "⏳"}
+STATUS_ICONS = {PROGRESS_AT_RISK: "⚠️", PROGRESS_BLOCKED: "⛔"}
+
+STATUS_LABELS = {
+    PROGRESS_DONE: N_("done"),
+    PROGRESS_IN_PROGRESS: N_("in progress"),
+    PROGRESS_AT_RISK: N_("at risk"),
+    PROGRESS_BLOCKED: N_("blocked"),
+}
+TASK_LABELS = {
+    TASK_ON_TIME: N_("reported on time"),
+    TASK_LATE: N_("reported late"),
+    TASK_OVERDUE: N_("overdue"),
+    TASK_PENDING: N_("not yet reported"),
+}
+SHORT_TEXT = 80
+
+
+def esc(text: str) -> str:
+    return html.escape(text, quote=False)
+
+
+def shorten(text: str, limit: int = SHORT_TEXT) -> str:
+    """One line of at most `limit` characters (an ellipsis marks the cut), then escaped."""
+    flat = " ".join(text.split())
+    if len(flat) > limit:
+        flat = flat[: limit - 1].rstrip() + "…"
+    return esc(flat)
+
+
+def status_label(t: Translator, status: str) -> str:
+    return t._(STATUS_LABELS[status]) if status in STATUS_LABELS else esc(status)
+
+
+def role_label(t: Translator, role: str) -> str:
+    return t._("lead") if role == ROLE_LEAD else t._("support")
+
+
+def task_label(t: Translator, state: str) -> str:
+    return t._(TASK_LABELS[state])
+
+
+def progress_phrase(t: Translator, status: str, percent: int | None) -> str:
+    """ "in progress 60%" / "推进中 60%"."""
+    label = status_label(t, status)
+    if percent is not None:
+        label += " " + t.percent(percent / 100)
+    return STATUS_ICONS.get(status, "") + label
+
+
+def cycle_line(t: Translator, fire_at: datetime, due_at: datetime, now: datetime) -> str:
+    line = t._("Reminder of {fired}, deadline {due}").format(
+        fired=t.datetime(fire_at, "short"), due=t.datetime(due_at, "short")
+    )
+    passed = t._("deadline passed") if now > due_at else t._("deadline not yet reached")
+    return f"{line} ({passed})"
+
+
+def legend(t: Translator) -> str:
+    return t._(
+        "🟢 all reported on time · 🟡 late, partly reported or at risk · 🔴 overdue or "
+        "blocked · ⚪ not yet due\n✅ on time · 🕓 late · ❌ overdue · ⏳ not yet reported · "
+        "⚠️ at risk · ⛔ blocked"
+    )
+
+
+def _task_mark(task: TaskState) -> str:
+    mark = TASK_ICONS[task.state]
+    if task.reported and task.latest is not None and task.latest.status in STATUS_ICONS:
+        mark += STATUS_ICONS[task.latest.status]
+    return f"{esc(task.department)} {mark}"
+
+
+def render_no_cycle(t: Translator, measure_count: int) -> str:
+    return "\n".join(
+        [
+            "<b>" + t._("No reminder has gone out yet") + "</b>",
+            t.ngettext(
+                "The plan has {n} measure.", "The plan has {n} measures.", measure_count
+            ).format(n=measure_count),
+            t._(
+                "Start a cycle now with /remind, or set a regular one with /schedule "
+                "(for example /schedule monthly 25 09:00)."
+            ),
+        ]
+    )
+
+
+def overview_header(t: Translator, overview: Overview) -> list[str]:
+    assert overview.cycle is not None
+    counts = overview.light_counts()
+    tasks = overview.task_counts()
+    responsible = sum(tasks.values())
+    return [
+        "<b>" + t._("Progress of the current cycle") + "</b>",
+        cycle_line(t, overview.cycle.fire_at, overview.cycle.due_at, overview.now),
+        t.ngettext(
+            "{lights} ({n} measure)", "{lights} ({n} measures)", len(overview.measures)
+        ).format(
+            lights="  ".join(f"{LIGHT_ICONS[k]} {v}" for k, v in counts.items()),
+            n=len(overview.measures),
+        ),
+        t._(
+            "Responsible reports: {on_time} on time, {late} late, {overdue} overdue, "
+            "{pending} not yet due, of {total}; on-time rate {rate}"
+        ).format(
+            on_time=tasks[TASK_ON_TIME],
+            late=tasks[TASK_LATE],
+            overdue=tasks[TASK_OVERDUE],
+            pending=tasks[TASK_PENDING],
+            total=responsible,
+            rate="<b>" + t.percent(overview.on_time_rate()) + "</b>",
+        ),
+    ]
+
+
+def render_overview(t: Translator, overview: Overview) -> str:
+    """/status: the lights of every measure of the cycle, grouped by section."""
+    if overview.cycle is None:
+        return render_no_cycle(t, overview.measure_count)
+    lines = overview_header(t, overview)
+    if not overview.measures:
+        lines += ["", t._("This cycle asks no department for a report.")]
+    for section in overview.sections:
+        lines.append("")
+        if section.title:
+            lines.append(f"<b>{esc(section.numeral)}、{esc(section.title)}</b>")
+        for measure in section.measures:
+            lines.append(
+                f"{LIGHT_ICONS[measure.light]} <b>{esc(measure.label)}</b>{esc(measure.title)}"
+            )
+            if measure.responsible:
+                lines.append(
+                    "    "
+                    + t._("Responsible: {departments}").format(
+                        departments=", ".join(_task_mark(task) for task in measure.responsible)
+                    )
+                )
+            if measure.supporting:
+                lines.append(
+                    "    "
+                    + t._("Supporting: {departments}").format(
+                        departments=", ".join(_task_mark(task) for task in measure.supporting)
+                    )
+                )
+    lines += ["", "<i>" + legend(t) + "</i>"]
+    return "\n".join(lines)
+
+
+def days_overdue(due_at: datetime, now: datetime) -> int:
+    """Whole days past the deadline, counting a started day (3 hours late is 1 day)."""
+    return max(1, math.ceil((now - due_at).total_seconds() / 86400))
+
+
+def render_overdue(t: Translator, overview: Overview) -> str:
+    """/overdue: departments and the measures they have not reported, with days overdue."""
+    if overview.cycle is None:
+        return render_no_cycle(t, overview.measure_count)
+    cycle = overview.cycle
+    head = [
+        "<b>" + t._("Overdue reports") + "</b>",
+        cycle_line(t, cycle.fire_at, cycle.due_at, overview.now),
+    ]
+    if not overview.is_due:
+        return "\n".join([*head, t._("The deadline has not passed yet; nothing is overdue.")])
+    overdue = overview.overdue()
+    if not overdue:
+        return "\n".join([*head, t._("Nothing is overdue: every department has reported. 🎉")])
+    days = days_overdue(cycle.due_at, overview.now)
+    by_department: dict[str, list[str]] = {}
+    for measure, task in overdue:
+        role = role_label(t, task.role)
+        by_department.setdefault(task.department, []).append(
+            f"    {esc(measure.label)}{esc(measure.title)} ({role})"
+        )
+    lines = [
+        *head,
+        t.ngettext("{n} report missing", "{n} reports missing", len(overdue)).format(n=len(overdue))
+        + " · "
+        + t.ngettext("{days} day past the deadline", "{days} days past the deadline", days).format(
+            days=days
+        ),
+    ]
+    for department, items in sorted(by_department.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+        lines += [
+            "",
+            "❌ <b>"
+            + esc(department)
+            + "</b> · "
+            + t.ngettext("{n} measure", "{n} measures", len(items)).format(n=len(items))
+            + " · "
+            + t.ngettext("{days} day overdue", "{days} days overdue", days).format(days=days),
+            *items,
+        ]
+    return "\n".join(lines)
+
+
+def latest_line(t: Translator, latest: Latest | None) -> str:
+    """ "in progress 60% · 11月26日 09:00 · 张三" or "no report yet"."""
+    if latest is None:
+        return t._("no report yet")
+    parts = [
+        progress_phrase(t, latest.status, latest.percent),
+        t.datetime(latest.updated_at, "short"),
+    ]
+    if latest.user_name:
+        parts.append(esc(latest.user_name))
+    return " · ".join(parts)
+
+
+def render_department(t: Translator, view: DepartmentView, now: datetime) -> str:
+    """/status <department>: its measures, role, latest status, percent, text and when."""
+    lines = [
+        "<b>"
+        + esc(view.name)
+        + "</b> · "
+        + t.ngettext("{n} measure", "{n} measures", len(view.rows)).format(n=len(view.rows))
+    ]
+    if view.cycle is not None:
+        asked = [row for row in view.rows if row.task is not None]
+        reported = [row for row in asked if row.task in (TASK_ON_TIME, TASK_LATE)]
+        lines.append(cycle_line(t, view.cycle.fire_at, view.cycle.due_at, now))
+        lines.append(
+            t._("This cycle: {reported} of {asked} reported").format(
+                reported=len(reported), asked=len(asked)
+            )
+        )
+    if not view.rows:
+        lines += ["", t._("The plan names this department for no measure.")]
+    for row in view.rows:
+        lines.append("")
+        lines.append(f"<b>{esc(row.label)}</b>{esc(row.title)} · {role_label(t, row.role)}")
+        if row.task is not None:
+            lines.append(f"    {TASK_ICONS[row.task]} {task_label(t, row.task)}")
+        lines.append("    " + latest_line(t, row.latest))
+        if row.latest is not None and row.latest.text.strip():
+            lines.append("    “" + shorten(row.latest.text) + "”")
+    return "\n".join(lines)

@@ -1,0 +1,163 @@
+"""Split an HTML message into pages that fit Telegram's 4,096-character limit.
+
+A page never ends inside a tag, an entity or a word: it breaks at a blank line, else a line
+end, else a space, else between two CJK characters; tags open at a break are closed at the
+end of the page and opened again at the top of the next one.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+TELEGRAM_LIMIT = 4096
+
+_CJK = "\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f"
+_TOKEN = re.compile(
+    rf"(?P<tag><[^>]*>)"
+    rf"|(?P<newline>\n+)"
+    rf"|(?P<space>[ \t\r\f\v]+)"
+    rf"|(?P<cjk>[{_CJK}])"
+    rf"|(?P<word>(?:&#?\w+;|[^\s<&{_CJK}]|&(?!#?\w+;))+)"
+)
+_TAG_NAME = re.compile(r"</?\s*([a-zA-Z0-9-]+)")
+
+# Break priorities: higher is better.
+_BREAK_PARAGRAPH = 4
+_BREAK_LINE = 3
+_BREAK_SPACE = 2
+_BREAK_CJK = 1
+
+
+@dataclass(frozen=True)
+class _Token:
+    kind: str
+    text: str
+
+
+def _tokens(text: str) -> list[_Token]:
+    tokens: list[_Token] = []
+    for match in _TOKEN.finditer(text):
+        kind = match.lastgroup or "word"
+        tokens.append(_Token(kind, match.group()))
+    return tokens
+
+
+def _closer(opening: str) -> str:
+    name = _TAG_NAME.match(opening)
+    return f"</{name.group(1)}>" if name else ""
+
+
+def _closers(stack: list[str]) -> str:
+    return "".join(_closer(tag) for tag in reversed(stack))
+
+
+def _apply_tag(stack: list[str], tag: str) -> None:
+    if tag.startswith("</"):
+        name = _TAG_NAME.match(tag)
+        wanted = name.group(1).lower() if name else ""
+        for index in range(len(stack) - 1, -1, -1):
+            opened = _TAG_NAME.match(stack[index])
+            if opened and opened.group(1).lower() == wanted:
+                del stack[index:]
+                return
+    elif not tag.endswith("/>"):
+        stack.append(tag)
+
+
+def _break_priority(previous: _Token, following: _Token | None) -> int:
+    """How good a break after `previous` (and before `following`) is; 0 means never."""
+    if previous.kind == "newline":
+        return _BREAK_PARAGRAPH if len(previous.text) > 1 else _BREAK_LINE
+    if previous.kind == "space":
+        return _BREAK_SPACE
+    if following is not None and following.kind == "tag":
+        return 0  # break after the tag instead, keeping an element's words together
+    if previous.kind == "cjk" or (following is not None and following.kind == "cjk"):
+        return _BREAK_CJK
+    if previous.kind == "tag" and previous.text.startswith("</"):
+        return _BREAK_CJK
+    return 0
+
+
+def split_html(text: str, limit: int = TELEGRAM_LIMIT) -> list[str]:
+    """Pages of at most `limit` characters that together hold all of `text`."""
+    if len(text) <= limit:
+        return [text]
+    tokens = _tokens(text)
+    pages: list[str] = []
+    start = 0
+    prefix_stack: list[str] = []
+    while start < len(tokens):
+        page, start, prefix_stack = _one_page(tokens, start, prefix_stack, limit)
+        if page.strip():
+            pages.append(page)
+    return pages or [""]
+
+
+def _one_page(
+    tokens: list[_Token], start: int, opened: list[str], limit: int
+) -> tuple[str, int, list[str]]:
+    """Fill one page from `tokens[start:]`; return it, the next start and the open tags."""
+    # Leading line ends and spaces of a continued page carry nothing.
+    while start < len(tokens) and tokens[start].kind in ("newline", "space"):
+        start += 1
+    prefix = "".join(opened)
+    stack = list(opened)
+    parts: list[str] = [prefix]
+    length = len(prefix)
+    # (priority, index after the break, length of the page up to it, stack at it)
+    best: dict[int, tuple[int, int, list[str]]] = {}
+    index = start
+    while index < len(tokens):
+        token = tokens[index]
+        next_stack = list(stack)
+        if token.kind == "tag":
+            _apply_tag(next_stack, token.text)
+        if length + len(token.text) + len(_closers(next_stack)) > limit:
+            break
+        parts.append(token.text)
+        length += len(token.text)
+        stack = next_stack
+        index += 1
+        following = tokens[index] if index < len(tokens) else None
+        priority = _break_priority(token, following)
+        if priority:
+            best[priority] = (index, length, list(stack))
+    else:
+        return "".join(parts) + _closers(stack), index, []
+
+    # The page is full: break at the best place that keeps at least half a page.
+    chosen: tuple[int, int, list[str]] | None = None
+    for priority in (_BREAK_PARAGRAPH, _BREAK_LINE, _BREAK_SPACE, _BREAK_CJK):
+        candidate = best.get(priority)
+        if candidate is not None and candidate[1] >= limit // 2:
+            chosen = candidate
+            break
+    if chosen is None and best:
+        chosen = max(best.values(), key=lambda c: c[1])
+    if chosen is None or chosen[0] == start:
+        return _hard_break(tokens, start, opened, limit)
+    end, _, end_stack = chosen
+    body = prefix + "".join(t.text for t in tokens[start:end])
+    return body.rstrip() + _closers(end_stack), end, end_stack
+
+
+def _hard_break(
+    tokens: list[_Token], start: int, opened: list[str], limit: int
+) -> tuple[str, int, list[str]]:
+    """A single word longer than a page: cut it between characters (never in an entity)."""
+    prefix = "".join(opened)
+    token = tokens[start]
+    room = limit - len(prefix) - len(_closers(opened))
+    pieces = re.findall(r"&#?\w+;|.", token.text, flags=re.S)
+    taken: list[str] = []
+    size = 0
+    for piece in pieces:
+        if size + len(piece) > room:
+            break
+        taken.append(piece)
+        size += len(piece)
+    rest = token.text[size:]
+    tokens[start] = _Token(token.kind, rest)
+    return prefix + "".join(taken) + _closers(opened), start, list(opened)
