@@ -4,6 +4,8 @@ Tables are grouped by what they hold: the plan (`plan.py`), chats and roles (`ch
 schedules, cycles and the delivery outbox (`schedules.py`), and progress (`progress.py`).
 """
 
+# First: naming and timestamp conventions apply only to tables defined after them.
+import models.conventions  # noqa: F401
 from models.chats import Chat, ChatDepartment, UserRole
 from models.clock import utcnow
 from models.db import Database, create_db_engine
