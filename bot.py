@@ -120,12 +120,25 @@ async def _post_shutdown(application: Application[Any, Any, Any, Any, Any, Any])
 
 
 def open_database(settings: Settings, *, create: bool = True) -> Database:
-    """The database of `settings`; SQLite gets its tables created from the models."""
-    from models.db import create_schema, is_postgres
+    """The database of `settings`, its schema brought to or checked at the newest migration.
+
+    SQLite (one file, one process) is migrated in place. PostgreSQL may be shared by several
+    instances, so it is only checked: when it is behind, `SchemaNotCurrent` (a SettingsError)
+    asks the operator to run `python bot.py db upgrade` once, before the instances start.
+    """
+    from migrations.runner import require_current, upgrade_engine
+    from models.db import is_postgres
 
     db = Database.from_url(settings.database_url)
-    if create and not is_postgres(db.engine):
-        create_schema(db.engine)
+    if create:
+        try:
+            if is_postgres(db.engine):
+                require_current(db.engine)
+            else:
+                upgrade_engine(db.engine)
+        except BaseException:
+            db.dispose()
+            raise
     return db
 
 

@@ -10,6 +10,8 @@ import re
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command
@@ -19,6 +21,7 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import OperationalError
 from sqlmodel import SQLModel
 
 from models.db import create_db_engine, normalize_database_url
@@ -32,6 +35,24 @@ VERSION_TABLE = "alembic_version"
 
 class SchemaNotCurrent(SettingsError):
     """The database is not at the schema this code needs; the message tells what to run."""
+
+
+class DatabaseUnavailable(SettingsError):
+    """The database cannot be reached or opened; the message names it (without password)."""
+
+
+@contextmanager
+def _explained(engine: Engine) -> Iterator[None]:
+    """Turn "connection refused", "password authentication failed" … into one clear line."""
+    try:
+        yield
+    except OperationalError as exc:
+        where = engine.url.render_as_string(hide_password=True)
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        raise DatabaseUnavailable(
+            f"cannot use the database {where}: {reason}. Check DATABASE_URL and that the "
+            "server is running."
+        ) from None
 
 
 def alembic_config(
@@ -59,7 +80,7 @@ def head_revision() -> str:
 
 def current_revision(engine: Engine) -> str | None:
     """The revision the database is at, or None when it was never migrated."""
-    with engine.connect() as connection:
+    with _explained(engine), engine.connect() as connection:
         return MigrationContext.configure(connection).get_current_revision()
 
 
@@ -79,6 +100,11 @@ def upgrade_engine(engine: Engine, revision: str = "head") -> None:
     its missing tables are created and it is stamped at head rather than failing on
     "table already exists".
     """
+    with _explained(engine):
+        _upgrade(engine, revision)
+
+
+def _upgrade(engine: Engine, revision: str) -> None:
     tables = set(inspect(engine).get_table_names())
     if tables and VERSION_TABLE not in tables and engine.dialect.name == "sqlite":
         log.warning(
