@@ -1,0 +1,55 @@
+"""Finding the measure a user means from what they typed: 5, 五, （五）, (5), 第五项.
+
+Used by the reply reader and the commands; the Chinese numerals are read by `numerals.py`.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from sqlmodel import Session, col, select
+
+from models.plan import Measure, Plan
+from planreader.numerals import parse_chinese_numeral
+
+_TOKEN_RE = re.compile(
+    r"^(?:措施|任务|第)?\s*[（(\[【]?\s*(?:第)?\s*(?P<num>[0-9一二三四五六七八九十百千零〇两]+)\s*"
+    r"[）)\]】]?\s*(?:项|条|个|号|点)?\s*(?:措施|任务)?\s*[.．、。]?$"
+)
+
+
+def parse_measure_token(token: str) -> int | None:
+    """`（五）`, `(5)`, `第五项`, `五`, `5.` → 5; None when the token names no number."""
+    text = unicodedata.normalize("NFKC", token or "").strip()
+    text = re.sub(r"\s+", "", text)
+    match = _TOKEN_RE.match(text)
+    if not match:
+        return None
+    return parse_chinese_numeral(match["num"])
+
+
+def current_plan(session: Session) -> Plan | None:
+    """The plan the bot follows: the most recently imported active plan."""
+    return session.exec(
+        select(Plan)
+        .where(col(Plan.is_active))
+        .order_by(col(Plan.imported_at).desc(), col(Plan.id).desc())
+    ).first()
+
+
+def find_measure(session: Session, token: str, plan_id: int | None = None) -> Measure | None:
+    """The active measure numbered `token` in the plan (the current plan when None)."""
+    number = parse_measure_token(token)
+    if number is None:
+        return None
+    if plan_id is None:
+        plan = current_plan(session)
+        if plan is None:
+            return None
+        plan_id = plan.id
+    return session.exec(
+        select(Measure).where(
+            Measure.plan_id == plan_id, Measure.number == number, col(Measure.is_active)
+        )
+    ).first()

@@ -1,0 +1,129 @@
+"""Repairing text that came out of a PDF: lines broken inside words and names are joined.
+
+A plan copied from a PDF has a line break (often a blank line) wherever the page wrapped:
+`省自\n\n然资源厅`, `指\n\n导`. Blank lines therefore carry no meaning; a paragraph ends
+where a sentence ends (。；：), where a responsibility clause closes, or where the next line
+starts a numbered item, an attachment, a date or a list of counties.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+CN_NUM = "一二三四五六七八九十百千零〇两"
+
+SECTION_RE = re.compile(rf"^([{CN_NUM}]+)[、．]\s*")
+PAREN_RE = re.compile(rf"^[（(]\s*([{CN_NUM}]+)\s*[）)]\s*")
+ARABIC_RE = re.compile(r"^(\d{1,3})\s*[.．、](?!\d)\s*")
+ARABIC_PAREN_RE = re.compile(r"^[（(]\s*(\d{1,3})\s*[）)]\s*")
+DOC_NUMBER_RE = re.compile(
+    r"[\u4e00-\u9fff]{1,10}\s*[〔\[［【(（]\s*(\d{4})\s*[〕\]］】)）]\s*第?\s*(\d{1,4})\s*号"
+)
+DATE_RE = re.compile(
+    r"^(\d{4}|[二〇零一三四五六七八九○]{4})\s*年\s*(\S{1,3}?)\s*月\s*(\S{1,3}?)\s*日"
+)
+CITY_LINE_RE = re.compile(
+    r"^(?P<city>[\u4e00-\u9fff]{1,10}?(?:市|州|盟|地区))\s*"
+    r"(?:[（(]\s*(?P<count>\d{1,3})\s*(?:个)?\s*[）)])?\s*[:：]\s*(?P<rest>.*)$"
+)
+ATTACHMENT_RE = re.compile(r"^附\s*件\s*(\d{1,2})?\s*(?:[:：].*)?$")
+CLAUSE_WORDS_RE = re.compile(r"牵头|负责|配合|责任单位|责任部门|参与")
+
+_CJK = r"\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f\u2018-\u201f\u2014\u2026"
+_SPACE_BETWEEN = re.compile(rf"(?<=[{_CJK}])[ \t]+(?![A-Za-z])|(?<![A-Za-z \t])[ \t]+(?=[{_CJK}])")
+_PAGE_NUMBER = re.compile(r"^[-—–－_·\s]*\d{1,3}[-—–－_·\s]*$")
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
+_SENTENCE_END = tuple("。！？；：:;!?")
+_CONTINUATION_START = tuple("、，,。；;：:）)》”’")
+
+
+def clean_line(line: str) -> str:
+    """One line with invisible characters dropped and PDF spaces between CJK removed."""
+    line = unicodedata.normalize("NFC", line.translate(_INVISIBLE))
+    line = line.replace("\u3000", " ").replace("\xa0", " ").replace("\t", " ").strip()
+    return _SPACE_BETWEEN.sub("", line)
+
+
+def starts_block(fragment: str, *, in_header: bool) -> bool:
+    """Whether a line begins a new paragraph whatever came before."""
+    if (
+        SECTION_RE.match(fragment)
+        or PAREN_RE.match(fragment)
+        or ARABIC_RE.match(fragment)
+        or ARABIC_PAREN_RE.match(fragment)
+        or DATE_RE.match(fragment)
+        or CITY_LINE_RE.match(fragment)
+        or ATTACHMENT_RE.match(fragment)
+        or fragment.startswith(("附件", "抄送", "注：", "注:", "——", "附："))
+    ):
+        return True
+    if is_doc_number_line(fragment):
+        return True
+    # The salutation (各市、县人民政府，…：) follows the title, which has no final punctuation.
+    return in_header and fragment.startswith("各")
+
+
+def is_doc_number_line(fragment: str) -> bool:
+    match = DOC_NUMBER_RE.search(fragment)
+    return bool(match) and len(fragment) - len(match.group(0)) <= 4
+
+
+def ends_block(fragment: str) -> bool:
+    """Whether a line is complete: a sentence end, a clause, a heading, a date, a header."""
+    if fragment.endswith(_SENTENCE_END):
+        return True
+    if fragment.endswith(("）", ")")):
+        opening = max(fragment.rfind("（"), fragment.rfind("("))
+        if opening >= 0 and CLAUSE_WORDS_RE.search(fragment[opening:]):
+            return True
+        if opening == 0:  # a whole line in brackets: （此件公开发布）
+            return True
+    if ATTACHMENT_RE.match(fragment) or fragment.startswith("附件"):
+        return True
+    if DATE_RE.match(fragment) or is_doc_number_line(fragment):
+        return True
+    if fragment.endswith("文件") and len(fragment) <= 20:
+        return True
+    # A heading on its own line (一、总体要求); long wrapped lines carry punctuation.
+    marker = SECTION_RE.match(fragment) or PAREN_RE.match(fragment) or ARABIC_RE.match(fragment)
+    return bool(marker) and len(fragment) <= 40 and not re.search("[。；：，,;:]", fragment)
+
+
+def _joiner(left: str, right: str) -> str:
+    if (
+        left
+        and right
+        and left[-1].isascii()
+        and left[-1].isalnum()
+        and right[0].isascii()
+        and right[0].isalnum()
+    ):
+        return " "
+    return ""
+
+
+def paragraphs(text: str) -> list[str]:
+    """The document's paragraphs, with the line breaks that fell inside them removed."""
+    fragments = []
+    for raw in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+        line = clean_line(raw)
+        if line and not _PAGE_NUMBER.match(line):
+            fragments.append(line)
+    result: list[str] = []
+    in_header = True
+    for fragment in fragments:
+        if in_header and (SECTION_RE.match(fragment) or PAREN_RE.match(fragment)):
+            in_header = False
+        if (
+            result
+            and not ends_block(result[-1])
+            and (
+                fragment.startswith(_CONTINUATION_START)
+                or not starts_block(fragment, in_header=in_header)
+            )
+        ):
+            result[-1] += _joiner(result[-1], fragment) + fragment
+        else:
+            result.append(fragment)
+    return result

@@ -1,0 +1,102 @@
+"""Turning a file into text: plain text in any of the encodings plans come in, .docx, PDF.
+
+The text keeps the document's line breaks; `repair.py` joins the ones that fall inside words.
+"""
+
+from __future__ import annotations
+
+import codecs
+import io
+from pathlib import Path
+
+from planreader.document import (
+    BROKEN_FILE,
+    EMPTY_FILE,
+    FILE_NOT_FOUND,
+    UNREADABLE_ENCODING,
+    UNSUPPORTED_FORMAT,
+    PlanReadError,
+)
+
+TEXT_SUFFIXES = {".txt", ".text", ".md", ""}
+
+
+def decode_text(data: bytes, *, source: str = "") -> str:
+    """Bytes of a text file → str: UTF-8 (with or without BOM), UTF-16 with BOM, GB18030/GBK."""
+    if data.startswith(codecs.BOM_UTF8):
+        return data[len(codecs.BOM_UTF8) :].decode("utf-8", errors="replace")
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    # GB18030 is a superset of GBK and GB2312, so one attempt covers all three.
+    try:
+        text = data.decode("gb18030")
+    except UnicodeDecodeError:
+        raise PlanReadError(source, [UNREADABLE_ENCODING]) from None
+    if "\x00" in text:
+        raise PlanReadError(source, [UNREADABLE_ENCODING])
+    return text
+
+
+def docx_text(data: bytes, *, source: str = "") -> str:
+    """Paragraphs and table rows of a .docx in document order, one per line."""
+    import docx
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except Exception:  # python-docx raises several unrelated types for a damaged file
+        raise PlanReadError(source, [BROKEN_FILE]) from None
+    lines: list[str] = []
+    body = document.element.body
+    for child in body.iterchildren():
+        tag = child.tag.rsplit("}", 1)[-1]
+        if tag == "p":
+            lines.append(Paragraph(child, document).text)
+        elif tag == "tbl":
+            for row in Table(child, document).rows:
+                cells: list[str] = []
+                for cell in row.cells:
+                    text = cell.text.strip()
+                    if text and (not cells or cells[-1] != text):  # merged cells repeat
+                        cells.append(text)
+                # A city | counties row reads like the text attachment: 长治市：潞州区、…
+                lines.append("：".join(cells))
+    return "\n".join(lines)
+
+
+def pdf_text(data: bytes, *, source: str = "") -> str:
+    """The text layer of a PDF, page after page (scanned images have none)."""
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        return "\n".join((page.extract_text() or "") for page in reader.pages)
+    except (PdfReadError, ValueError, KeyError, OSError):
+        raise PlanReadError(source, [BROKEN_FILE]) from None
+
+
+def read_source(path: Path | str) -> str:
+    """The text of the file at `path`, whatever its format."""
+    path = Path(path)
+    source = path.name
+    if not path.is_file():
+        raise PlanReadError(str(path), [FILE_NOT_FOUND])
+    data = path.read_bytes()
+    if not data.strip():
+        raise PlanReadError(source, [EMPTY_FILE])
+    suffix = path.suffix.lower()
+    if suffix == ".docx" or (data[:2] == b"PK" and suffix not in TEXT_SUFFIXES):
+        return docx_text(data, source=source)
+    if suffix == ".pdf" or data[:5] == b"%PDF-":
+        return pdf_text(data, source=source)
+    if suffix in TEXT_SUFFIXES or suffix in {".csv", ".log"}:
+        if data[:2] == b"PK":  # a .docx renamed .txt
+            return docx_text(data, source=source)
+        return decode_text(data, source=source)
+    raise PlanReadError(source, [UNSUPPORTED_FORMAT])
