@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import uuid
+from collections.abc import Iterator
+
 import pytest
 
 from botapi_sim.updates import SimChat, SimUser, private_chat
@@ -23,3 +27,44 @@ UNBOUND_GROUP = SimChat(id=-100_777, title="闲聊群")
 @pytest.fixture
 def admin_private() -> SimChat:
     return private_chat(ADMIN)
+
+
+# --- PostgreSQL (TEST_DATABASE_URL) -------------------------------------------------------
+
+
+@pytest.fixture
+def pg_url() -> str:
+    """The PostgreSQL of TEST_DATABASE_URL; the test is skipped when it is not set."""
+    url = os.environ.get("TEST_DATABASE_URL", "")
+    if not url.startswith("postgres"):
+        pytest.skip("needs PostgreSQL: set TEST_DATABASE_URL=postgresql+psycopg://…")
+    return url
+
+
+@pytest.fixture
+def pg_schema_url(pg_url: str) -> Iterator[str]:
+    """A URL whose connections work in a new, empty PostgreSQL schema, dropped afterwards.
+
+    For tests that need a database nobody migrated yet (or several processes on one database)
+    without disturbing the tables the harness keeps in the default schema.
+    """
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    from models.db import normalize_database_url
+
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(normalize_database_url(pg_url))
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    url = make_url(normalize_database_url(pg_url)).update_query_dict(
+        {"options": f"-csearch_path={schema}"}
+    )
+    try:
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.begin() as connection:
+            # A connection a test forgot in a transaction must not hang the whole run.
+            connection.execute(text("SET LOCAL lock_timeout = '10s'"))
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
