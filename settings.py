@@ -52,6 +52,12 @@ class Settings(BaseSettings):
             return [value]
         return value
 
+    @field_validator("operator_chat_id", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: object) -> object:
+        # .env.example leaves it empty: "not configured", not a malformed number.
+        return None if isinstance(value, str) and not value.strip() else value
+
     @field_validator("bot_timezone")
     @classmethod
     def _check_timezone(cls, value: str) -> str:
