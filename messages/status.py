@@ -18,6 +18,7 @@ from models.progress import (
     PROGRESS_DONE,
     PROGRESS_IN_PROGRESS,
 )
+from reports.history import History, MeasureDetail, UpdateEntry
 from reports.status import (
     LIGHT_GREEN,
     LIGHT_RED,
@@ -50,6 +51,7 @@ TASK_LABELS = {
     TASK_PENDING: N_("not yet reported"),
 }
 SHORT_TEXT = 80
+HISTORY_TEXT = 600  # a history shows most of each update, still one page of many
 
 
 def esc(text: str) -> str:
@@ -81,15 +83,24 @@ def progress_phrase(t: Translator, status: str, percent: int | None) -> str:
     label = status_label(t, status)
     if percent is not None:
         label += " " + t.percent(percent / 100)
-    return STATUS_ICONS.get(status, "") + label
+    icon = STATUS_ICONS.get(status)
+    return f"{icon} {label}" if icon else label
 
 
 def cycle_line(t: Translator, fire_at: datetime, due_at: datetime, now: datetime) -> str:
-    line = t._("Reminder of {fired}, deadline {due}").format(
-        fired=t.datetime(fire_at, "short"), due=t.datetime(due_at, "short")
-    )
     passed = t._("deadline passed") if now > due_at else t._("deadline not yet reached")
-    return f"{line} ({passed})"
+    return t._("Reminder of {fired}, deadline {due} ({state})").format(
+        fired=t.datetime(fire_at, "short"), due=t.datetime(due_at, "short"), state=passed
+    )
+
+
+def joined(t: Translator, items: list[str]) -> str:
+    """A list as the reader writes it: 甲、乙 in Chinese, "a, b" in English."""
+    return ("、" if t.is_chinese else ", ").join(items)
+
+
+def with_role(t: Translator, name: str, role: str) -> str:
+    return t._("{name} ({role})").format(name=name, role=role_label(t, role))
 
 
 def legend(t: Translator) -> str:
@@ -169,14 +180,14 @@ def render_overview(t: Translator, overview: Overview) -> str:
                 lines.append(
                     "    "
                     + t._("Responsible: {departments}").format(
-                        departments=", ".join(_task_mark(task) for task in measure.responsible)
+                        departments=joined(t, [_task_mark(task) for task in measure.responsible])
                     )
                 )
             if measure.supporting:
                 lines.append(
                     "    "
                     + t._("Supporting: {departments}").format(
-                        departments=", ".join(_task_mark(task) for task in measure.supporting)
+                        departments=joined(t, [_task_mark(task) for task in measure.supporting])
                     )
                 )
     lines += ["", "<i>" + legend(t) + "</i>"]
@@ -205,9 +216,8 @@ def render_overdue(t: Translator, overview: Overview) -> str:
     days = days_overdue(cycle.due_at, overview.now)
     by_department: dict[str, list[str]] = {}
     for measure, task in overdue:
-        role = role_label(t, task.role)
         by_department.setdefault(task.department, []).append(
-            f"    {esc(measure.label)}{esc(measure.title)} ({role})"
+            "    " + with_role(t, esc(measure.label) + esc(measure.title), task.role)
         )
     lines = [
         *head,
@@ -271,4 +281,75 @@ def render_department(t: Translator, view: DepartmentView, now: datetime) -> str
         lines.append("    " + latest_line(t, row.latest))
         if row.latest is not None and row.latest.text.strip():
             lines.append("    “" + shorten(row.latest.text) + "”")
+    return "\n".join(lines)
+
+
+def _entry_lines(t: Translator, entry: UpdateEntry, *, limit: int) -> list[str]:
+    head = [t.datetime(entry.created_at, "short"), "<b>" + esc(entry.department) + "</b>"]
+    if entry.user_name:
+        head.append(esc(entry.user_name))
+    detail = progress_phrase(t, entry.status, entry.percent)
+    if entry.on_time is not None:
+        detail += " · " + (t._("on time") if entry.on_time else t._("late"))
+    if entry.edited:
+        detail += " · " + t._("edited")
+    lines = [" · ".join(head), "    " + detail]
+    if entry.text.strip():
+        lines.append("    " + shorten(entry.text, limit))
+    return lines
+
+
+def render_measure(t: Translator, detail: MeasureDetail) -> str:
+    """/status <measure>: title, leads and supports, each department's latest, recent updates."""
+    lines = [f"<b>{esc(detail.label)}{esc(detail.title)}</b>"]
+    if detail.section:
+        lines.append("<i>" + esc(detail.section) + "</i>")
+    none = t._("none")
+    lines.append(
+        t._("Leads: {departments}").format(
+            departments=joined(t, [esc(n) for n in detail.leads]) or none
+        )
+    )
+    lines.append(
+        t._("Supports: {departments}").format(
+            departments=joined(t, [esc(n) for n in detail.supports]) or none
+        )
+    )
+    lines += ["", "<b>" + t._("Latest update of each department") + "</b>"]
+    if not detail.departments:
+        lines.append(t._("The plan names no department for this measure."))
+    for item in detail.departments:
+        mark = f" {TASK_ICONS[item.task]}" if item.task else ""
+        lines.append(with_role(t, esc(item.name), item.role) + mark)
+        lines.append("    " + latest_line(t, item.latest))
+        if item.latest is not None and item.latest.text.strip():
+            lines.append("    “" + shorten(item.latest.text) + "”")
+    lines += ["", "<b>" + t._("Recent updates") + "</b>"]
+    if not detail.recent:
+        lines.append(t._("No update has been recorded for this measure yet."))
+    for entry in detail.recent:
+        lines += _entry_lines(t, entry, limit=SHORT_TEXT)
+    return "\n".join(lines)
+
+
+def render_history(t: Translator, history: History) -> str:
+    """/history <measure> [department]: every update, newest first."""
+    title = f"{esc(history.label)}{esc(history.title)}"
+    if history.department:
+        title += " · " + esc(history.department)
+    lines = ["<b>" + t._("Update history") + "</b>", title]
+    if not history.entries:
+        lines.append(t._("No update has been recorded yet."))
+        return "\n".join(lines)
+    count = t.ngettext("{n} update, newest first", "{n} updates, newest first", history.total)
+    lines.append(count.format(n=history.total))
+    if history.total > len(history.entries):
+        lines.append(
+            t._("Showing the latest {shown}; the ledger (/export) has them all.").format(
+                shown=len(history.entries)
+            )
+        )
+    for entry in history.entries:
+        lines.append("")
+        lines += _entry_lines(t, entry, limit=HISTORY_TEXT)
     return "\n".join(lines)
