@@ -1,0 +1,296 @@
+"""Benchmark 2: one cycle fanned out to 2,000 bound chats through a rate-limited Bot API.
+
+The Bot API simulator runs in its own process on 127.0.0.1 (as Telegram is another machine),
+allowing L messages a second overall and 20 a minute per group, answering 429 past them. The
+bot runs with its AIORateLimiter at L; an admin's /remind fires one cycle through the outbox.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from sqlmodel import col, select
+
+from bench.figures import Figure, median, note, output_dir, spread
+
+ROOT = Path(__file__).resolve().parent.parent
+CHAT_ID_BASE = -1_003_000_000_000
+GROUP_PER_MINUTE = 20
+
+
+# --- the simulator's process ---------------------------------------------------------------
+async def _serve(limit: int, chats: int, admin_id: int) -> None:
+    """Serve until stdin closes; answer `stats` with what reached the bound chats."""
+    from botapi_sim.faults import RateLimits
+    from botapi_sim.server import BotApiSimulator
+    from botapi_sim.updates import SimChat, SimUser, private_chat
+
+    limits = RateLimits(global_per_second=limit, group_per_minute=GROUP_PER_MINUTE)
+    async with BotApiSimulator(rate_limits=limits) as sim:
+        sim.add_chat(private_chat(SimUser(id=admin_id, first_name="Admin")))
+        bound = set()
+        for index in range(chats):
+            chat_id = CHAT_ID_BASE - index
+            sim.add_chat(SimChat(id=chat_id, title=f"督办群 {index}"))
+            bound.add(chat_id)
+        arrivals: list[float] = []
+        count_delivery = sim.stats.count_delivery
+
+        def timed(chat_id: int, content: tuple[Any, ...]) -> None:
+            if chat_id in bound:
+                arrivals.append(time.monotonic())
+            count_delivery(chat_id, content)
+
+        sim.stats.count_delivery = timed  # type: ignore[method-assign]
+        print(json.dumps({"base_url": sim.base_url}), flush=True)
+        loop = asyncio.get_running_loop()
+        while line := await loop.run_in_executor(None, sys.stdin.readline):
+            if line.strip() != "stats":
+                continue
+            delivered = {c: n for c, n in sim.stats.delivered.items() if c in bound}
+            span = arrivals[-1] - arrivals[0] if len(arrivals) > 1 else 0.0
+            print(
+                json.dumps(
+                    {
+                        "chats_reached": len(delivered),
+                        "messages": sum(delivered.values()),
+                        "duplicates": sum(
+                            n for c, n in sim.stats.duplicates_by_chat.items() if c in bound
+                        ),
+                        "http_429": sim.stats.too_many_requests,
+                        "rate_limited": sim.stats.rate_limited,
+                        "span_s": span,
+                    }
+                ),
+                flush=True,
+            )
+
+
+class SimulatorProcess:
+    """The simulator in a child process, driven over its stdin and stdout."""
+
+    def __init__(self, limit: int, chats: int, admin_id: int) -> None:
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "bench.fanout",
+                "serve",
+                "--limit",
+                str(limit),
+                "--chats",
+                str(chats),
+                "--admin",
+                str(admin_id),
+            ],
+            cwd=ROOT,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        self.base_url = str(self._read()["base_url"])
+
+    def _read(self) -> dict[str, Any]:
+        assert self.process.stdout is not None
+        line = self.process.stdout.readline()
+        if not line:
+            raise RuntimeError(f"the simulator exited with {self.process.wait()}")
+        return dict(json.loads(line))
+
+    def stats(self) -> dict[str, Any]:
+        assert self.process.stdin is not None
+        self.process.stdin.write("stats\n")
+        self.process.stdin.flush()
+        return self._read()
+
+    def close(self) -> None:
+        if self.process.stdin is not None:
+            self.process.stdin.close()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+# --- the bot's side ------------------------------------------------------------------------
+def _bind_chats(session: Any, *, chats: int) -> int:
+    """Bind `chats` group chats to the plan's departments, round robin; returns departments."""
+    from bench.ingest import _departments_with_measures
+    from coordination.bindings import bind_departments
+
+    names = [name for name, _ in _departments_with_measures(session)]
+    for index in range(chats):
+        result = bind_departments(
+            session,
+            chat_id=CHAT_ID_BASE - index,
+            names=[names[index % len(names)]],
+            title=f"督办群 {index}",
+            chat_type="supergroup",
+        )
+        if not result.bound:
+            raise RuntimeError(f"could not bind chat {index}: {result}")
+    return len(names)
+
+
+def _cycle_progress(session: Any, *, chat_ids: list[int]) -> dict[str, int]:
+    """Status → deliveries of the newest cycle to the bound chats."""
+    from models.schedules import Cycle, Delivery
+
+    cycle_id = session.exec(select(Cycle.id).order_by(col(Cycle.id).desc()).limit(1)).first()
+    if cycle_id is None:
+        return {}
+    counts: dict[str, int] = {}
+    for status in session.exec(
+        select(Delivery.status).where(
+            Delivery.cycle_id == cycle_id, col(Delivery.chat_id).in_(chat_ids)
+        )
+    ):
+        counts[status] = counts.get(status, 0) + 1
+    return counts
+
+
+async def fan_out(workdir: Path, *, chats: int, limit: int) -> dict[str, Any]:
+    """Bind the chats, fire one cycle with /remind and wait until every delivery is settled."""
+    from telegram import Update
+
+    from bench.ingest import ADMIN, TOKEN
+    from bot import build_application, ensure_bundled_plan
+    from botapi_sim.updates import UpdateFactory, private_chat
+    from models.db import Database, create_schema
+    from models.schedules import STATUS_SENT
+    from settings import load_settings
+
+    url = f"sqlite:///{workdir / 'bot.sqlite3'}"
+    db = Database.from_url(url)
+    create_schema(db.engine)
+    ensure_bundled_plan(db)
+    db.call(_bind_chats, chats=chats)
+    chat_ids = [CHAT_ID_BASE - index for index in range(chats)]
+    simulator = SimulatorProcess(limit, chats, ADMIN.id)
+    try:
+        settings = load_settings(
+            _env_file=None,
+            telegram_bot_token=TOKEN,
+            database_url=url,
+            admin_ids=[ADMIN.id],
+            telegram_api_base_url=simulator.base_url,
+            rate_limit_per_second=limit,
+        )
+        application = build_application(settings, db, token=TOKEN, instance="bench-fanout")
+        factory = UpdateFactory()
+        # The simulator may hold a 429 for seconds; a fan-out gets three times its ideal span.
+        timeout = 3 * chats / limit + 60
+        async with application:
+            await application.post_init(application)  # type: ignore[misc]
+            await application.start()
+            started = time.monotonic()
+            remind = factory.command(private_chat(ADMIN), ADMIN, "remind")
+            await application.process_update(Update.de_json(remind, application.bot))
+            while True:
+                progress = await db.run(_cycle_progress, chat_ids=chat_ids)
+                settled = sum(n for s, n in progress.items() if s not in ("pending", "sending"))
+                if progress and settled == chats:
+                    break
+                if time.monotonic() - started > timeout:
+                    note(f"fanout: gave up waiting after {timeout:.0f} s: {progress}")
+                    break
+                await asyncio.sleep(0.1)
+            elapsed = time.monotonic() - started
+            await application.stop()
+            await application.post_shutdown(application)  # type: ignore[misc]
+        wire = simulator.stats()
+    finally:
+        simulator.close()
+    return {
+        **wire,
+        "elapsed_s": elapsed,
+        "sent": progress.get(STATUS_SENT, 0),
+        "statuses": progress,
+    }
+
+
+def run(*, smoke: bool = False, runs: int | None = None) -> list[Figure]:
+    chats, limit = (60, 30) if smoke else (2_000, 200)
+    runs = runs or (1 if smoke else 3)
+    results = []
+    for attempt in range(runs):
+        workdir = output_dir("fanout", f"run-{attempt}")
+        shutil.rmtree(workdir, ignore_errors=True)
+        workdir.mkdir(parents=True)
+        result = asyncio.run(fan_out(workdir, chats=chats, limit=limit))
+        shutil.rmtree(workdir, ignore_errors=True)
+        result["rate"] = result["messages"] / result["span_s"] if result["span_s"] else 0.0
+        results.append(result)
+        note(
+            f"fanout run {attempt + 1}/{runs}: {result['messages']} messages to "
+            f"{result['chats_reached']}/{chats} chats in {result['span_s']:.1f} s "
+            f"({result['rate']:.0f}/s of {limit}), {result['http_429']} × 429, "
+            f"cycle settled in {result['elapsed_s']:.1f} s, deliveries {result['statuses']}"
+        )
+    rates = [r["rate"] for r in results]
+    lost = [chats - r["chats_reached"] for r in results]
+    return [
+        Figure(
+            "fanout.limit_per_s",
+            limit,
+            "messages/s",
+            f"simulator and AIORateLimiter; {chats} chats, {GROUP_PER_MINUTE}/min per group",
+        ),
+        Figure(
+            "fanout.achieved_per_s",
+            median(rates),
+            "messages/s",
+            f"first to last reminder at the server, median of {runs} {spread(rates)}",
+        ),
+        Figure("fanout.rate_over_limit", median(rates) / limit, "", "target ≥ 0.9"),
+        Figure(
+            "fanout.cycle_s",
+            median([r["elapsed_s"] for r in results]),
+            "s",
+            "from /remind until every delivery is settled",
+        ),
+        Figure(
+            "fanout.http_429",
+            median([r["http_429"] for r in results]),
+            "",
+            f"429 answers per fan-out, runs {[r['http_429'] for r in results]}",
+        ),
+        Figure(
+            "fanout.lost",
+            max(lost),
+            "chats",
+            "bound chats the reminder never reached; worst run; target 0",
+        ),
+        Figure(
+            "fanout.duplicates",
+            max(r["duplicates"] for r in results),
+            "messages",
+            "a second identical reminder in one chat; worst run",
+        ),
+    ]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.fanout")
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="the rate-limited simulator, driven over stdin")
+    serve.add_argument("--limit", type=int, required=True)
+    serve.add_argument("--chats", type=int, required=True)
+    serve.add_argument("--admin", type=int, required=True)
+    args = parser.parse_args(argv)
+    asyncio.run(_serve(args.limit, args.chats, args.admin))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
