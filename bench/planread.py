@@ -33,10 +33,8 @@ def scaled_plan_text(text: str, times: int) -> str:
             if SECTION_HEADING.match(line):
                 section += 1
                 line = SECTION_HEADING.sub(to_chinese_numeral(section) + "、", line, count=1)
-            elif MEASURE_HEADING.match(line):
+            elif bracket := MEASURE_HEADING.match(line):
                 measure += 1
-                bracket = MEASURE_HEADING.match(line)
-                assert bracket is not None
                 numeral = to_chinese_numeral(measure)
                 line = bracket.group(1) + numeral + bracket.group(3) + line[bracket.end() :]
             out.append(line)

@@ -1,11 +1,13 @@
 """Benchmark 3: `/status` and `/status <department>` on 10,000 and 1,000,000 progress updates.
 
-Times what the coordinator's handler does between the update and the send: one session,
-the plain functions of `reports/`, rendering with `messages/status.py` and paging.
+Times what the coordinator's handler runs in its database worker between the update and the
+send: one session, `reports.views.status_command` (lookup, `reports/status.py`, rendering
+with `messages/status.py`, paging).
 """
 
 from __future__ import annotations
 
+import html
 import time
 from collections.abc import Callable
 from datetime import datetime
@@ -23,30 +25,11 @@ SMOKE_LARGE = Scale(plans=2, measures_per_plan=10, departments=20, updates=4_000
 SMOKE_SMALL = Scale(plans=2, measures_per_plan=10, departments=20, updates=400, cycles=4)
 
 
-def overview_pages(session: Session, *, now: datetime, t: Any) -> list[str]:
-    """/status: the current cycle at a glance, as the pages the bot would send."""
-    from coordination.cycle_state import current_cycle
-    from messages.status import render_overview
-    from reports.paging import split_html
-    from reports.status import cycle_overview
+def status_pages(session: Session, *, argument: str, now: datetime, t: Any) -> list[str]:
+    """/status [department]: the pages the coordinator's handler sends, as it makes them."""
+    from reports.views import status_command
 
-    cycle = current_cycle(session, now=now)
-    return split_html(render_overview(t, cycle_overview(session, cycle=cycle, now=now)))
-
-
-def department_pages(session: Session, *, name: str, now: datetime, t: Any) -> list[str]:
-    """/status <department>: one department's measures, latest updates and tasks."""
-    from coordination.cycle_state import current_cycle
-    from messages.status import render_department
-    from models.plan import Department
-    from reports.paging import split_html
-    from reports.status import department_view
-
-    department_id = session.exec(select(Department.id).where(Department.name == name)).one()
-    cycle = current_cycle(session, now=now)
-    view = department_view(session, department_id=department_id, cycle=cycle, now=now)
-    assert view is not None
-    return split_html(render_department(t, view, now))
+    return list(status_command(session, argument=argument, t=t, now=now).pages)
 
 
 def busiest_departments(session: Session, *, count: int) -> list[str]:
@@ -74,9 +57,9 @@ def time_views(path: Path, *, samples: int) -> dict[str, list[float]]:
     try:
         names = db.call(busiest_departments, count=5)
         views: dict[str, Callable[[int], Any]] = {
-            "overview": lambda i: db.call(overview_pages, now=utcnow(), t=t),
+            "overview": lambda i: db.call(status_pages, argument="", now=utcnow(), t=t),
             "department": lambda i: db.call(
-                department_pages, name=names[i % len(names)], now=utcnow(), t=t
+                status_pages, argument=names[i % len(names)], now=utcnow(), t=t
             ),
         }
         timings: dict[str, list[float]] = {name: [] for name in views}
@@ -84,6 +67,10 @@ def time_views(path: Path, *, samples: int) -> dict[str, list[float]]:
             pages = view(0)
             if not pages or not pages[0].strip():
                 raise RuntimeError(f"/status {name} rendered nothing")
+        for department in names:
+            first = db.call(status_pages, argument=department, now=utcnow(), t=t)[0]
+            if f"<b>{html.escape(department)}</b>" not in first:
+                raise RuntimeError(f"/status {department} did not show the department: {first}")
         for index in range(samples):
             # Interleaved, so both views see the same state of the machine.
             for name, view in views.items():
