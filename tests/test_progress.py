@@ -1,0 +1,356 @@
+"""Recording progress in the database: one record per measure and department, edits kept."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlmodel import Session, select
+
+from bot import ensure_bundled_plan
+from coordination import progress
+from models.clock import utcnow
+from models.db import Database
+from models.progress import LatestProgress, PendingReply, ProgressRevision
+from tests import harness
+from tests.liaison_data import bind, counts, make_cycle, measure_id, summary, updates
+
+WATER = -100_001  # 省水利厅: leads （五）, supports （十七）
+ENERGY = -100_003  # 省能源局 (（六） lead, （十七）) and 省自然资源厅 (（六）, （十四） lead, …)
+DEV = -100_002  # 省发展改革委
+REMINDER = {WATER: 501, ENERGY: 503, DEV: 502}
+
+
+@pytest.fixture
+def db(tmp_path):
+    database = harness.fresh_database(harness.test_database_url(tmp_path))
+    ensure_bundled_plan(database)
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def cycle(db: Database) -> int:
+    def setup(session: Session) -> int:
+        bind(session, WATER, "省水利厅")
+        bind(session, ENERGY, "省能源局", "省自然资源厅")
+        bind(session, DEV, "省发展改革委")
+        return make_cycle(session, deliveries=REMINDER)
+
+    return db.call(setup)
+
+
+def reply(
+    db: Database,
+    chat_id: int,
+    text: str,
+    message_id: int,
+    *,
+    reply_to: int | None = None,
+    sent_at=None,
+    **extra,
+) -> progress.ReplyOutcome:
+    return db.call(
+        progress.record_reply,
+        chat_id=chat_id,
+        user_id=2001,
+        user_name="张 水利",
+        text=text,
+        message_id=message_id,
+        reply_to_message_id=REMINDER.get(chat_id) if reply_to is None else reply_to,
+        sent_at=sent_at or utcnow(),
+        now=utcnow(),
+        **extra,
+    )
+
+
+def test_a_reply_naming_two_measures_makes_two_records_of_the_cycle(db, cycle):
+    outcome = reply(db, WATER, "（五）已完成主体工程。（十七）推进中，完成60%", 10)
+    assert outcome.kind == progress.OUTCOME_RECORDED
+    assert [(r.measure.label, r.department_name, r.status, r.percent) for r in outcome.records] == [
+        ("（五）", "省水利厅", "done", None),
+        ("（十七）", "省水利厅", "in_progress", 60),
+    ]
+    with db.session() as session:
+        assert summary(session) == [
+            (5, "省水利厅", "done", "已完成主体工程"),
+            (17, "省水利厅", "in_progress", "推进中，完成60%"),
+        ]
+        records = updates(session)
+        assert {r.cycle_id for r in records} == {cycle}
+        assert all(r.on_time for r in records)
+        assert all(r.source_message_id == 10 and r.reply_to_message_id == 501 for r in records)
+        latest = session.exec(select(LatestProgress)).all()
+        assert sorted((lp.update_id, lp.status) for lp in latest) == sorted(
+            (r.id, r.status) for r in records
+        )
+
+
+def test_a_chat_of_two_departments_records_for_those_that_hold_the_measure(db, cycle):
+    reply(db, ENERGY, "（六）推进中（十四）遇到困难", 11)
+    with db.session() as session:
+        assert [row[:3] for row in summary(session)] == [
+            (6, "省能源局", "in_progress"),
+            (6, "省自然资源厅", "in_progress"),
+            (14, "省自然资源厅", "at_risk"),
+        ]
+
+
+def test_a_measure_the_chat_does_not_have_is_refused_and_nothing_recorded(db, cycle):
+    outcome = reply(db, WATER, "（九）已完成", 12)
+    assert outcome.kind == progress.OUTCOME_UNKNOWN
+    assert outcome.unknown_labels == ["（九）"]
+    assert [m.label for m in outcome.chat_measures] == ["（五）", "（十七）"]
+    with db.session() as session:
+        assert counts(session) == (0, 0, 0, 0)
+
+
+def test_known_and_unknown_measures_in_one_reply(db, cycle):
+    outcome = reply(db, WATER, "（五）已完成（九）推进中", 13)
+    assert outcome.kind == progress.OUTCOME_RECORDED
+    assert [r.measure.label for r in outcome.records] == ["（五）"]
+    assert outcome.unknown_labels == ["（九）"]
+
+
+def test_no_marker_and_one_task_records_that_measure(db):
+    def setup(session: Session) -> None:
+        bind(session, WATER, "省水利厅")
+        make_cycle(session, deliveries={WATER: 501}, scope="lead")
+
+    db.call(setup)
+    outcome = reply(db, WATER, "主体工程已完成", 14)
+    assert [r.measure.label for r in outcome.records] == ["（五）"]
+    # A supported measure named outright is still recorded, outside the lead-only cycle.
+    outcome = reply(db, WATER, "（十七）推进中", 15)
+    assert [(r.measure.label, r.in_cycle) for r in outcome.records] == [("（十七）", False)]
+
+
+def test_no_marker_and_several_candidates_waits_for_a_button(db, cycle):
+    outcome = reply(db, WATER, "本月已完成80%", 16)
+    assert outcome.kind == progress.OUTCOME_ASK
+    assert [m.label for m in outcome.choices] == ["（五）", "（十七）"]
+    pending_id = outcome.pending_id
+    db.call(
+        progress.set_prompt_message, pending_id=pending_id, chat_id=WATER, prompt_message_id=900
+    )
+    with db.session() as session:
+        assert counts(session) == (0, 0, 0, 1)
+
+    def press(chat_id: int, measure: int | None, prompt: int = 900) -> progress.ReplyOutcome:
+        return db.call(
+            progress.resolve_pending,
+            chat_id=chat_id,
+            pending_id=pending_id,
+            measure_id=measure,
+            prompt_message_id=prompt,
+            now=utcnow(),
+        )
+
+    five = db.call(lambda s: measure_id(s, 5))
+    # Pressed in another chat, or on another message: nothing happens.
+    assert press(DEV, five).kind == progress.OUTCOME_REFUSED
+    assert press(WATER, five, prompt=901).kind == progress.OUTCOME_REFUSED
+    # A measure the question did not offer (a forged payload).
+    nine = db.call(lambda s: measure_id(s, 9))
+    assert press(WATER, nine).kind == progress.OUTCOME_REFUSED
+    outcome = press(WATER, five)
+    assert outcome.kind == progress.OUTCOME_RECORDED
+    assert [(r.measure.label, r.percent, r.in_cycle) for r in outcome.records] == [
+        ("（五）", 80, True)
+    ]
+    assert press(WATER, None).kind == progress.OUTCOME_RESOLVED
+    with db.session() as session:
+        assert summary(session) == [(5, "省水利厅", "in_progress", "本月已完成80%")]
+        assert session.exec(select(PendingReply)).one().resolved
+
+
+def test_all_records_the_waiting_reply_for_every_candidate(db, cycle):
+    outcome = reply(db, WATER, "均在推进", 17)
+    result = db.call(
+        progress.resolve_pending,
+        chat_id=WATER,
+        pending_id=outcome.pending_id,
+        measure_id=None,
+        prompt_message_id=None,
+        now=utcnow(),
+    )
+    assert [r.measure.label for r in result.records] == ["（五）", "（十七）"]
+
+
+def test_the_same_message_twice_records_once(db, cycle):
+    reply(db, WATER, "（五）已完成", 18)
+    again = reply(db, WATER, "（五）已完成", 18)
+    assert again.kind == progress.OUTCOME_DUPLICATE
+    with db.session() as session:
+        assert counts(session) == (1, 1, 0, 0)
+
+
+def test_a_reply_after_the_deadline_is_recorded_as_late(db, cycle):
+    reply(db, WATER, "（五）已完成", 19, sent_at=utcnow() + timedelta(days=4))
+    with db.session() as session:
+        assert updates(session)[0].on_time is False
+
+
+def test_a_reply_to_another_bot_message_counts_for_the_chats_current_cycle(db, cycle):
+    reply(db, WATER, "（五）已完成", 20, reply_to=777)
+    with db.session() as session:
+        assert updates(session)[0].cycle_id == cycle
+
+
+def test_without_any_cycle_the_assignments_are_the_candidates(db):
+    db.call(lambda s: bind(s, WATER, "省水利厅"))
+    outcome = reply(db, WATER, "（十七）推进中", 21, reply_to=777)
+    assert [(r.measure.label, r.in_cycle, r.on_time) for r in outcome.records] == [
+        ("（十七）", False, None)
+    ]
+
+
+def test_an_unbound_chat_is_ignored(db, cycle):
+    outcome = reply(db, -100_777, "（五）已完成", 22, reply_to=1)
+    assert outcome.kind == progress.OUTCOME_IGNORED
+    with db.session() as session:
+        assert counts(session) == (0, 0, 0, 0)
+
+
+def test_a_photo_without_caption_is_recorded_for_the_only_candidate(db):
+    def setup(session: Session) -> None:
+        bind(session, WATER, "省水利厅")
+        make_cycle(session, deliveries={WATER: 501}, scope="lead")
+
+    db.call(setup)
+    outcome = reply(db, WATER, "", 23, file_id="photo-abc", file_kind="photo")
+    assert outcome.kind == progress.OUTCOME_RECORDED
+    with db.session() as session:
+        record = updates(session)[0]
+        assert (record.text, record.file_id, record.file_kind) == ("", "photo-abc", "photo")
+
+
+def edit(db: Database, chat_id: int, text: str, message_id: int, **extra) -> progress.ReplyOutcome:
+    return db.call(
+        progress.record_edit,
+        chat_id=chat_id,
+        user_id=2001,
+        user_name="张 水利",
+        text=text,
+        message_id=message_id,
+        reply_to_message_id=REMINDER[chat_id],
+        sent_at=utcnow(),
+        edited_at=utcnow(),
+        now=utcnow(),
+        **extra,
+    )
+
+
+def test_an_edit_updates_the_record_and_keeps_the_earlier_version(db, cycle):
+    reply(db, WATER, "（五）推进中，完成60%", 30)
+    outcome = edit(db, WATER, "（五）已完成", 30)
+    assert outcome.kind == progress.OUTCOME_UPDATED
+    assert [(r.status, r.percent) for r in outcome.records] == [("done", None)]
+    with db.session() as session:
+        assert summary(session) == [(5, "省水利厅", "done", "已完成")]
+        revision = session.exec(select(ProgressRevision)).one()
+        assert (revision.text, revision.status, revision.percent) == (
+            "推进中，完成60%",
+            "in_progress",
+            60,
+        )
+        assert session.exec(select(LatestProgress)).one().status == "done"
+        assert updates(session)[0].edited_at is not None
+    # The same text again (Telegram resends edits for previews): nothing new.
+    assert edit(db, WATER, "（五）已完成", 30).kind == progress.OUTCOME_UNCHANGED
+
+
+def test_an_edit_that_names_a_measure_of_the_chat_records_what_was_refused(db, cycle):
+    assert reply(db, WATER, "（九）已完成", 31).kind == progress.OUTCOME_UNKNOWN
+    outcome = edit(db, WATER, "（五）已完成", 31)
+    assert outcome.kind == progress.OUTCOME_RECORDED
+    with db.session() as session:
+        assert summary(session) == [(5, "省水利厅", "done", "已完成")]
+
+
+def test_an_edit_of_a_waiting_reply_is_what_the_button_records(db, cycle):
+    outcome = reply(db, WATER, "推进中", 32)
+    edit(db, WATER, "推进中，遇到征地困难", 32)
+    db.call(
+        progress.resolve_pending,
+        chat_id=WATER,
+        pending_id=outcome.pending_id,
+        measure_id=None,
+        prompt_message_id=None,
+        now=utcnow(),
+    )
+    with db.session() as session:
+        assert {row[2:] for row in summary(session)} == {("at_risk", "推进中，遇到征地困难")}
+
+
+def test_an_older_message_edited_does_not_replace_the_latest(db, cycle):
+    now = utcnow()
+    reply(db, WATER, "（五）推进中", 33, sent_at=now - timedelta(hours=2))
+    reply(db, WATER, "（五）已完成", 34, sent_at=now)
+    edit(db, WATER, "（五）遇到困难", 33)
+    with db.session() as session:
+        latest = session.exec(select(LatestProgress)).one()
+        assert latest.status == "done"
+
+
+def test_a_status_button_corrects_the_status_for_this_chat_only(db, cycle):
+    outcome = reply(db, ENERGY, "（六）推进中", 40)
+    first = outcome.records[0].update_id
+    assert (
+        db.call(
+            progress.correct_status, chat_id=WATER, update_id=first, status="done", now=utcnow()
+        ).kind
+        == progress.OUTCOME_REFUSED
+    )
+    assert (
+        db.call(
+            progress.correct_status, chat_id=ENERGY, update_id=first, status="bogus", now=utcnow()
+        ).kind
+        == progress.OUTCOME_REFUSED
+    )
+    fixed = db.call(
+        progress.correct_status, chat_id=ENERGY, update_id=first, status="at_risk", now=utcnow()
+    )
+    assert fixed.kind == progress.OUTCOME_UPDATED
+    # Both departments' records of that measure in that message are corrected.
+    assert [(r.department_name, r.status) for r in fixed.records] == [
+        ("省能源局", "at_risk"),
+        ("省自然资源厅", "at_risk"),
+    ]
+    with db.session() as session:
+        assert {lp.status for lp in session.exec(select(LatestProgress))} == {"at_risk"}
+        assert len(session.exec(select(ProgressRevision)).all()) == 2
+    again = db.call(
+        progress.correct_status, chat_id=ENERGY, update_id=first, status="at_risk", now=utcnow()
+    )
+    assert again.kind == progress.OUTCOME_UNCHANGED
+
+
+def test_report_records_without_a_reminder(db, cycle):
+    outcome = db.call(
+        progress.record_report,
+        chat_id=WATER,
+        user_id=2001,
+        user_name="张",
+        numbers=[5, 9],
+        text="已完成",
+        message_id=50,
+        sent_at=utcnow(),
+        now=utcnow(),
+    )
+    assert [r.measure.label for r in outcome.records] == ["（五）"]
+    assert outcome.unknown_labels == ["（九）"]
+    refused = db.call(
+        progress.record_report,
+        chat_id=WATER,
+        user_id=2001,
+        user_name="张",
+        numbers=[9],
+        text="已完成",
+        message_id=51,
+        sent_at=utcnow(),
+        now=utcnow(),
+    )
+    assert refused.kind == progress.OUTCOME_UNKNOWN
+    with db.session() as session:
+        assert counts(session)[0] == 1
