@@ -43,6 +43,7 @@ class BotApiSimulator:
     `start()` binds 127.0.0.1 on a free port and returns `base_url`
     ("http://127.0.0.1:PORT/bot"); give it to `Bot(..., base_url=...)` or
     `ApplicationBuilder().base_url(...)`. With `token` set, other tokens get 401.
+    `clock` (seconds, monotonic) drives the flood-control windows.
     """
 
     def __init__(
@@ -52,19 +53,21 @@ class BotApiSimulator:
         rate_limits: RateLimits | None = None,
         token: str | None = None,
         port: int = 0,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self.faults = faults
-        self.rate_limits = rate_limits
+        self.faults = faults  # may be replaced between phases of a run
         self.token = token
         self.stats = SimStats()
         self._port = port
+        self._clock = clock  # flood-control windows read it; tests may freeze it
         self._changed = asyncio.Event()
         self._closing = asyncio.Event()
         self._last_activity = time.monotonic()
         self.queue = UpdateQueue(self._notify)
         self.world = SimWorld(self.queue, self.stats, self._notify)
         self.methods = BotApiMethods(self.world, self.queue)
-        self._flood = FloodControl(rate_limits) if rate_limits else None
+        self._flood: FloodControl | None = None
+        self.rate_limits = rate_limits
         self._runner: web.AppRunner | None = None
         self._host = "127.0.0.1"
 
@@ -104,6 +107,15 @@ class BotApiSimulator:
         traceback: TracebackType | None,
     ) -> None:
         await self.stop()
+
+    @property
+    def rate_limits(self) -> RateLimits | None:
+        return self._flood.limits if self._flood else None
+
+    @rate_limits.setter
+    def rate_limits(self, limits: RateLimits | None) -> None:
+        """Turn flood control on (fresh windows) or off."""
+        self._flood = FloodControl(limits) if limits else None
 
     @property
     def port(self) -> int:
@@ -201,7 +213,7 @@ class BotApiSimulator:
             if fault.kind is FaultKind.SLOW:
                 delay = self.faults.slow_seconds
         if self._flood is not None:
-            wait = self._flood.check(method, chat_id, is_group, time.monotonic())
+            wait = self._flood.check(method, chat_id, is_group, self._clock())
             if wait is not None:
                 self.stats.too_many_requests += 1
                 self.stats.rate_limited += 1
@@ -211,7 +223,7 @@ class BotApiSimulator:
     def _record_delivery(self, method: str, params: dict[str, Any]) -> None:
         if self._flood is not None:
             chat_id, is_group = self._chat_of(params)
-            self._flood.record(method, chat_id, is_group, time.monotonic())
+            self._flood.record(method, chat_id, is_group, self._clock())
 
     # --- the simulated world: what people do --------------------------------------------
     def add_chat(

@@ -166,6 +166,8 @@ class UpdateFactory:
             data: dict[str, Any] = {"user": bot_user(), "status": status}
             if status == "restricted":
                 data.update({"is_member": False, "until_date": 0})
+            if status == "kicked":
+                data["until_date"] = 0  # ChatMemberBanned requires it
             return data
 
         return self._update(
