@@ -1,11 +1,93 @@
-"""Placeholder: filled in by the work on this area."""
+"""The bot's own membership: removed from a chat, added back, and groups that migrate.
+
+Registered in group -1 so a chat that moved or dropped the bot is up to date before any
+other handler sees an update of the same batch.
+"""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
-from telegram.ext import Application
+from telegram import ChatMember, Update
+from telegram.ext import (
+    Application,
+    ChatMemberHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from coordination.membership import deactivate_chat, migrate_chat, reactivate_chat
+from handlers.access import answer, translator
+from handlers.outbox import flush_outbox, move_locale, notify_chat_lost
+from handlers.runtime import services
+
+log = logging.getLogger(__name__)
+
+AnyApp = Application[Any, Any, Any, Any, Any, Any]
+GONE = {ChatMember.LEFT, ChatMember.BANNED}
+PRESENT = {ChatMember.MEMBER, ChatMember.ADMINISTRATOR, ChatMember.OWNER}
 
 
-def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    """Register this area's handlers."""
+async def my_chat_member(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Removed → inactive and coordinators told once; added (back) → active, owed sends go."""
+    change = update.my_chat_member
+    if change is None:
+        return
+    svc = services(context)
+    chat = change.chat
+    old, new = change.old_chat_member.status, change.new_chat_member.status
+    if new in GONE or (
+        new == ChatMember.RESTRICTED and not getattr(change.new_chat_member, "is_member", True)
+    ):
+        if await svc.db.run(deactivate_chat, chat_id=chat.id):
+            log.info("bot removed from chat %s; its deliveries stop", chat.id)
+            await notify_chat_lost(context.application, chat.id)
+        return
+    if new in PRESENT and (old in GONE or old == ChatMember.RESTRICTED):
+        was_inactive = await svc.db.run(
+            reactivate_chat,
+            chat_id=chat.id,
+            now=svc.now(),
+            title=chat.title or "",
+            chat_type=chat.type,
+        )
+        if was_inactive:
+            log.info("bot added back to chat %s; resuming", chat.id)
+            await flush_outbox(context.application)
+        elif chat.type != chat.PRIVATE:
+            t = await translator(update, context)
+            await answer(
+                update,
+                context,
+                t._(
+                    "Hello! An admin can bind this group to its department with "
+                    "/bind &lt;department&gt;; /help lists the commands."
+                ),
+            )
+
+
+async def migrated(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A group became a supergroup: move everything to the new id, send what is owed."""
+    message = update.effective_message
+    if message is None:
+        return
+    if message.migrate_to_chat_id:
+        old_id, new_id = message.chat.id, message.migrate_to_chat_id
+    elif message.migrate_from_chat_id:
+        old_id, new_id = message.migrate_from_chat_id, message.chat.id
+    else:
+        return
+    if await services(context).db.run(migrate_chat, old_id=old_id, new_id=new_id):
+        log.info("chat %s migrated to %s", old_id, new_id)
+        move_locale(context.application, old_id, new_id)
+        await flush_outbox(context.application)
+
+
+def register(application: AnyApp) -> None:
+    """Membership and migration handlers, in group -1 (before everything else)."""
+    application.add_handler(
+        ChatMemberHandler(my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER), group=-1
+    )
+    application.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, migrated), group=-1)

@@ -1,0 +1,225 @@
+"""Binding group chats to departments (/bind, /unbind) and the overview of chats (/chats).
+
+A binding is all or nothing: when one name is unknown or is a group of departments, nothing
+changes and the admin gets suggestions or the group's members.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from sqlmodel import Session, col, select
+
+from coordination.duties import duties
+from models.chats import Chat, ChatDepartment
+from models.clock import utcnow
+from models.plan import KIND_GROUP, Department, DepartmentMember
+
+NAME_SEPARATORS = re.compile(r"[；;，,、\n]+")
+
+
+@dataclass
+class BindResult:
+    bound: list[tuple[str, int, int]] = field(default_factory=list)  # name, leads, supports
+    already: list[str] = field(default_factory=list)
+    unknown: list[tuple[str, list[str]]] = field(default_factory=list)  # name, suggestions
+    groups: list[tuple[str, list[str]]] = field(default_factory=list)  # group, members
+    elsewhere: list[tuple[str, list[str]]] = field(default_factory=list)  # name, other chats
+
+    @property
+    def refused(self) -> bool:
+        return bool(self.unknown or self.groups)
+
+
+@dataclass(frozen=True)
+class BoundChat:
+    chat_id: int
+    title: str
+    is_active: bool
+    departments: list[str]
+
+
+@dataclass(frozen=True)
+class ChatsOverview:
+    chats: list[BoundChat]
+    unbound_departments: list[str]  # departments owing reports that no chat is bound to
+    coordinators_chats: list[tuple[int, str]]
+
+
+def split_names(session: Session, text: str) -> list[str]:
+    """'省水利厅；省能源局' → ['省水利厅', '省能源局'] (also commas, 、 and spaces).
+
+    A part with spaces that names one department as a whole ('省 水利厅') stays whole.
+    """
+    from planreader.departments import find_department
+
+    names: list[str] = []
+    for part in NAME_SEPARATORS.split(text.strip()):
+        part = part.strip()
+        if not part:
+            continue
+        if len(part.split()) > 1 and find_department(session, part) is None:
+            names.extend(part.split())
+        else:
+            names.append(part)
+    return names
+
+
+def ensure_chat(
+    session: Session, *, chat_id: int, title: str = "", chat_type: str = "group"
+) -> Chat:
+    """The chat's row, created on first sight; the title is kept current."""
+    chat = session.get(Chat, chat_id)
+    if chat is None:
+        chat = Chat(id=chat_id, title=title[:300], type=chat_type)
+        session.add(chat)
+        session.flush()
+    elif title and chat.title != title[:300]:
+        chat.title = title[:300]
+        session.add(chat)
+    return chat
+
+
+def _counts(session: Session, department_id: int) -> tuple[int, int]:
+    owed = duties(session, department_ids=[department_id])
+    leads = sum(1 for d in owed if d.responsible)
+    return leads, len(owed) - leads
+
+
+def bind_departments(
+    session: Session,
+    *,
+    chat_id: int,
+    text: str,
+    title: str = "",
+    chat_type: str = "group",
+    user_id: int | None = None,
+) -> BindResult:
+    """Bind the chat to every named department, or to none when one name is refused."""
+    from planreader.departments import find_department, suggest_departments
+
+    result = BindResult()
+    found: list[Department] = []
+    for name in split_names(session, text):
+        department = find_department(session, name)
+        if department is None:
+            suggestions = [d.name for d in suggest_departments(session, name, limit=3)]
+            result.unknown.append((name, suggestions))
+        elif department.kind == KIND_GROUP:
+            members = session.exec(
+                select(Department.name)
+                .join(DepartmentMember, col(DepartmentMember.member_id) == Department.id)
+                .where(DepartmentMember.group_id == department.id)
+                .order_by(DepartmentMember.id)
+            ).all()
+            result.groups.append((department.name, list(members)))
+        elif department not in found:
+            found.append(department)
+    if result.refused:
+        return result
+
+    chat = ensure_chat(session, chat_id=chat_id, title=title, chat_type=chat_type)
+    if not chat.is_active:
+        chat.is_active = True
+        session.add(chat)
+    existing = set(
+        session.exec(select(ChatDepartment.department_id).where(ChatDepartment.chat_id == chat_id))
+    )
+    for department in found:
+        assert department.id is not None
+        if department.id in existing:
+            result.already.append(department.name)
+            continue
+        session.add(
+            ChatDepartment(
+                chat_id=chat_id, department_id=department.id, bound_by=user_id, bound_at=utcnow()
+            )
+        )
+        leads, supports = _counts(session, department.id)
+        result.bound.append((department.name, leads, supports))
+        others = session.exec(
+            select(Chat.title, Chat.id)
+            .join(ChatDepartment, col(ChatDepartment.chat_id) == Chat.id)
+            .where(
+                ChatDepartment.department_id == department.id,
+                Chat.id != chat_id,
+                col(Chat.is_active).is_(True),
+            )
+        ).all()
+        if others:
+            result.elsewhere.append((department.name, [t or str(i) for t, i in others]))
+    session.flush()
+    return result
+
+
+def unbind_departments(
+    session: Session, *, chat_id: int, text: str = ""
+) -> tuple[list[str], list[str]]:
+    """Remove the chat's bindings (all, or the named ones): (removed names, names not bound)."""
+    from planreader.departments import find_department
+
+    rows = session.exec(
+        select(ChatDepartment, Department)
+        .join(Department, col(Department.id) == ChatDepartment.department_id)
+        .where(ChatDepartment.chat_id == chat_id)
+    ).all()
+    by_id = {dept.id: (binding, dept) for binding, dept in rows}
+    removed: list[str] = []
+    missing: list[str] = []
+    names = split_names(session, text)
+    if names:
+        targets = []
+        for name in names:
+            department = find_department(session, name)
+            if department is None or department.id not in by_id:
+                missing.append(name)
+            else:
+                targets.append(by_id[department.id])
+    else:
+        targets = list(by_id.values())
+    for binding, dept in targets:
+        session.delete(binding)
+        removed.append(dept.name)
+    session.flush()
+    return removed, missing
+
+
+def chat_departments(session: Session, *, chat_id: int) -> list[Department]:
+    """The departments a chat is bound to, in binding order (active or not)."""
+    return list(
+        session.exec(
+            select(Department)
+            .join(ChatDepartment, col(ChatDepartment.department_id) == Department.id)
+            .where(ChatDepartment.chat_id == chat_id)
+            .order_by(ChatDepartment.id)  # type: ignore[arg-type]
+        ).all()
+    )
+
+
+def chats_overview(session: Session) -> ChatsOverview:
+    """Bound chats with their departments, and departments owing reports with no chat."""
+    rows = session.exec(
+        select(Chat, Department.name, Department.id)
+        .join(ChatDepartment, col(ChatDepartment.chat_id) == Chat.id)
+        .join(Department, col(Department.id) == ChatDepartment.department_id)
+        .order_by(Chat.title, ChatDepartment.id)  # type: ignore[arg-type]
+    ).all()
+    chats: dict[int, BoundChat] = {}
+    reached: set[int] = set()
+    for chat, name, department_id in rows:
+        entry = chats.setdefault(chat.id, BoundChat(chat.id, chat.title, chat.is_active, []))
+        entry.departments.append(name)
+        if chat.is_active:
+            reached.add(department_id)
+    owing: dict[int, str] = {}
+    for duty in duties(session):
+        owing.setdefault(duty.department_id, duty.department_name)
+    unbound = [name for dept_id, name in owing.items() if dept_id not in reached]
+    coordinators = [
+        (c.id, c.title)
+        for c in session.exec(
+            select(Chat).where(col(Chat.is_coordinators).is_(True), col(Chat.is_active).is_(True))
+        ).all()
+    ]
+    return ChatsOverview(list(chats.values()), sorted(unbound), coordinators)

@@ -1,0 +1,229 @@
+"""Sending the outbox: claim due deliveries, send them concurrently, record each outcome.
+
+The Application's AIORateLimiter paces the sends (about 30 a second overall, 20 a minute
+into one group); a bounded semaphore keeps enough of them queued to use that rate.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import logging
+import warnings
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+)
+from telegram.ext import Application
+from telegram.warnings import PTBDeprecationWarning
+
+from coordination.admins import coordinators_chat_ids
+from coordination.bindings import chat_departments
+from coordination.membership import FORBIDDEN_MARK, deactivate_chat, migrate_chat
+from coordination.outbox import (
+    Outgoing,
+    backoff,
+    claim_due,
+    mark_failed,
+    mark_retry,
+    mark_sent,
+    release_stale,
+    render_claimed,
+)
+from handlers.runtime import services
+from models.chats import Chat
+
+log = logging.getLogger(__name__)
+
+SEND_CONCURRENCY = 32
+CLAIM_BATCH = 32
+MAX_MIGRATIONS = 3
+
+
+@dataclass
+class FlushReport:
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+
+
+def retry_after_seconds(exc: RetryAfter) -> float:
+    """The wait Telegram asked for, without PTB's int/timedelta deprecation warning."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value = exc.retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+async def flush_outbox(application: Application[Any, Any, Any, Any, Any, Any]) -> FlushReport:
+    """Send every due delivery; returns what happened (retries stay in the outbox)."""
+    svc = services(application)
+    report = FlushReport()
+    semaphore = asyncio.Semaphore(SEND_CONCURRENCY)
+    running: set[asyncio.Task[None]] = set()
+
+    def done(task: asyncio.Task[None]) -> None:
+        running.discard(task)
+        semaphore.release()
+
+    while True:
+        claimed_any = False
+        while True:
+            now = svc.now()
+            ids = await svc.db.run(claim_due, instance=svc.instance, now=now, limit=CLAIM_BATCH)
+            if not ids:
+                break
+            claimed_any = True
+            try:
+                items = await svc.db.run(
+                    render_claimed,
+                    delivery_ids=ids,
+                    default_locale=svc.settings.bot_locale,
+                    default_tz=svc.settings.bot_timezone,
+                    now=now,
+                )
+            except Exception:
+                log.exception("could not render deliveries %s; retrying later", ids)
+                for delivery_id in ids:
+                    await svc.db.run(
+                        mark_retry,
+                        delivery_id=delivery_id,
+                        not_before=now + backoff(1),
+                        error="render error",
+                    )
+                continue
+            for item in items:
+                await semaphore.acquire()
+                task = asyncio.create_task(_deliver(application, item, report))
+                running.add(task)
+                task.add_done_callback(done)
+        if running:
+            await asyncio.gather(*list(running))
+        if not claimed_any:
+            return report
+
+
+async def _deliver(
+    application: Application[Any, Any, Any, Any, Any, Any], item: Outgoing, report: FlushReport
+) -> None:
+    """Send one delivery and record the outcome; never raises."""
+    svc = services(application)
+    db = svc.db
+    try:
+        first_id: int | None = None
+        for text in item.texts:
+            message = await application.bot.send_message(item.chat_id, text)
+            first_id = first_id or message.message_id
+        await db.run(mark_sent, delivery_id=item.delivery_id, message_id=first_id, now=svc.now())
+        report.sent += 1
+        return
+    except ChatMigrated as exc:
+        new_id = int(exc.new_chat_id)
+        log.info("chat %s became supergroup %s; moving it", item.chat_id, new_id)
+        await db.run(migrate_chat, old_id=item.chat_id, new_id=new_id)
+        move_locale(application, item.chat_id, new_id)
+        attempts = await db.run(
+            mark_retry,
+            delivery_id=item.delivery_id,
+            not_before=svc.now(),
+            error=f"migrated to {new_id}",
+        )
+        if attempts > MAX_MIGRATIONS:
+            await db.run(mark_failed, delivery_id=item.delivery_id, error="chat keeps migrating")
+        report.retried += 1
+    except RetryAfter as exc:
+        wait = retry_after_seconds(exc)
+        await db.run(
+            mark_retry,
+            delivery_id=item.delivery_id,
+            not_before=svc.now() + timedelta(seconds=wait),
+            error=f"flood control: retry after {wait:g}s",
+            count_attempt=False,
+        )
+        report.retried += 1
+    except Forbidden as exc:
+        await db.run(
+            mark_failed, delivery_id=item.delivery_id, error=f"{FORBIDDEN_MARK}: {exc.message}"
+        )
+        report.failed += 1
+        if await db.run(deactivate_chat, chat_id=item.chat_id):
+            await notify_chat_lost(application, item.chat_id)
+    except BadRequest as exc:
+        # "chat not found" and malformed requests do not get better by retrying.
+        log.warning("delivery %s to %s refused: %s", item.delivery_id, item.chat_id, exc.message)
+        await db.run(mark_failed, delivery_id=item.delivery_id, error=exc.message)
+        report.failed += 1
+    except (NetworkError, TelegramError) as exc:
+        await _retry_later(application, item, f"{type(exc).__name__}: {exc.message}")
+        report.retried += 1
+    except Exception as exc:
+        log.exception("unexpected error sending delivery %s", item.delivery_id)
+        await _retry_later(application, item, f"{type(exc).__name__}: {exc}")
+        report.retried += 1
+
+
+async def _retry_later(
+    application: Application[Any, Any, Any, Any, Any, Any], item: Outgoing, error: str
+) -> None:
+    svc = services(application)
+    await svc.db.run(
+        mark_retry,
+        delivery_id=item.delivery_id,
+        not_before=svc.now() + backoff(item.attempts + 1),
+        error=error,
+    )
+
+
+def move_locale(
+    application: Application[Any, Any, Any, Any, Any, Any], old_id: int, new_id: int
+) -> None:
+    locales = services(application).chat_locales
+    if old_id in locales:
+        locales[new_id] = locales.pop(old_id)
+
+
+def _lost_chat_facts(session: Any, *, chat_id: int) -> tuple[str, list[str], list[int]]:
+    chat = session.get(Chat, chat_id)
+    title = chat.title if chat is not None and chat.title else str(chat_id)
+    names = [d.name for d in chat_departments(session, chat_id=chat_id)]
+    return title, names, coordinators_chat_ids(session)
+
+
+async def notify_chat_lost(
+    application: Application[Any, Any, Any, Any, Any, Any], chat_id: int
+) -> None:
+    """Tell the coordinators once that a chat no longer receives reminders."""
+    svc = services(application)
+    title, names, targets = await svc.db.run(_lost_chat_facts, chat_id=chat_id)
+    if not targets:
+        targets = [a for a in svc.settings.admin_ids if a != chat_id]
+    from coordination.chats import chat_language
+
+    for target in targets:
+        locale = svc.chat_locales.get(target) or await svc.db.run(chat_language, chat_id=target)
+        t = svc.translator(locale)
+        departments = "、".join(html.escape(n) for n in names) or "—"
+        text = t._(
+            "⚠️ The bot was removed from the chat {chat} ({departments}). Its reminders "
+            "are stopped until someone adds the bot back."
+        ).format(chat=f"<b>{html.escape(title)}</b>", departments=departments)
+        try:
+            await application.bot.send_message(target, text)
+        except TelegramError as exc:
+            log.warning("could not tell %s that chat %s was lost: %s", target, chat_id, exc)
+
+
+async def release_stale_deliveries(
+    application: Application[Any, Any, Any, Any, Any, Any],
+) -> int:
+    svc = services(application)
+    lease = timedelta(seconds=getattr(svc.settings, "delivery_lease_seconds", 120.0))
+    return await svc.db.run(release_stale, now=svc.now(), lease=lease)
