@@ -13,10 +13,13 @@ This is the only place the application is assembled. Usage:
 from __future__ import annotations
 
 import argparse
+import hashlib
 import logging
+import re
 import sys
 from collections.abc import Sequence
 from typing import Any
+from urllib.parse import urlsplit
 
 from telegram import Update
 from telegram.constants import ParseMode
@@ -31,16 +34,31 @@ log = logging.getLogger("duban")
 
 
 class _RedactToken(logging.Filter):
-    """Keeps the bot token out of every log line (httpx logs request URLs with it)."""
+    """Keeps the bot token out of every log line (httpx logs request URLs with it).
+
+    Tracebacks are redacted too: a network error's text may carry the request URL.
+    """
 
     def __init__(self, token: str) -> None:
         super().__init__()
-        self.token = token
+        # The part after the colon is the secret; it may also appear URL-encoded on its own.
+        self.secrets = [s for s in (token, token.partition(":")[2]) if len(s) >= 20]
+
+    def _redact(self, text: str) -> str:
+        for secret in self.secrets:
+            text = text.replace(secret, "<token>")
+        return text
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if self.token and self.token in record.getMessage():
-            record.msg = record.getMessage().replace(self.token, "<token>")
-            record.args = None
+        message = record.getMessage()
+        if self._redact(message) != message:
+            record.msg, record.args = self._redact(message), None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = self._redact(record.exc_text)
+        if record.stack_info:
+            record.stack_info = self._redact(record.stack_info)
         return True
 
 
@@ -151,9 +169,20 @@ def ensure_bundled_plan(db: Database) -> None:
         log.info("imported the bundled plan: %s", result.summary_line())
 
 
+def webhook_secret(token: str) -> str:
+    """The secret Telegram must send with every webhook update when `--secret` is not given.
+
+    Derived from the token, so every instance behind a load balancer agrees on it without
+    another setting; it reveals nothing of the token. Forged POSTs without it get 403.
+    """
+    return hashlib.sha256(f"duban-webhook:{token}".encode()).hexdigest()
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     settings = load_settings()
     token = settings.require_token()
+    if args.secret and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", args.secret):
+        raise SettingsError("--secret may only hold 1-256 letters, digits, _ and -")
     configure_logging(token)
     db = open_database(settings)
     ensure_bundled_plan(db)
@@ -162,8 +191,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         application.run_webhook(
             listen=args.listen,
             port=args.port,
+            # Listen on the public URL's path, so a load balancer can forward it unchanged.
+            url_path=urlsplit(args.webhook).path.strip("/"),
             webhook_url=args.webhook,
-            secret_token=args.secret or None,
+            secret_token=args.secret or webhook_secret(token),
             allowed_updates=Update.ALL_TYPES,
         )
     else:
