@@ -156,6 +156,17 @@ async def _say(
         return None
 
 
+async def _translator(
+    context: ContextTypes.DEFAULT_TYPE, chat_id: int | None, language: str | None
+) -> Translator:
+    """The chat's translator; the bot's default language when the database cannot say."""
+    try:
+        return await chat_translator(context, chat_id, language)
+    except SQLAlchemyError:
+        log.warning("could not read the language of chat %s", chat_id, exc_info=True)
+        return services(context).translator()
+
+
 def _is_reply_to_bot(message: Message, bot_id: int) -> bool:
     replied = message.reply_to_message
     if replied is None or replied.from_user is None or replied.from_user.id != bot_id:
@@ -277,7 +288,7 @@ async def _record(
         )
     except SQLAlchemyError:
         log.exception("could not record a reply in chat %s", message.chat_id)
-        t = await chat_translator(context, message.chat_id, user.language_code)
+        t = await _translator(context, message.chat_id, user.language_code)
         await _say(
             context, message.chat_id, texts.render_save_failed(t), reply_to=message.message_id
         )
@@ -288,7 +299,7 @@ async def _record(
         progress.OUTCOME_UNCHANGED,
     ):
         return
-    t = await chat_translator(context, message.chat_id, user.language_code)
+    t = await _translator(context, message.chat_id, user.language_code)
     await _answer_outcome(context, t, message, outcome)
 
 
@@ -302,7 +313,7 @@ async def on_report(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if message is None or user is None:
         return
     svc = services(context)
-    t = await chat_translator(context, message.chat_id, user.language_code)
+    t = await _translator(context, message.chat_id, user.language_code)
     roles = await svc.db.run(
         resolve_roles,
         user_id=user.id,
@@ -367,7 +378,7 @@ async def on_choice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if query is None:
         return
     chat = update.effective_chat
-    t = await chat_translator(context, chat.id if chat else None, query.from_user.language_code)
+    t = await _translator(context, chat.id if chat else None, query.from_user.language_code)
     match = _CHOICE_DATA.match(query.data or "")
     if match is None or chat is None or query.message is None:
         await _alert(query, texts.callback_alert(t, "refused"))
@@ -408,7 +419,7 @@ async def on_status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if query is None:
         return
     chat = update.effective_chat
-    t = await chat_translator(context, chat.id if chat else None, query.from_user.language_code)
+    t = await _translator(context, chat.id if chat else None, query.from_user.language_code)
     match = _STATUS_DATA.match(query.data or "")
     if match is None or chat is None or query.message is None:
         await _alert(query, texts.callback_alert(t, "refused"))
@@ -450,7 +461,7 @@ async def on_status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """Register /report and the buttons in group 0, replies and edits in REPLY_GROUP."""
-    application.add_handler(CommandHandler("report", on_report))
+    application.add_handler(CommandHandler("report", on_report, filters=filters.UpdateType.MESSAGE))
     application.add_handler(CallbackQueryHandler(on_choice, pattern=r"^lr:"))
     application.add_handler(CallbackQueryHandler(on_status, pattern=r"^ls:"))
     reply_content = (
