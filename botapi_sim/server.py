@@ -43,7 +43,9 @@ class BotApiSimulator:
     `start()` binds 127.0.0.1 on a free port and returns `base_url`
     ("http://127.0.0.1:PORT/bot"); give it to `Bot(..., base_url=...)` or
     `ApplicationBuilder().base_url(...)`. With `token` set, other tokens get 401.
-    `clock` (seconds, monotonic) drives the flood-control windows.
+    `clock` (seconds, monotonic) drives the flood-control windows. With `privacy_mode`, the
+    bot gets from groups where it is no admin only commands, replies to it and @mentions,
+    as Telegram's default privacy mode does; other messages stay in the transcript.
     """
 
     def __init__(
@@ -54,6 +56,7 @@ class BotApiSimulator:
         token: str | None = None,
         port: int = 0,
         clock: Callable[[], float] = time.monotonic,
+        privacy_mode: bool = False,
     ) -> None:
         self.faults = faults  # may be replaced between phases of a run
         self.token = token
@@ -65,6 +68,7 @@ class BotApiSimulator:
         self._last_activity = time.monotonic()
         self.queue = UpdateQueue(self._notify)
         self.world = SimWorld(self.queue, self.stats, self._notify)
+        self.world.privacy_mode = privacy_mode
         self.methods = BotApiMethods(self.world, self.queue)
         self._flood: FloodControl | None = None
         self.rate_limits = rate_limits

@@ -168,6 +168,15 @@ class UpdateFactory:
                 data.update({"is_member": False, "until_date": 0})
             if status == "kicked":
                 data["until_date"] = 0  # ChatMemberBanned requires it
+            if status == "administrator":
+                # ChatMemberAdministrator requires every right to be stated.
+                rights = ("can_be_edited", "is_anonymous", "can_manage_chat",
+                          "can_delete_messages", "can_manage_video_chats",
+                          "can_restrict_members", "can_promote_members", "can_change_info",
+                          "can_invite_users", "can_post_stories", "can_edit_stories",
+                          "can_delete_stories")
+                data.update(dict.fromkeys(rights, False))
+                data.update(can_manage_chat=True, can_delete_messages=True)
             return data
 
         return self._update(

@@ -16,7 +16,7 @@ from typing import Any
 
 from botapi_sim.errors import CHAT_NOT_FOUND, ApiError, chat_migrated, kicked, not_member
 from botapi_sim.polling import UpdateQueue
-from botapi_sim.recording import BOT_ID, bot_user
+from botapi_sim.recording import BOT_ID, BOT_USERNAME, bot_user
 from botapi_sim.stats import SimStats
 from botapi_sim.transcript import TranscriptEntry
 from botapi_sim.updates import SimChat, SimUser, UpdateFactory, command_entities
@@ -131,6 +131,7 @@ class SimWorld:
         self._started = time.monotonic()
         self._file_numbers = itertools.count(1)
         self.bot_name = str(bot_user()["first_name"])
+        self.privacy_mode = False
 
     # --- chats ----------------------------------------------------------------------------
     def add_chat(
@@ -163,19 +164,8 @@ class SimWorld:
 
     def target(self, chat_id: int | str) -> ChatState:
         """The chat the bot addresses, or the error Telegram would answer."""
-        state: ChatState | None
-        if isinstance(chat_id, str):
-            name = chat_id.lstrip("@").lower()
-            state = next(
-                (
-                    s
-                    for s in self.chats.values()
-                    if (s.chat.title or "").lower() == name and s.chat.type == "channel"
-                ),
-                None,
-            )
-        else:
-            state = self.chats.get(chat_id)
+        # Simulated chats have no public @usernames.
+        state = self.chats.get(chat_id) if isinstance(chat_id, int) else None
         if state is None:
             raise ApiError(400, CHAT_NOT_FOUND)
         if state.migrated_to is not None:
@@ -373,8 +363,26 @@ class SimWorld:
         )
         state.messages[message_id] = message
         self.log("message", state, user, message)
-        self.queue.put(update)
+        if self._bot_sees(state, message, target):
+            self.queue.put(update)
         return message_id
+
+    def _bot_sees(
+        self, state: ChatState, message: StoredMessage, target: StoredMessage | None
+    ) -> bool:
+        """Privacy mode: in groups where it is no admin, a bot gets only commands, replies to
+        itself and mentions of its @username."""
+        if not self.privacy_mode or not state.is_group or state.bot_status == "administrator":
+            return True
+        text = message.text
+        if target is not None and target.by_bot:
+            return True
+        if f"@{BOT_USERNAME}".lower() in text.lower():
+            return True
+        if text.startswith("/"):
+            command = text.split(maxsplit=1)[0]
+            return "@" not in command
+        return False
 
     def user_edits(self, chat: ChatRef, user: SimUser, message_id: int, new_text: str) -> None:
         """A person edits the text (or caption) of one of their own messages."""

@@ -443,3 +443,24 @@ async def test_wrong_token_is_unauthorized() -> None:
         with pytest.raises(InvalidToken):
             async with Bot("42:wrong", base_url=sim.base_url):
                 pass
+
+
+async def test_privacy_mode_hides_plain_group_chatter_from_a_non_admin_bot() -> None:
+    async with BotApiSimulator(privacy_mode=True) as sim:
+        sim.add_chat(WATER_GROUP, members=[LIAISON_WATER])
+        async with Bot(TOKEN, base_url=sim.base_url) as bot:
+            asked = await bot.send_message(WATER_GROUP.id, "请报送（五）")
+            sim.user_sends(WATER_GROUP, LIAISON_WATER, "大家好")
+            sim.user_sends(
+                WATER_GROUP, LIAISON_WATER, "已完成", reply_to_message_id=asked.message_id
+            )
+            sim.user_sends(WATER_GROUP, LIAISON_WATER, "/status@duban_test_bot")
+            sim.user_sends(WATER_GROUP, LIAISON_WATER, "/status@another_bot")
+            texts = [u.message.text for u in await bot.get_updates(timeout=0)]
+            assert texts == ["已完成", "/status@duban_test_bot"]
+            # As an administrator the bot sees everything.
+            sim.bot_added(WATER_GROUP, as_admin=True)
+            sim.user_sends(WATER_GROUP, LIAISON_WATER, "大家好")
+            updates = await bot.get_updates(timeout=0)
+            assert updates[-1].message.text == "大家好"
+        assert next(e.text for e in sim.transcript if e.kind == "message") == "大家好"
