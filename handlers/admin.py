@@ -34,11 +34,16 @@ from handlers.access import (
 from handlers.runtime import services
 from handlers.scheduling import unknown_department_text
 from messages.i18n import Translator
-from messages.reminders import DepartmentTasks, TaskLine, role_text
+from messages.reminders import DepartmentTasks, TaskLine, bold, role_text
 from models.chats import ROLE_ADMIN, ROLE_COORDINATOR
 
 AnyApp = Application[Any, Any, Any, Any, Any, Any]
 MESSAGE_BUDGET = 3900
+
+
+def _gap(label: str) -> str:
+    """No space after a bracketed label: "（五）建设…" reads as one phrase."""
+    return "" if label.endswith(("）", ")")) else " "
 
 
 def chunks(lines: list[str], budget: int = MESSAGE_BUDGET) -> list[str]:
@@ -199,7 +204,7 @@ async def chats_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     if t is None:
         return
     overview = await services(context).db.run(chats_overview)
-    lines = [f"<b>{html.escape(t._('Bound chats'))}</b>"]
+    lines = [bold(t._("Bound chats"))]
     if not overview.chats:
         lines.append(
             t._("None yet. In each department's group, an admin sends /bind <department>.")
@@ -214,7 +219,7 @@ async def chats_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
             )
         )
     lines.append("")
-    lines.append(f"<b>{html.escape(t._('Coordinators’ chat'))}</b>")
+    lines.append(bold(t._("Coordinators’ chat")))
     if overview.coordinators_chats:
         lines.extend(
             "• " + html.escape(title or str(cid)) for cid, title in overview.coordinators_chats
@@ -438,7 +443,8 @@ async def measures_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
             lines.append(t._("No measures of the plan name this department."))
         for task in group.tasks:
             lines.append(
-                f"{html.escape(task.label)} {html.escape(task.title)} · {role_text(t, task)}"
+                f"{html.escape(task.label)}{_gap(task.label)}{html.escape(task.title)} · "
+                f"{role_text(t, task)}"
             )
         lines.append("")
     for text in chunks(lines):

@@ -26,6 +26,7 @@ from coordination.roles import Roles
 from handlers.access import answer, is_group, roles_of, translator
 from handlers.runtime import services
 from messages.i18n import N_, Translator, get_translator, normalize_locale
+from messages.reminders import bold
 
 log = logging.getLogger(__name__)
 
@@ -87,7 +88,7 @@ def render_help(
     t: Translator, *, roles: Roles, in_group: bool, bound_to: list[str], coordinators_chat: bool
 ) -> str:
     lines = [
-        f"<b>{html.escape(t._('督办 follow-up bot'))}</b>",
+        bold(t._("督办 follow-up bot")),
         t._(
             "I send each department's group its measures of the plan on schedule and "
             "record the progress people reply with."
@@ -122,10 +123,8 @@ def render_help(
     lines.append("")
     lines.append(t._("Commands you can use:"))
     for name, args, description in commands_for(roles):
-        arg_text = (
-            f" {html.escape(t._(args) if args.startswith(('<', '[')) else args)}" if args else ""
-        )
-        lines.append(f"/{name}{arg_text} — {html.escape(t._(description))}")
+        arg_text = " " + html.escape(t._(args)) if args else ""
+        lines.append(f"/{name}{arg_text} — " + html.escape(t._(description)))
     return "\n".join(lines)
 
 

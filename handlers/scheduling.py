@@ -18,6 +18,7 @@ from coordination.cycles import FIRE_GRACE, catch_up_missed, fire_schedule, open
 from coordination.follow_up import create_due_nudges, create_overdue_digests
 from coordination.outbox import delivery_counts
 from coordination.schedule_spec import (
+    FORM_WORDS,
     USAGE,
     SpecError,
     WorkingDayTrigger,
@@ -243,6 +244,9 @@ async def schedule_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     args = text[1] if len(text) > 1 else ""
     action, _, rest = args.strip().partition(" ")
     action = action.lower()
+    if action in FORM_WORDS:
+        # "/schedule monthly 25 09:00" is read as "/schedule add monthly 25 09:00".
+        action, rest = "add", args.strip()
     now = svc.now()
     if action in {"add", "新增", "添加"}:
         await _schedule_add(update, context, t, rest)

@@ -40,6 +40,11 @@ class DepartmentTasks:
     tasks: Sequence[TaskLine]
 
 
+def bold(text: str) -> str:
+    """`text` escaped and in bold."""
+    return f"<b>{html.escape(text)}</b>"
+
+
 def moment_text(t: Translator, moment: datetime, *, with_year: bool = True) -> str:
     """'2026年10月28日周三 09:00' / 'Wed, Oct 28, 2026 09:00' in the translator's zone."""
     local = as_aware_utc(moment).astimezone(t.tz)
@@ -103,7 +108,7 @@ def render_reminder(
 ) -> str:
     """The one reminder a chat gets in a cycle: its departments' measures and how to answer."""
     count = sum(len(d.tasks) for d in departments)
-    head = [f"<b>{html.escape(t._('Progress report requested'))}</b>"]
+    head = [bold(t._("Progress report requested"))]
     if plan_title:
         head.append(html.escape(plan_title))
     head.append(
@@ -132,7 +137,7 @@ def render_nudge(
     """The reminder before the deadline, naming only the measures still missing."""
     count = sum(len(d.tasks) for d in departments)
     head = [
-        f"<b>{html.escape(t._('Reminder: reports still missing'))}</b>",
+        bold(t._("Reminder: reports still missing")),
         t.ngettext(
             "The deadline is {deadline}; this measure has no report yet:",
             "The deadline is {deadline}; these {count} measures have no report yet:",
@@ -153,7 +158,7 @@ def render_overdue(
 ) -> str:
     """The digest for coordinators after the deadline: who is overdue, on which measures."""
     overdue = sum(len(d.tasks) for d in departments)
-    title = f"<b>{html.escape(t._('Overdue after the deadline'))}</b>"
+    title = bold(t._("Overdue after the deadline"))
     deadline = moment_text(t, due_at)
     if not overdue:
         return "\n".join(
