@@ -81,8 +81,9 @@ HELPER_VERBS = ("配合", "参与", "协同", "协助")
 TRAILING_ET_RE = re.compile(r"等(其他|其它)?(有关|相关)?(部门|单位|机构|方面)*$")
 CLAUSE_WORD_RE = re.compile(r"牵头|负责|配合|参与|协同|协助|落实|责任单位|责任部门")
 INLINE_LEAD_RE = re.compile(r"[（(]牵头[）)]")
-SPLIT_RE = re.compile(r"[、，,；;/]")
-CONJUNCTIONS = ("以及", "和", "及", "与", "会同")
+NAME_SEPARATORS = "、，,；;/"
+PART_SEPARATORS = "，,；;"
+CONJUNCTIONS = ("以及", "和", "及", "与")
 
 
 def looks_like_unit(name: str) -> bool:
@@ -94,6 +95,25 @@ def looks_like_unit(name: str) -> bool:
     if name.startswith(("由", "要", "并", "应", "在", "对", "将", "把")):
         return False
     return name.endswith(ORG_SUFFIXES)
+
+
+def split_outside_brackets(text: str, separators: str) -> list[str]:
+    """Split on `separators` except inside brackets: 相关县（市、区）人民政府 stays whole."""
+    pieces: list[str] = []
+    depth = 0
+    current = ""
+    for ch in text:
+        if ch in "（(":
+            depth += 1
+        elif ch in "）)" and depth:
+            depth -= 1
+        if ch in separators and depth == 0:
+            pieces.append(current)
+            current = ""
+        else:
+            current += ch
+    pieces.append(current)
+    return pieces
 
 
 def split_conjunction(name: str) -> list[str]:
@@ -111,7 +131,7 @@ def split_conjunction(name: str) -> list[str]:
 def split_names(text: str) -> list[str]:
     """A list of units as written: split on 、，和 及 without breaking names that contain them."""
     names: list[str] = []
-    for piece in SPLIT_RE.split(text):
+    for piece in split_outside_brackets(text, NAME_SEPARATORS):
         piece = piece.strip().strip("。.").strip()
         if not piece:
             continue
@@ -172,10 +192,15 @@ def parse_clause(text: str, *, first_listed_leads: bool = False) -> Clause | Non
     else:
         pending: list[str] = []
         parts_roles: list[tuple[list[str], str]] = []
-        for part in re.split(r"[，,；;]", working):
+        for part in split_outside_brackets(working, PART_SEPARATORS):
             part = part.strip()
             if not part:
                 continue
+            if "会同" in part:
+                # 国家发展改革委会同有关部门负责: the unit before 会同 leads the others.
+                head, part = part.split("会同", 1)
+                parts_roles.append((pending + split_names(head), "lead"))
+                pending = []
             names_text, role = _strip_verb(part)
             pending += split_names(names_text)
             if role:

@@ -254,10 +254,15 @@ def cmd_import(
     out: TextIO | None = None,
     err: TextIO | None = None,
 ) -> int:
-    """Store the plan at `path` (or a revision of it) and print what changed."""
+    """Store the plan at `path` (or a revision of it) and print what changed.
+
+    The schema is handled like `bot.py run` does: a SQLite file is migrated in place, a
+    PostgreSQL database must already be at the newest migration (`bot.py db upgrade`).
+    """
     from sqlalchemy.exc import SQLAlchemyError
 
-    from models.db import Database, create_schema, is_postgres
+    from migrations.runner import require_current, upgrade_engine
+    from models.db import Database, is_postgres
     from planreader.importer import import_plan_document
 
     out, err = out or sys.stdout, err or sys.stderr
@@ -267,8 +272,10 @@ def cmd_import(
         return EXIT_NOT_A_PLAN
     db = Database.from_url(database_url)
     try:
-        if not is_postgres(db.engine):
-            create_schema(db.engine)
+        if is_postgres(db.engine):
+            require_current(db.engine)
+        else:
+            upgrade_engine(db.engine)
         result = db.call(import_plan_document, document=document)
     except SQLAlchemyError as exc:
         print(

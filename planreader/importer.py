@@ -316,6 +316,8 @@ def import_plan_document(session: Session, *, document: PlanDocument) -> ImportR
             result.measures_removed.append(measure.label + measure.title)
     for position, doc in enumerate(document.measures):
         measure = matched.get(position)
+        if measure is not None and not measure.is_active:
+            result.measures_added.append(doc.label + doc.title)  # back in the plan
         if measure is None:
             measure = Measure(
                 plan_id=plan.id,

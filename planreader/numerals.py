@@ -48,11 +48,13 @@ def parse_chinese_numeral(text: str) -> int | None:
         return int(text)
     if any(ch not in NUMERAL_CHARS for ch in text):
         return None
-    # 一二三 written digit by digit (as in years, 二〇二一) has no unit characters.
     if all(ch in DIGITS for ch in text):
         if len(text) == 1:
             return DIGITS[text]
-        return int("".join(str(DIGITS[ch]) for ch in text))
+        # Digit by digit only for years (二〇二一); 五六 is more likely （五）（六） mistyped.
+        if len(text) == 4 or any(DIGITS[ch] == 0 for ch in text):
+            return int("".join(str(DIGITS[ch]) for ch in text))
+        return None
     total = 0  # completed myriad groups
     section = 0  # value below the current myriad
     digit: int | None = None

@@ -381,7 +381,9 @@ def parse_plan_text(text: str, *, source_name: str = "") -> PlanDocument:
         title, body = _title_and_body(node)
         label = node.label
         if restarts and group is not None:
-            label = group.label + node.label
+            label = group.label + node.label  # （二）3.
+        elif restarts and node.section_index >= 0:
+            label = sections[node.section_index].numeral + node.label  # 三（二）
         section = sections[node.section_index].heading if node.section_index >= 0 else ""
         measures.append(
             MeasureDoc(

@@ -19,6 +19,8 @@ from planreader.document import (
 )
 
 TEXT_SUFFIXES = {".txt", ".text", ".md", ""}
+# First cells of a table's heading row (市 | 县（市、区）), which is no region.
+TABLE_HEADINGS = {"市", "设区市", "城市", "地市", "所在市", "序号", "地区", "市（州）", "市州"}
 
 
 def decode_text(data: bytes, *, source: str = "") -> str:
@@ -64,6 +66,10 @@ def docx_text(data: bytes, *, source: str = "") -> str:
                     text = cell.text.strip()
                     if text and (not cells or cells[-1] != text):  # merged cells repeat
                         cells.append(text)
+                if cells and cells[0].isdigit():
+                    cells = cells[1:]  # a 序号 column
+                if not cells or cells[0] in TABLE_HEADINGS:
+                    continue
                 # A city | counties row reads like the text attachment: 长治市：潞州区、…
                 lines.append("：".join(cells))
     return "\n".join(lines)
