@@ -17,6 +17,7 @@ from coordination.reply_reader import ReplyReading, read_percent, read_reply, re
 from coordination.roles import chat_department_ids
 from models.plan import Assignment, Department, Measure, Plan
 from models.progress import (
+    PROGRESS_DONE,
     PROGRESS_IN_PROGRESS,
     PROGRESS_STATUSES,
     LatestProgress,
@@ -554,8 +555,7 @@ def record_edit(
     waiting for a button keeps the new text for the press.
     """
     text = text or ""
-    scope = _scope(session, chat_id=chat_id, reply_to_message_id=reply_to_message_id, now=now)
-    if not scope.department_ids:
+    if not chat_department_ids(session, chat_id=chat_id):
         return ReplyOutcome(OUTCOME_IGNORED)
     existing = list(
         session.exec(
@@ -593,6 +593,8 @@ def record_edit(
             file_kind=file_kind,
             now=now,
         )
+
+    scope = _scope(session, chat_id=chat_id, reply_to_message_id=reply_to_message_id, now=now)
 
     # The cycle the records were made for stays theirs.
     if existing[0].cycle_id is not None:
@@ -790,7 +792,9 @@ def correct_status(
     changed = False
     for update in updates:
         # A corrected status keeps the percent only when it still fits the new status.
-        percent = update.percent if status != "done" else 100
+        percent = (
+            100 if status == PROGRESS_DONE and update.percent is not None else (update.percent)
+        )
         changed |= _revise(
             session,
             update,

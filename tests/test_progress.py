@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import timedelta
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlmodel import Session, select
 
 from bot import ensure_bundled_plan
@@ -354,3 +357,30 @@ def test_report_records_without_a_reminder(db, cycle):
     assert refused.kind == progress.OUTCOME_UNKNOWN
     with db.session() as session:
         assert counts(session)[0] == 1
+
+
+_message_ids = itertools.count(10_000)
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    st.text(max_size=120)
+    | st.sampled_from(
+        ["（五）（九）已完成", "第十七项 60%", "#5 #17 done", "五、十七项推进中", "(4) 未完成", ""]
+    )
+)
+def test_any_reply_records_only_the_chats_measures_and_never_raises(db, cycle, text):
+    outcome = reply(db, WATER, text, next(_message_ids))
+    assert outcome.kind in (
+        progress.OUTCOME_RECORDED,
+        progress.OUTCOME_ASK,
+        progress.OUTCOME_UNKNOWN,
+    )
+    assert {r.measure.label for r in outcome.records} <= {"（五）", "（十七）"}
+    with db.session() as session:
+        # Every record has its latest row: nothing half-written.
+        latest_ids = {lp.update_id for lp in session.exec(select(LatestProgress))}
+        pairs = {(u.measure_id, u.department_id) for u in updates(session)}
+        assert len(latest_ids) == len(pairs)

@@ -1,0 +1,97 @@
+"""End to end: an admin binds chats and sends /remind; liaisons answer the real reminders."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import select
+
+from botapi_sim.updates import private_chat
+from models.progress import LatestProgress, ProgressUpdate
+from models.schedules import Cycle, Delivery
+from tests.conftest import (
+    ADMIN,
+    DEV_GROUP,
+    ENERGY_GROUP,
+    LIAISON_DEV,
+    LIAISON_ENERGY,
+    LIAISON_WATER,
+    WATER_GROUP,
+)
+from tests.harness import BotHarness
+from tests.liaison_data import summary
+
+
+def buttons(call: Any) -> list[str]:
+    markup = call.params.get("reply_markup") or {}
+    return [b["callback_data"] for row in markup.get("inline_keyboard", []) for b in row]
+
+
+async def test_liaisons_answer_the_reminder_that_remind_sent(tmp_path):
+    async with BotHarness.open(tmp_path, admin_ids=[ADMIN.id]) as bot:
+        await bot.command(WATER_GROUP, ADMIN, "bind", "省水利厅")
+        await bot.command(ENERGY_GROUP, ADMIN, "bind", "省能源局；省自然资源厅")
+        await bot.command(DEV_GROUP, ADMIN, "bind", "省发展改革委")
+        bot.request.clear()
+        await bot.command(private_chat(ADMIN), ADMIN, "remind")
+
+        reminders = {}
+        for group in (WATER_GROUP, ENERGY_GROUP, DEV_GROUP):
+            sent = bot.request.sent("sendMessage", group.id)
+            assert len(sent) == 1, f"{group.title} got {len(sent)} reminders"
+            reminders[group.id] = sent[0].params["_result"]["message_id"]
+        with bot.db.session() as session:
+            (cycle,) = session.exec(select(Cycle)).all()
+            stored = {d.chat_id: d.message_id for d in session.exec(select(Delivery))}
+        assert stored == reminders
+
+        # One reply names two measures; one names none (the chat has several) and a button
+        # decides; one is edited afterwards.
+        await bot.send(
+            bot.updates.message(
+                WATER_GROUP,
+                LIAISON_WATER,
+                "（五）已完成（十七）推进中",
+                reply_to=reminders[WATER_GROUP.id],
+            )
+        )
+        await bot.send(
+            bot.updates.message(
+                ENERGY_GROUP, LIAISON_ENERGY, "均在推进", reply_to=reminders[ENERGY_GROUP.id]
+            )
+        )
+        prompt = bot.request.sent("sendMessage", ENERGY_GROUP.id)[-1]
+        first = next(d for d in buttons(prompt) if not d.endswith(":a"))
+        await bot.send(
+            bot.updates.callback_query(
+                ENERGY_GROUP,
+                LIAISON_ENERGY,
+                first,
+                message_id=prompt.params["_result"]["message_id"],
+            )
+        )
+        dev = bot.updates.message(
+            DEV_GROUP, LIAISON_DEV, "（三）推进中", reply_to=reminders[DEV_GROUP.id]
+        )
+        await bot.send(dev)
+        await bot.send(
+            bot.updates.edited_message(
+                DEV_GROUP,
+                LIAISON_DEV,
+                dev["message"]["message_id"],
+                "（三）已完成",
+                reply_to=reminders[DEV_GROUP.id],
+            )
+        )
+
+        with bot.db.session() as session:
+            rows = session.exec(select(ProgressUpdate)).all()
+            assert {r.cycle_id for r in rows} == {cycle.id}
+            assert all(r.on_time for r in rows)
+            assert [r[:3] for r in summary(session)] == [
+                (5, "省水利厅", "done"),
+                (17, "省水利厅", "in_progress"),
+                (4, "省自然资源厅", "in_progress"),
+                (3, "省发展改革委", "done"),
+            ]
+            assert len(session.exec(select(LatestProgress)).all()) == 4
