@@ -93,6 +93,11 @@ class _Scope:
         return [self.by_number[n] for n in sorted(self.by_number)]
 
 
+def storable(text: str | None) -> str:
+    """User text as every database can hold it (PostgreSQL refuses NUL characters)."""
+    return (text or "").replace("\x00", "")
+
+
 def _ref(measure: Measure) -> MeasureRef:
     assert measure.id is not None
     return MeasureRef(measure.id, measure.number, measure.label, measure.title)
@@ -280,7 +285,7 @@ def _write(
         cycle_id=cycle.id if cycle is not None else None,
         chat_id=source.chat_id,
         user_id=source.user_id,
-        user_name=source.user_name[:_NAME_LIMIT],
+        user_name=storable(source.user_name)[:_NAME_LIMIT],
         text=text,
         status=status or PROGRESS_IN_PROGRESS,
         percent=percent,
@@ -390,7 +395,7 @@ def _record_reading(
         pending = PendingReply(
             chat_id=source.chat_id,
             user_id=source.user_id,
-            user_name=source.user_name[:_NAME_LIMIT],
+            user_name=storable(source.user_name)[:_NAME_LIMIT],
             source_message_id=source.message_id,
             reply_to_message_id=source.reply_to_message_id,
             cycle_id=scope.cycle.id if scope.cycle is not None else None,
@@ -437,7 +442,7 @@ def record_reply(
     source = _Source(
         chat_id, user_id, user_name, message_id, reply_to_message_id, sent_at, file_id, file_kind
     )
-    text = text or ""
+    text = storable(text)
     if not scope.by_number:
         return ReplyOutcome(OUTCOME_NO_MEASURES)
     reading = read_reply(text, scope.by_number)
@@ -469,6 +474,7 @@ def record_report(
     unknown = _unknown_labels(session, [n for n in numbers if n not in scope.by_number])
     if not known:
         return ReplyOutcome(OUTCOME_UNKNOWN, unknown_labels=unknown, chat_measures=scope.measures())
+    text = storable(text)
     source = _Source(chat_id, user_id, user_name, message_id, None, sent_at, None, None)
     status, percent = read_status(text), read_percent(text)
     records: list[RecordView] = []
@@ -554,7 +560,7 @@ def record_edit(
     A reply that recorded nothing (it named only other chats' measures) is read afresh; one
     waiting for a button keeps the new text for the press.
     """
-    text = text or ""
+    text = storable(text)
     if not chat_department_ids(session, chat_id=chat_id):
         return ReplyOutcome(OUTCOME_IGNORED)
     existing = list(
