@@ -41,8 +41,10 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--json", metavar="PATH", help="also write the figures with notes here")
     parser.add_argument(
         "--profile",
-        action="store_true",
-        help="profile one ingestion run with pyinstrument (bench-output/profile)",
+        metavar="NAME",
+        choices=("ingest", "fanout", "status"),
+        help="profile one benchmark (ingest, fanout or status) with pyinstrument instead; "
+        "text profiles go to bench-output/profile/",
     )
     args = parser.parse_args(argv)
     unknown = [name for name in args.names if name not in BENCHMARKS]
@@ -54,9 +56,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     if args.profile:
-        from bench.profiling import profile_ingest
+        from bench.profiling import profile
 
-        profile_ingest(smoke=args.smoke)
+        profile(args.profile, smoke=args.smoke)
         return 0
     names = args.names or list(BENCHMARKS)
     figures: list[Figure] = []

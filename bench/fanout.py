@@ -133,7 +133,7 @@ def _bind_chats(session: Any, *, chats: int) -> int:
         result = bind_departments(
             session,
             chat_id=CHAT_ID_BASE - index,
-            names=[names[index % len(names)]],
+            text=names[index % len(names)],
             title=f"督办群 {index}",
             chat_type="supergroup",
         )
@@ -159,8 +159,11 @@ def _cycle_progress(session: Any, *, chat_ids: list[int]) -> dict[str, int]:
     return counts
 
 
-async def fan_out(workdir: Path, *, chats: int, limit: int) -> dict[str, Any]:
-    """Bind the chats, fire one cycle with /remind and wait until every delivery is settled."""
+async def fan_out(workdir: Path, *, chats: int, limit: int, profiler: Any = None) -> dict[str, Any]:
+    """Bind the chats, fire one cycle with /remind and wait until every delivery is settled.
+
+    `profiler` (pyinstrument), when given, runs from /remind until the cycle is settled.
+    """
     from telegram import Update
 
     from bench.ingest import ADMIN, TOKEN
@@ -173,8 +176,10 @@ async def fan_out(workdir: Path, *, chats: int, limit: int) -> dict[str, Any]:
     url = f"sqlite:///{workdir / 'bot.sqlite3'}"
     db = Database.from_url(url)
     create_schema(db.engine)
+    setup = time.monotonic()
     ensure_bundled_plan(db)
     db.call(_bind_chats, chats=chats)
+    note(f"fanout: plan imported and {chats} chats bound in {time.monotonic() - setup:.1f} s")
     chat_ids = [CHAT_ID_BASE - index for index in range(chats)]
     simulator = SimulatorProcess(limit, chats, ADMIN.id)
     try:
@@ -193,6 +198,8 @@ async def fan_out(workdir: Path, *, chats: int, limit: int) -> dict[str, Any]:
         async with application:
             await application.post_init(application)  # type: ignore[misc]
             await application.start()
+            if profiler is not None:
+                profiler.start()
             started = time.monotonic()
             remind = factory.command(private_chat(ADMIN), ADMIN, "remind")
             await application.process_update(Update.de_json(remind, application.bot))
@@ -206,6 +213,8 @@ async def fan_out(workdir: Path, *, chats: int, limit: int) -> dict[str, Any]:
                     break
                 await asyncio.sleep(0.1)
             elapsed = time.monotonic() - started
+            if profiler is not None:
+                profiler.stop()
             await application.stop()
             await application.post_shutdown(application)  # type: ignore[misc]
         wire = simulator.stats()

@@ -243,30 +243,37 @@ async def open_bare(count: int, chat_count: int) -> Rig:
 
 
 # --- the measurement ---------------------------------------------------------------------
-async def feed(rig: Rig) -> float:
-    """Feed every update as polling would, one after another; updates per second."""
+@dataclass(frozen=True)
+class FeedResult:
+    updates_per_s: float  # wall clock
+    cpu_ms_per_update: float  # CPU of the whole process (event loop and database threads)
+    records: int = 0
+
+
+async def feed(rig: Rig) -> FeedResult:
+    """Feed every update as polling would, one after another."""
     application = rig.application
     gc.collect()
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.process_time()
     for index, data in enumerate(rig.updates):
         await application.process_update(Update.de_json(data, application.bot))
         if index % CLEAR_EVERY == 0:
             rig.request.clear()
-    elapsed = time.perf_counter() - start
-    return len(rig.updates) / elapsed
+    elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu_start
+    return FeedResult(len(rig.updates) / elapsed, cpu * 1000 / len(rig.updates))
 
 
-async def run_ours_once(workdir: Path, count: int, chat_count: int) -> tuple[float, int]:
-    """Updates per second of the real bot, and the progress records it wrote."""
+async def run_ours_once(workdir: Path, count: int, chat_count: int) -> FeedResult:
+    """The real bot's speed, and the progress records it wrote."""
     rig = await open_ours(workdir, count, chat_count)
     try:
-        rate = await feed(rig)
-        return rate, rig.count_records()
+        result = await feed(rig)
+        return FeedResult(result.updates_per_s, result.cpu_ms_per_update, rig.count_records())
     finally:
         await rig.close()
 
 
-async def run_bare_once(count: int, chat_count: int) -> float:
+async def run_bare_once(count: int, chat_count: int) -> FeedResult:
     rig = await open_bare(count, chat_count)
     try:
         return await feed(rig)
@@ -277,45 +284,65 @@ async def run_bare_once(count: int, chat_count: int) -> float:
 def run(*, smoke: bool = False, runs: int | None = None) -> list[Figure]:
     count = 200 if smoke else 10_000
     runs = runs or (1 if smoke else 3)
-    chat_count = CHAT_COUNT
-    ours: list[float] = []
-    bare: list[float] = []
-    records: list[int] = []
+    ours: list[FeedResult] = []
+    bare: list[FeedResult] = []
     base = output_dir("ingest")
     for attempt in range(runs):
         # Side by side, alternating, so drift in the machine's speed hits both alike.
-        bare.append(asyncio.run(run_bare_once(count, chat_count)))
+        bare.append(asyncio.run(run_bare_once(count, CHAT_COUNT)))
         workdir = base / f"run-{attempt}"
         shutil.rmtree(workdir, ignore_errors=True)
         workdir.mkdir(parents=True)
-        rate, recorded = asyncio.run(run_ours_once(workdir, count, chat_count))
-        ours.append(rate)
-        records.append(recorded)
+        ours.append(asyncio.run(run_ours_once(workdir, count, CHAT_COUNT)))
         shutil.rmtree(workdir, ignore_errors=True)
         note(
-            f"ingest run {attempt + 1}/{runs}: bare {bare[-1]:.0f}/s, ours {rate:.0f}/s, "
-            f"{recorded} records from {count} replies"
+            f"ingest run {attempt + 1}/{runs}: bare {bare[-1].updates_per_s:.0f}/s "
+            f"({bare[-1].cpu_ms_per_update:.2f} ms CPU each), ours {ours[-1].updates_per_s:.0f}/s "
+            f"({ours[-1].cpu_ms_per_update:.2f} ms CPU each), "
+            f"{ours[-1].records} records from {count} replies"
         )
+    records = [r.records for r in ours]
     if min(records) < count:
         raise RuntimeError(
             f"the bot recorded {min(records)} progress updates from {count} "
             "replies: the benchmark would measure replies that were dropped"
         )
-    ours_median, bare_median = median(ours), median(bare)
+    ours_rates = [r.updates_per_s for r in ours]
+    bare_rates = [r.updates_per_s for r in bare]
+    ours_cpu = [r.cpu_ms_per_update for r in ours]
+    bare_cpu = [r.cpu_ms_per_update for r in bare]
     return [
         Figure(
             "ingest.ours_updates_per_s",
-            ours_median,
+            median(ours_rates),
             "updates/s",
-            f"median of {runs} {spread(ours)}",
+            f"median of {runs} {spread(ours_rates)}",
         ),
         Figure(
             "ingest.bare_updates_per_s",
-            bare_median,
+            median(bare_rates),
             "updates/s",
-            f"median of {runs} {spread(bare)}",
+            f"median of {runs} {spread(bare_rates)}",
         ),
-        Figure("ingest.ratio", ours_median / bare_median, "", "target ≥ 0.5"),
+        Figure("ingest.ratio", median(ours_rates) / median(bare_rates), "", "target ≥ 0.5"),
+        Figure(
+            "ingest.ours_cpu_ms_per_update",
+            median(ours_cpu),
+            "ms",
+            f"process CPU per update, median of {runs} {spread(ours_cpu)}",
+        ),
+        Figure(
+            "ingest.bare_cpu_ms_per_update",
+            median(bare_cpu),
+            "ms",
+            f"process CPU per update, median of {runs} {spread(bare_cpu)}",
+        ),
+        Figure(
+            "ingest.cpu_ratio",
+            median(bare_cpu) / median(ours_cpu),
+            "",
+            "bare CPU / ours CPU per update: the ratio with other load on the machine removed",
+        ),
         Figure(
             "ingest.records_per_reply",
             median(records) / count,
