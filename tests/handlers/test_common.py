@@ -1,0 +1,61 @@
+"""/start, /help, /lang and the command menus."""
+
+from __future__ import annotations
+
+from botapi_sim.updates import private_chat
+from handlers.common import set_command_menus
+from tests.conftest import ADMIN, LIAISON_WATER, STRANGER, UNBOUND_GROUP, WATER_GROUP
+from tests.harness import BotHarness
+
+
+async def test_help_shows_the_binding_and_only_the_callers_commands(tmp_path):
+    async with BotHarness.open(tmp_path, admin_ids=[ADMIN.id]) as bot:
+        await bot.command(WATER_GROUP, ADMIN, "bind", "省水利厅")
+        liaison = await bot.command(WATER_GROUP, LIAISON_WATER, "help")
+        assert "本群已绑定：<b>省水利厅</b>" in liaison
+        assert "/measures" in liaison and "/report" in liaison
+        assert "/bind" not in liaison and "/schedule" not in liaison
+        admin = await bot.command(WATER_GROUP, ADMIN, "start")
+        assert "/bind" in admin and "/schedule" in admin and "/remind" in admin
+        stranger = await bot.command(private_chat(STRANGER), STRANGER, "help")
+        # A stranger's private chat follows their Telegram language (en).
+        assert "Commands you can use" in stranger and "/measures" not in stranger
+        assert "/bind" not in stranger
+        unbound = await bot.command(UNBOUND_GROUP, STRANGER, "help")
+        assert "尚未绑定部门" in unbound
+
+
+async def test_lang_switches_the_chats_language_and_is_remembered(tmp_path):
+    async with BotHarness.open(tmp_path, admin_ids=[ADMIN.id]) as bot:
+        assert "Language set: English." in await bot.command(WATER_GROUP, ADMIN, "lang", "en")
+        assert "Sorry, only admins can use /chats." in await bot.command(
+            WATER_GROUP, LIAISON_WATER, "chats"
+        )
+        assert "Use /lang zh or /lang en" in await bot.command(WATER_GROUP, ADMIN, "lang", "fr")
+        bot.application.bot_data["services"].chat_locales.clear()  # as after a restart
+        assert "English" in await bot.command(WATER_GROUP, ADMIN, "lang")
+        assert "语言已设为中文" in await bot.command(WATER_GROUP, ADMIN, "lang", "zh")
+
+
+async def test_command_menus_per_language_and_scope_and_a_refusal_is_survived(tmp_path):
+    async with BotHarness.open(tmp_path, admin_ids=[ADMIN.id]) as bot:
+        calls = bot.request.sent("setMyCommands")
+        combos = {(c.params.get("language_code"), c.params["scope"]["type"]) for c in calls}
+        assert combos == {
+            (lang, scope)
+            for lang in ("zh", "en", None)
+            for scope in ("all_private_chats", "all_group_chats", "all_chat_administrators")
+        }
+        zh_groups = next(
+            c
+            for c in calls
+            if c.params.get("language_code") == "zh"
+            and c.params["scope"]["type"] == "all_group_chats"
+        )
+        names = [c["command"] for c in zh_groups.params["commands"]]
+        assert "measures" in names and "bind" not in names
+        assert any(c["description"] == "本群负责的措施及角色" for c in zh_groups.params["commands"])
+        bot.request.clear()
+        bot.request.fail_next("setMyCommands", 400, "Bad Request: BOT_COMMAND_INVALID")
+        await set_command_menus(bot.application)
+        assert len(bot.request.sent("setMyCommands")) == 9
