@@ -191,6 +191,8 @@ _RISK_NEGATED_CLAUSE = (
     "消除",
     "排除",
 )
+# After the word in its clause: 问题已解决, 困难已经得到协调.
+_RISK_RESOLVED_AFTER = ("解决", "化解", "消除", "排除", "协调好", "克服")
 _BLOCKED_NEGATED_NEAR = ("不", "没", "没有", "未", "无", "防止", "避免")
 
 _BLOCKED_ZH = ("停滞", "无法推进", "暂停", "停工", "搁置", "中止", "叫停", "无法开展", "无法实施")
@@ -234,7 +236,12 @@ _EN_RISK_WORDS = (
 _EN_BLOCKED = re.compile(rf"\b{_EN_BLOCKED_WORDS}\b", re.IGNORECASE)
 _EN_BLOCKED_NEGATED = re.compile(rf"{_EN_NEGATION}{_EN_BLOCKED_WORDS}\b", re.IGNORECASE)
 _EN_RISK = re.compile(rf"\b{_EN_RISK_WORDS}\b", re.IGNORECASE)
-_EN_RISK_NEGATED = re.compile(rf"{_EN_NEGATION}{_EN_RISK_WORDS}\b", re.IGNORECASE)
+_EN_RISK_NEGATED = re.compile(
+    rf"{_EN_NEGATION}{_EN_RISK_WORDS}\b|"
+    rf"\b{_EN_RISK_WORDS}\s+(?:(?:were|was|are|is|have been|has been)\s+)?"
+    r"(?:solved|resolved|fixed|cleared|overcome|addressed)\b",
+    re.IGNORECASE,
+)
 _EN_NOT_DONE = re.compile(
     r"\b(?:not|never|n't)\s+(?:yet\s+|been\s+|fully\s+|be\s+)*(?:done|completed?|finished)\b|"
     r"\b(?:incomplete|unfinished|to be (?:done|completed|finished)|"
@@ -250,7 +257,11 @@ _EN_PROGRESS = re.compile(
 
 
 def _found_zh(
-    text: str, words: Iterable[str], near: tuple[str, ...], clause_words: tuple[str, ...]
+    text: str,
+    words: Iterable[str],
+    near: tuple[str, ...],
+    clause_words: tuple[str, ...],
+    after_words: tuple[str, ...] = (),
 ) -> tuple[bool, bool]:
     """(said, negated): whether a word occurs not negated, and whether one occurs negated."""
     said = negated = False
@@ -258,8 +269,13 @@ def _found_zh(
         for match in re.finditer(re.escape(word), text):
             ends = [m.end() for m in _CLAUSE_END.finditer(text, 0, match.start())]
             clause = text[ends[-1] if ends else 0 : match.start()]
+            rest = _CLAUSE_END.split(text[match.end() :], maxsplit=1)[0]
             tight = clause.replace("了", "").replace("已", "").replace("全部", "").rstrip()
-            if tight.endswith(near) or any(w in clause for w in clause_words):
+            if (
+                tight.endswith(near)
+                or any(w in clause for w in clause_words)
+                or any(w in rest for w in after_words)
+            ):
                 negated = True
             else:
                 said = True
@@ -277,7 +293,9 @@ def read_status(text: str) -> str | None:
     blocked, _ = _found_zh(folded, _BLOCKED_ZH, _BLOCKED_NEGATED_NEAR, ())
     if blocked or _EN_BLOCKED.search(_EN_BLOCKED_NEGATED.sub(" ", folded)):
         return PROGRESS_BLOCKED
-    risk, _ = _found_zh(folded, _RISK_ZH, _RISK_NEGATED_NEAR, _RISK_NEGATED_CLAUSE)
+    risk, _ = _found_zh(
+        folded, _RISK_ZH, _RISK_NEGATED_NEAR, _RISK_NEGATED_CLAUSE, _RISK_RESOLVED_AFTER
+    )
     if risk or _EN_RISK.search(_EN_RISK_NEGATED.sub(" ", folded)):
         return PROGRESS_AT_RISK
     if percent is not None and percent >= 100:
