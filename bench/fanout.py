@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import shutil
 import subprocess
 import sys
 import time
@@ -20,7 +19,7 @@ from typing import Any
 
 from sqlmodel import col, select
 
-from bench.figures import Figure, median, note, output_dir, spread
+from bench.figures import Figure, median, note, scratch_dir, spread
 
 ROOT = Path(__file__).resolve().parent.parent
 CHAT_ID_BASE = -1_003_000_000_000
@@ -200,7 +199,7 @@ async def fan_out(workdir: Path, *, chats: int, limit: int, profiler: Any = None
             await application.start()
             if profiler is not None:
                 profiler.start()
-            started = time.monotonic()
+            started, cpu_started = time.monotonic(), time.process_time()
             remind = factory.command(private_chat(ADMIN), ADMIN, "remind")
             await application.process_update(Update.de_json(remind, application.bot))
             while True:
@@ -212,7 +211,7 @@ async def fan_out(workdir: Path, *, chats: int, limit: int, profiler: Any = None
                     note(f"fanout: gave up waiting after {timeout:.0f} s: {progress}")
                     break
                 await asyncio.sleep(0.1)
-            elapsed = time.monotonic() - started
+            elapsed, cpu = time.monotonic() - started, time.process_time() - cpu_started
             if profiler is not None:
                 profiler.stop()
             await application.stop()
@@ -224,6 +223,7 @@ async def fan_out(workdir: Path, *, chats: int, limit: int, profiler: Any = None
         **wire,
         "elapsed_s": elapsed,
         "sent": progress.get(STATUS_SENT, 0),
+        "cpu_ms_per_delivery": cpu * 1000 / chats,
         "statuses": progress,
     }
 
@@ -233,11 +233,8 @@ def run(*, smoke: bool = False, runs: int | None = None) -> list[Figure]:
     runs = runs or (1 if smoke else 3)
     results = []
     for attempt in range(runs):
-        workdir = output_dir("fanout", f"run-{attempt}")
-        shutil.rmtree(workdir, ignore_errors=True)
-        workdir.mkdir(parents=True)
-        result = asyncio.run(fan_out(workdir, chats=chats, limit=limit))
-        shutil.rmtree(workdir, ignore_errors=True)
+        with scratch_dir("fanout") as workdir:
+            result = asyncio.run(fan_out(workdir, chats=chats, limit=limit))
         result["rate"] = result["messages"] / result["span_s"] if result["span_s"] else 0.0
         results.append(result)
         note(
@@ -267,6 +264,12 @@ def run(*, smoke: bool = False, runs: int | None = None) -> list[Figure]:
             median([r["elapsed_s"] for r in results]),
             "s",
             "from /remind until every delivery is settled",
+        ),
+        Figure(
+            "fanout.cpu_ms_per_delivery",
+            median([r["cpu_ms_per_delivery"] for r in results]),
+            "ms",
+            "CPU of the bot's process per delivery, from /remind until settled",
         ),
         Figure(
             "fanout.http_429",

@@ -5,9 +5,12 @@ Every figure is printed as one line `name value` on stdout; progress notes go to
 
 from __future__ import annotations
 
+import contextlib
+import shutil
 import statistics
 import sys
-from collections.abc import Sequence
+import tempfile
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -66,3 +69,17 @@ def output_dir(*parts: str) -> Path:
     path = OUTPUT_DIR.joinpath(*parts)
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+@contextlib.contextmanager
+def scratch_dir(name: str) -> Iterator[Path]:
+    """A fresh folder of this process under `bench-output/name/`, removed afterwards.
+
+    Unique per process, so a benchmark run and the smoke test running at once never share
+    (or delete) each other's database files.
+    """
+    path = Path(tempfile.mkdtemp(prefix="run-", dir=output_dir(name)))
+    try:
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)

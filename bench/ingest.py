@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import gc
-import shutil
 import time
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
@@ -19,7 +18,7 @@ from sqlmodel import col, select
 from telegram import Update
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, MessageHandler, filters
 
-from bench.figures import Figure, median, note, output_dir, spread
+from bench.figures import Figure, median, note, scratch_dir, spread
 from botapi_sim.recording import RecordingRequest
 from botapi_sim.updates import SimChat, SimUser, UpdateFactory, private_chat
 
@@ -286,15 +285,11 @@ def run(*, smoke: bool = False, runs: int | None = None) -> list[Figure]:
     runs = runs or (1 if smoke else 3)
     ours: list[FeedResult] = []
     bare: list[FeedResult] = []
-    base = output_dir("ingest")
     for attempt in range(runs):
         # Side by side, alternating, so drift in the machine's speed hits both alike.
         bare.append(asyncio.run(run_bare_once(count, CHAT_COUNT)))
-        workdir = base / f"run-{attempt}"
-        shutil.rmtree(workdir, ignore_errors=True)
-        workdir.mkdir(parents=True)
-        ours.append(asyncio.run(run_ours_once(workdir, count, CHAT_COUNT)))
-        shutil.rmtree(workdir, ignore_errors=True)
+        with scratch_dir("ingest") as workdir:
+            ours.append(asyncio.run(run_ours_once(workdir, count, CHAT_COUNT)))
         note(
             f"ingest run {attempt + 1}/{runs}: bare {bare[-1].updates_per_s:.0f}/s "
             f"({bare[-1].cpu_ms_per_update:.2f} ms CPU each), ours {ours[-1].updates_per_s:.0f}/s "

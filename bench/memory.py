@@ -10,20 +10,28 @@ import argparse
 import asyncio
 import json
 import resource
-import shutil
 import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from bench.figures import Figure, median, note, output_dir, spread
+from bench.figures import Figure, median, note, scratch_dir, spread
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def peak_rss_mb() -> float:
-    """Peak resident set size of this process in MiB (Linux reports KiB)."""
+    """Peak resident set size of this process in MiB.
+
+    Linux's `ru_maxrss` survives exec, so a child started from a big parent would report the
+    parent's size; the high-water mark of this process's own memory (VmHWM) does not.
+    """
+    status = Path("/proc/self/status")
+    if status.exists():
+        for line in status.read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
@@ -70,11 +78,8 @@ def probe(kind: str, count: int, smoke: bool) -> dict[str, Any]:
         if kind == "bare":
             asyncio.run(ingest.run_bare_once(count, ingest.CHAT_COUNT))
         else:
-            workdir = output_dir("memory", f"ingest-{count}")
-            shutil.rmtree(workdir, ignore_errors=True)
-            workdir.mkdir(parents=True)
-            asyncio.run(ingest.run_ours_once(workdir, count, ingest.CHAT_COUNT))
-            shutil.rmtree(workdir, ignore_errors=True)
+            with scratch_dir("memory") as workdir:
+                asyncio.run(ingest.run_ours_once(workdir, count, ingest.CHAT_COUNT))
     elif kind == "status":
         from bench.scale_data import ensure_database
         from bench.status_scale import LARGE, SMOKE_LARGE
@@ -85,17 +90,28 @@ def probe(kind: str, count: int, smoke: bool) -> dict[str, Any]:
     return {"kind": kind, "peak_rss_mb": peak_rss_mb()}
 
 
-def measure(kind: str, count: int, smoke: bool) -> float:
-    """Peak RSS (MiB) of a fresh subprocess running `kind`."""
-    command = [sys.executable, "-m", "bench.memory", kind, "--count", str(count)]
-    if smoke:
-        command.append("--smoke")
-    done = subprocess.run(
-        command, cwd=ROOT, capture_output=True, text=True, timeout=1800, check=False
-    )
-    if done.returncode != 0:
-        raise RuntimeError(f"memory probe {kind} failed:\n{done.stderr[-3000:]}")
-    return float(json.loads(done.stdout.strip().splitlines()[-1])["peak_rss_mb"])
+def measure(kinds: list[str], count: int, smoke: bool) -> dict[str, float]:
+    """Peak RSS (MiB) of each case, each in a fresh subprocess; the cases run side by side
+    (memory does not depend on speed, and the smoke run stays short)."""
+    children = {}
+    for kind in kinds:
+        command = [sys.executable, "-m", "bench.memory", kind, "--count", str(count)]
+        if smoke:
+            command.append("--smoke")
+        children[kind] = subprocess.Popen(
+            command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+    peaks = {}
+    for kind, child in children.items():
+        try:
+            stdout, stderr = child.communicate(timeout=1800)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            stdout, stderr = child.communicate()
+        if child.returncode != 0:
+            raise RuntimeError(f"memory probe {kind} failed:\n{stderr[-3000:]}")
+        peaks[kind] = float(json.loads(stdout.strip().splitlines()[-1])["peak_rss_mb"])
+    return peaks
 
 
 def run(*, smoke: bool = False, runs: int | None = None) -> list[Figure]:
@@ -103,8 +119,8 @@ def run(*, smoke: bool = False, runs: int | None = None) -> list[Figure]:
     runs = runs or (1 if smoke else 3)
     results: dict[str, list[float]] = {"ingest": [], "bare": [], "status": []}
     for attempt in range(runs):
-        for kind in results:
-            results[kind].append(measure(kind, count, smoke))
+        for kind, peak in measure(list(results), count, smoke).items():
+            results[kind].append(peak)
         note(
             f"memory run {attempt + 1}/{runs}: "
             + ", ".join(f"{k} {v[-1]:.1f} MiB" for k, v in results.items())

@@ -10,7 +10,7 @@ import re
 import time
 from pathlib import Path
 
-from bench.figures import Figure, median, note, output_dir, spread
+from bench.figures import Figure, median, note, scratch_dir, spread
 from settings import DEFAULT_PLAN
 
 SECTION_HEADING = re.compile(r"^([一二三四五六七八九十百千]+)、")
@@ -59,11 +59,13 @@ def run(*, smoke: bool = False, runs: int | None = None) -> list[Figure]:
     runs = runs or (3 if smoke else 7)
     times = 20
     text = DEFAULT_PLAN.read_text(encoding="utf-8")
-    large = output_dir("planread") / f"plan-x{times}.txt"
-    large.write_text(scaled_plan_text(text, times), encoding="utf-8")
-    time_read(DEFAULT_PLAN, 1)  # imports and caches, so the first timed run is not special
-    bundled, bundled_measures = time_read(DEFAULT_PLAN, runs)
-    scaled, scaled_measures = time_read(large, runs)
+    with scratch_dir("planread") as folder:
+        large = folder / f"plan-x{times}.txt"
+        large.write_text(scaled_plan_text(text, times), encoding="utf-8")
+        size_kib = large.stat().st_size // 1024
+        time_read(DEFAULT_PLAN, 1)  # imports and caches, so the first timed run is not special
+        bundled, bundled_measures = time_read(DEFAULT_PLAN, runs)
+        scaled, scaled_measures = time_read(large, runs)
     if scaled_measures != bundled_measures * times:
         raise RuntimeError(
             f"the {times}x plan has {bundled_measures * times} measures but "
@@ -71,7 +73,7 @@ def run(*, smoke: bool = False, runs: int | None = None) -> list[Figure]:
         )
     note(
         f"planread: bundled {bundled_measures} measures, x{times} {scaled_measures} measures "
-        f"({large.stat().st_size // 1024} KiB)"
+        f"({size_kib} KiB)"
     )
     return [
         Figure("planread.bundled_ms", median(bundled), "ms", f"median of {runs} {spread(bundled)}"),

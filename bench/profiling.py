@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from bench.figures import note, output_dir
+from bench.figures import note, output_dir, scratch_dir
 
 PROFILES = ("ingest", "fanout", "status")
 
@@ -43,27 +42,19 @@ def _profiler() -> Any:
     return Profiler(interval=0.0005, async_mode="enabled")
 
 
-def _workdir(name: str) -> Path:
-    workdir = output_dir("profile", name)
-    shutil.rmtree(workdir, ignore_errors=True)
-    workdir.mkdir(parents=True)
-    return workdir
-
-
 async def _ingest(count: int, *, inline_db: bool) -> str:
     from bench import ingest
 
-    workdir = _workdir("ingest-work")
-    rig = await ingest.open_ours(workdir, count, ingest.CHAT_COUNT)
-    try:
-        with database_inline() if inline_db else contextlib.nullcontext():
-            profiler = _profiler()
-            profiler.start()
-            result = await ingest.feed(rig)
-            profiler.stop()
-    finally:
-        await rig.close()
-        shutil.rmtree(workdir, ignore_errors=True)
+    with scratch_dir("profile") as workdir:
+        rig = await ingest.open_ours(workdir, count, ingest.CHAT_COUNT)
+        try:
+            with database_inline() if inline_db else contextlib.nullcontext():
+                profiler = _profiler()
+                profiler.start()
+                result = await ingest.feed(rig)
+                profiler.stop()
+        finally:
+            await rig.close()
     note(
         f"profiled {count} replies ({'database inline' if inline_db else 'as run'}): "
         f"{result.updates_per_s:.0f}/s under the profiler"
@@ -74,13 +65,9 @@ async def _ingest(count: int, *, inline_db: bool) -> str:
 async def _fanout(chats: int, limit: int) -> str:
     from bench import fanout
 
-    workdir = _workdir("fanout-work")
     profiler = _profiler()
-    try:
-        with database_inline():
-            result = await fanout.fan_out(workdir, chats=chats, limit=limit, profiler=profiler)
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
+    with scratch_dir("profile") as workdir, database_inline():
+        result = await fanout.fan_out(workdir, chats=chats, limit=limit, profiler=profiler)
     note(
         f"profiled a fan-out to {chats} chats at {limit}/s: {result['messages']} messages in "
         f"{result['span_s']:.1f} s"

@@ -7,6 +7,7 @@ holds exactly the newest update of every (measure, department), as the bot keeps
 from __future__ import annotations
 
 import hashlib
+import os
 import random
 import time
 from dataclasses import dataclass
@@ -97,12 +98,15 @@ def ensure_database(scale: Scale) -> Path:
     path = database_path(scale)
     if path.exists():
         return path
-    partial = path.with_suffix(".partial")
+    # Named for this process: two runs generating at once never write into one file.
+    partial = path.with_suffix(f".partial-{os.getpid()}")
     for leftover in partial.parent.glob(partial.name + "*"):
         leftover.unlink()
     started = time.perf_counter()
     generate(partial, scale)
-    partial.rename(path)
+    os.replace(partial, path)
+    for leftover in partial.parent.glob(partial.name + "-*"):
+        leftover.unlink()  # the WAL and shared-memory files of the partial
     note(
         f"generated {path.name} ({scale.updates} updates) in {time.perf_counter() - started:.1f} s"
     )
