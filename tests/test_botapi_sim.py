@@ -71,8 +71,8 @@ async def bot(sim: BotApiSimulator) -> AsyncIterator[Bot]:
         TOKEN,
         base_url=sim.base_url,
         base_file_url=sim.base_file_url,
-        request=HTTPXRequest(read_timeout=2),
-        get_updates_request=HTTPXRequest(read_timeout=2),
+        request=HTTPXRequest(read_timeout=5),
+        get_updates_request=HTTPXRequest(read_timeout=5),
     )
     async with telegram_bot:
         yield telegram_bot

@@ -45,7 +45,7 @@ async def bot(sim: BotApiSimulator) -> AsyncIterator[Bot]:
     telegram_bot = Bot(
         TOKEN,
         base_url=sim.base_url,
-        request=HTTPXRequest(read_timeout=0.3),
+        request=HTTPXRequest(read_timeout=5),
         get_updates_request=HTTPXRequest(read_timeout=2),
     )
     async with telegram_bot:
@@ -76,8 +76,9 @@ async def test_server_errors_are_network_errors_and_nothing_is_delivered(sim, bo
 
 async def test_slow_answer_times_out_but_the_message_arrived(sim, bot) -> None:
     sim.faults = FaultPlan(slow_rate=1.0, slow_seconds=1.0)
-    with pytest.raises(TimedOut):
-        await bot.send_message(WATER_GROUP.id, "提醒（五）")
+    async with Bot(TOKEN, base_url=sim.base_url, request=HTTPXRequest(read_timeout=0.3)) as hasty:
+        with pytest.raises(TimedOut):
+            await hasty.send_message(WATER_GROUP.id, "提醒（五）")
     assert sim.bot_texts(WATER_GROUP) == ["提醒（五）"]
 
     # The client cannot know, so it sends again: that is a real-life duplicate.
