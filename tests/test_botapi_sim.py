@@ -464,3 +464,25 @@ async def test_privacy_mode_hides_plain_group_chatter_from_a_non_admin_bot() -> 
             updates = await bot.get_updates(timeout=0)
             assert updates[-1].message.text == "大家好"
         assert next(e.text for e in sim.transcript if e.kind == "message") == "大家好"
+
+
+async def test_page_buttons_change_with_edit_reply_markup_and_the_bot_can_leave(sim, bot) -> None:
+    pages = InlineKeyboardMarkup([[InlineKeyboardButton("▶", callback_data="page:2")]])
+    message = await bot.send_message(WATER_GROUP.id, "第 1/2 页", reply_markup=pages)
+    back = InlineKeyboardMarkup([[InlineKeyboardButton("◀", callback_data="page:1")]])
+    await bot.edit_message_reply_markup(WATER_GROUP.id, message.message_id, reply_markup=back)
+    assert sim.message(WATER_GROUP, message.message_id).buttons == [
+        {"text": "◀", "callback_data": "page:1"}
+    ]
+    with pytest.raises(BadRequest, match="Message is not modified"):
+        await bot.edit_message_reply_markup(WATER_GROUP.id, message.message_id, reply_markup=back)
+    with pytest.raises(BadRequest, match="Button_data_invalid"):
+        too_long = InlineKeyboardButton("x", callback_data="p" * 65)
+        await bot.send_message(WATER_GROUP.id, "x", reply_markup=InlineKeyboardMarkup([[too_long]]))
+
+    assert await bot.leave_chat(OTHER_GROUP.id)
+    assert sim.chat_status(OTHER_GROUP) == "left"
+    (left,) = await bot.get_updates(timeout=0)
+    assert left.my_chat_member.new_chat_member.status == "left"
+    with pytest.raises(Forbidden, match="bot is not a member of the supergroup chat"):
+        await bot.send_message(OTHER_GROUP.id, "还在吗")
