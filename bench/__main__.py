@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
-import platform
 import sys
 import time
 import traceback
@@ -17,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import asdict
 
 from bench.figures import Figure, note
+from bench.machine import describe
 
 # Module of each benchmark, in the order they run (memory reuses the status database).
 BENCHMARKS = {
@@ -61,6 +61,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         profile(args.profile, smoke=args.smoke)
         return 0
     names = args.names or list(BENCHMARKS)
+    machine = describe()
+    note("machine: " + ", ".join(f"{k} {v}" for k, v in machine.items()))
     figures: list[Figure] = []
     failed: list[str] = []
     started = time.perf_counter()
@@ -82,7 +84,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         with open(args.json, "w", encoding="utf-8") as fh:
             json.dump(
                 {
-                    "python": platform.python_version(),
+                    "machine": machine,
+                    "load_average_after": describe()["load_average"],
                     "smoke": args.smoke,
                     "figures": [asdict(f) for f in figures],
                 },
