@@ -6,11 +6,15 @@ bound with /bind and a cycle fired with /remind. Bare: one MessageHandler that o
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import gc
+import json
+import subprocess
+import sys
 import time
-from collections.abc import Callable, Coroutine
-from dataclasses import dataclass, field
+from collections.abc import Callable, Coroutine, Sequence
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -19,9 +23,11 @@ from telegram import Update
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, MessageHandler, filters
 
 from bench.figures import Figure, median, note, scratch_dir, spread
+from bench.machine import peak_rss_mb
 from botapi_sim.recording import RecordingRequest
 from botapi_sim.updates import SimChat, SimUser, UpdateFactory, private_chat
 
+ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw0"
 ADMIN = SimUser(id=1001, first_name="Admin", username="admin_bench")
 CHAT_ID_BASE = -1_001_000_000_000
@@ -247,6 +253,7 @@ class FeedResult:
     updates_per_s: float  # wall clock
     cpu_ms_per_update: float  # CPU of the whole process (event loop and database threads)
     records: int = 0
+    peak_rss_mb: float = 0.0  # of the process that ran it, read after the run
 
 
 async def feed(rig: Rig) -> FeedResult:
@@ -267,7 +274,7 @@ async def run_ours_once(workdir: Path, count: int, chat_count: int) -> FeedResul
     rig = await open_ours(workdir, count, chat_count)
     try:
         result = await feed(rig)
-        return FeedResult(result.updates_per_s, result.cpu_ms_per_update, rig.count_records())
+        return replace(result, records=rig.count_records())
     finally:
         await rig.close()
 
@@ -280,6 +287,26 @@ async def run_bare_once(count: int, chat_count: int) -> FeedResult:
         await rig.close()
 
 
+def run_case(kind: str, count: int) -> FeedResult:
+    """One run of `kind` ("ours" or "bare") in a fresh process, so runs never share a heap
+    and the process's peak memory is that of benchmark 1 alone (read by benchmark 4)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.ingest", kind, "--count", str(count)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=3600,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"ingest {kind} run failed:\n{done.stderr[-3000:]}")
+    return FeedResult(**json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+# Runs of the last `run()` in this process: benchmark 4 reads their peak memory.
+LAST_RUNS: dict[str, Any] = {}
+
+
 def run(*, smoke: bool = False, runs: int | None = None) -> list[Figure]:
     count = 200 if smoke else 10_000
     runs = runs or (1 if smoke else 3)
@@ -287,15 +314,16 @@ def run(*, smoke: bool = False, runs: int | None = None) -> list[Figure]:
     bare: list[FeedResult] = []
     for attempt in range(runs):
         # Side by side, alternating, so drift in the machine's speed hits both alike.
-        bare.append(asyncio.run(run_bare_once(count, CHAT_COUNT)))
-        with scratch_dir("ingest") as workdir:
-            ours.append(asyncio.run(run_ours_once(workdir, count, CHAT_COUNT)))
+        bare.append(run_case("bare", count))
+        ours.append(run_case("ours", count))
         note(
             f"ingest run {attempt + 1}/{runs}: bare {bare[-1].updates_per_s:.0f}/s "
             f"({bare[-1].cpu_ms_per_update:.2f} ms CPU each), ours {ours[-1].updates_per_s:.0f}/s "
             f"({ours[-1].cpu_ms_per_update:.2f} ms CPU each), "
-            f"{ours[-1].records} records from {count} replies"
+            f"{ours[-1].records} records from {count} replies; "
+            f"peak memory bare {bare[-1].peak_rss_mb:.1f} MiB, ours {ours[-1].peak_rss_mb:.1f} MiB"
         )
+    LAST_RUNS.update(count=count, ours=ours, bare=bare)
     records = [r.records for r in ours]
     if min(records) < count:
         raise RuntimeError(
@@ -345,3 +373,23 @@ def run(*, smoke: bool = False, runs: int | None = None) -> list[Figure]:
             "progress records written per reply (a reply may name two measures)",
         ),
     ]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.ingest", description="one ingestion run, in this process"
+    )
+    parser.add_argument("kind", choices=["ours", "bare"])
+    parser.add_argument("--count", type=int, default=10_000)
+    args = parser.parse_args(argv)
+    if args.kind == "bare":
+        result = asyncio.run(run_bare_once(args.count, CHAT_COUNT))
+    else:
+        with scratch_dir("ingest") as workdir:
+            result = asyncio.run(run_ours_once(workdir, args.count, CHAT_COUNT))
+    print(json.dumps(asdict(replace(result, peak_rss_mb=peak_rss_mb()))))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

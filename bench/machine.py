@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import os
 import platform
+import resource
 import sqlite3
 from datetime import UTC, datetime
 from importlib import metadata
+from pathlib import Path
 
 PACKAGES = (
     "python-telegram-bot",
@@ -42,3 +44,17 @@ def describe() -> dict[str, str]:
         "sqlite": sqlite3.sqlite_version,
         **{package: _version(package) for package in PACKAGES},
     }
+
+
+def peak_rss_mb() -> float:
+    """Peak resident set size of this process in MiB.
+
+    Linux's `ru_maxrss` survives exec, so a child started from a big parent would report the
+    parent's size; the high-water mark of this process's own memory (VmHWM) does not.
+    """
+    status = Path("/proc/self/status")
+    if status.exists():
+        for line in status.read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

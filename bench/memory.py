@@ -1,7 +1,8 @@
-"""Benchmark 4: peak resident memory of the bot process, each case in a fresh subprocess.
+"""Benchmark 4: peak resident memory of the bot process, each case in a fresh process.
 
-Cases: after benchmark 1's 10,000 replies (and bare PTB after the same), and the bot with the
-1,000,000-update database open answering /status and /status <department>.
+Cases: the bot after benchmark 1's 10,000 replies (and bare PTB after the same; the runs of
+benchmark 1 are reused when it ran just before), and the bot with the 1,000,000-update
+database open answering /status and /status <department> through the Application.
 """
 
 from __future__ import annotations
@@ -9,30 +10,16 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import resource
 import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
-from bench.figures import Figure, median, note, scratch_dir, spread
+from bench.figures import Figure, median, note, spread
+from bench.machine import peak_rss_mb
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def peak_rss_mb() -> float:
-    """Peak resident set size of this process in MiB.
-
-    Linux's `ru_maxrss` survives exec, so a child started from a big parent would report the
-    parent's size; the high-water mark of this process's own memory (VmHWM) does not.
-    """
-    status = Path("/proc/self/status")
-    if status.exists():
-        for line in status.read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+STATUS_ROUNDS = 10
 
 
 async def _status_probe(path: Path, rounds: int) -> None:
@@ -66,98 +53,84 @@ async def _status_probe(path: Path, rounds: int) -> None:
                 await application.process_update(Update.de_json(update, application.bot))
         answers = [c.text for c in request.calls if c.method == "sendMessage"]
     db.dispose()
-    if len(answers) < 2 * rounds:
+    if len(answers) < 2 * rounds or not all(answers):
         raise RuntimeError(f"/status answered {len(answers)} times out of {2 * rounds}")
 
 
-def probe(kind: str, count: int, smoke: bool) -> dict[str, Any]:
-    """Run one case in this process and return its peak memory."""
-    if kind in ("ingest", "bare"):
-        from bench import ingest
+def measure_status(smoke: bool, runs: int) -> list[float]:
+    """Peak RSS (MiB) of `runs` fresh processes answering /status on the big database."""
+    from bench.scale_data import ensure_database
+    from bench.status_scale import LARGE, SMOKE_LARGE
 
-        if kind == "bare":
-            asyncio.run(ingest.run_bare_once(count, ingest.CHAT_COUNT))
-        else:
-            with scratch_dir("memory") as workdir:
-                asyncio.run(ingest.run_ours_once(workdir, count, ingest.CHAT_COUNT))
-    elif kind == "status":
-        from bench.scale_data import ensure_database
-        from bench.status_scale import LARGE, SMOKE_LARGE
-
-        asyncio.run(_status_probe(ensure_database(SMOKE_LARGE if smoke else LARGE), 10))
-    else:
-        raise ValueError(kind)
-    return {"kind": kind, "peak_rss_mb": peak_rss_mb()}
-
-
-def measure(kinds: list[str], count: int, smoke: bool) -> dict[str, float]:
-    """Peak RSS (MiB) of each case, each in a fresh subprocess; the cases run side by side
-    (memory does not depend on speed, and the smoke run stays short)."""
-    children = {}
-    for kind in kinds:
-        command = [sys.executable, "-m", "bench.memory", kind, "--count", str(count)]
-        if smoke:
-            command.append("--smoke")
-        children[kind] = subprocess.Popen(
-            command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    ensure_database(SMOKE_LARGE if smoke else LARGE)  # generated here, not in the probes
+    command = [sys.executable, "-m", "bench.memory", "status"] + (["--smoke"] if smoke else [])
+    peaks = []
+    for _ in range(runs):
+        done = subprocess.run(
+            command, cwd=ROOT, capture_output=True, text=True, timeout=1800, check=False
         )
-    peaks = {}
-    for kind, child in children.items():
-        try:
-            stdout, stderr = child.communicate(timeout=1800)
-        except subprocess.TimeoutExpired:
-            child.kill()
-            stdout, stderr = child.communicate()
-        if child.returncode != 0:
-            raise RuntimeError(f"memory probe {kind} failed:\n{stderr[-3000:]}")
-        peaks[kind] = float(json.loads(stdout.strip().splitlines()[-1])["peak_rss_mb"])
+        if done.returncode != 0:
+            raise RuntimeError(f"memory probe failed:\n{done.stderr[-3000:]}")
+        peaks.append(float(json.loads(done.stdout.strip().splitlines()[-1])["peak_rss_mb"]))
     return peaks
 
 
 def run(*, smoke: bool = False, runs: int | None = None) -> list[Figure]:
+    from bench import ingest
+
     count = 200 if smoke else 10_000
     runs = runs or (1 if smoke else 3)
-    results: dict[str, list[float]] = {"ingest": [], "bare": [], "status": []}
-    for attempt in range(runs):
-        for kind, peak in measure(list(results), count, smoke).items():
-            results[kind].append(peak)
-        note(
-            f"memory run {attempt + 1}/{runs}: "
-            + ", ".join(f"{k} {v[-1]:.1f} MiB" for k, v in results.items())
-        )
+    if ingest.LAST_RUNS.get("count") == count:
+        ours, bare = ingest.LAST_RUNS["ours"], ingest.LAST_RUNS["bare"]
+        source = "benchmark 1's runs"
+    else:
+        ours = [ingest.run_case("ours", count) for _ in range(runs)]
+        bare = [ingest.run_case("bare", count) for _ in range(runs)]
+        source = "fresh runs of benchmark 1"
+    ours_peaks = [r.peak_rss_mb for r in ours]
+    bare_peaks = [r.peak_rss_mb for r in bare]
+    status_peaks = measure_status(smoke, runs)
+    note(
+        f"memory: ours {spread(ours_peaks)}, bare {spread(bare_peaks)} ({source}); "
+        f"/status on the big database {spread(status_peaks)} MiB"
+    )
     return [
         Figure(
             "memory.ours_after_ingest_mb",
-            median(results["ingest"]),
+            median(ours_peaks),
             "MiB",
-            f"peak RSS after {count} replies, median of {runs} {spread(results['ingest'])}; "
-            "target ≤ 150",
+            f"peak RSS of the bot's process after {count} replies ({source}), median of "
+            f"{len(ours_peaks)} {spread(ours_peaks)}; target ≤ 150",
         ),
         Figure(
             "memory.bare_after_ingest_mb",
-            median(results["bare"]),
+            median(bare_peaks),
             "MiB",
-            f"bare PTB after {count} replies, median of {runs} {spread(results['bare'])}",
+            f"bare PTB after {count} replies, median of {len(bare_peaks)} {spread(bare_peaks)}",
         ),
         Figure(
             "memory.ours_status_large_db_mb",
-            median(results["status"]),
+            median(status_peaks),
             "MiB",
-            f"peak RSS answering /status on the big database, median of {runs} "
-            f"{spread(results['status'])}; target ≤ 150",
+            f"peak RSS answering /status and /status <department> {STATUS_ROUNDS} times each "
+            f"on the big database, median of {runs} {spread(status_peaks)}; target ≤ 150",
         ),
     ]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m bench.memory", description="one memory case, in this process"
+        prog="python -m bench.memory", description="the /status memory case, in this process"
     )
-    parser.add_argument("kind", choices=["ingest", "bare", "status"])
-    parser.add_argument("--count", type=int, default=10_000)
+    parser.add_argument("kind", choices=["status"])
     parser.add_argument("--smoke", action="store_true")
     args = parser.parse_args(argv)
-    print(json.dumps(probe(args.kind, args.count, args.smoke)))
+    from bench.scale_data import ensure_database
+    from bench.status_scale import LARGE, SMOKE_LARGE
+
+    path = ensure_database(SMOKE_LARGE if args.smoke else LARGE)
+    asyncio.run(_status_probe(path, STATUS_ROUNDS))
+    print(json.dumps({"kind": args.kind, "peak_rss_mb": peak_rss_mb()}))
     return 0
 
 
