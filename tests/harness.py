@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlmodel import SQLModel
 from telegram import Update
 from telegram.ext import Application
 
@@ -29,17 +28,31 @@ TEST_TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw0"
 
 
 def test_database_url(tmp_path: Path) -> str:
-    """A real SQLite file in `tmp_path`, or the PostgreSQL of TEST_DATABASE_URL when set."""
-    return os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path / 'bot.sqlite3'}"
+    """A real SQLite file in `tmp_path`, or the PostgreSQL of TEST_DATABASE_URL when set.
+
+    On PostgreSQL each pytest process works in a schema of its own (tests/pg_database.py).
+    """
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        return f"sqlite:///{tmp_path / 'bot.sqlite3'}"
+    if url.startswith("postgres"):
+        from tests.pg_database import process_schema_url
+
+        return process_schema_url(url)
+    return url
+
+
+test_database_url.__test__ = False  # type: ignore[attr-defined]  (a helper, not a test)
 
 
 def fresh_database(url: str) -> Database:
-    """A database with an empty schema (PostgreSQL: everything dropped and recreated)."""
+    """A database with an empty schema (PostgreSQL: every table emptied, ids from 1)."""
     db = Database.from_url(url)
     if db.engine.dialect.name == "postgresql":
-        import models  # noqa: F401
+        from tests.pg_database import reset_tables
 
-        SQLModel.metadata.drop_all(db.engine)
+        reset_tables(db.engine)
+        return db
     create_schema(db.engine)
     return db
 
