@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -49,6 +50,7 @@ ENTITY_TYPES = {
 }
 NAMED_ENTITIES = {"lt": "<", "gt": ">", "amp": "&", "quot": '"', "nbsp": "\xa0"}
 SPACES = " \t\r\n\f\v"
+_SPECIAL = re.compile(r"[&<]")
 
 
 class EntityParseError(ValueError):
@@ -252,10 +254,14 @@ def parse_html(text: str) -> ParsedText:
                 i = decoded[1]
                 continue
         if char != "<":
-            out.append(char)
-            utf16_offset += 2 if ord(char) > 0xFFFF else 1
-            text_length += 1
-            i += 1
+            # Copy the run of ordinary text up to the next tag or entity in one step.
+            special = _SPECIAL.search(text, i + 1)
+            end = special.start() if special else len(text)
+            segment = text[i:end]
+            out.append(segment)
+            utf16_offset += utf16_length(segment)
+            text_length += len(segment)
+            i = end
             continue
         begin = i
         if i + 1 < len(text) and text[i + 1] == "/":
