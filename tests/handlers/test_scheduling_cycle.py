@@ -202,3 +202,32 @@ async def test_holiday_shift_is_shown_and_can_be_turned_off(tmp_path):
 
 def teardown_module() -> None:
     """Shared databases are small SQLite files in tmp_path; nothing to clean here."""
+
+
+async def test_scope_lead_and_to_department_reach_only_that_departments_leads(tmp_path):
+    async with BotHarness.open(tmp_path, admin_ids=[ADMIN.id]) as bot:
+        await setup(bot)
+        answer = await bot.command(
+            private_chat(ADMIN),
+            ADMIN,
+            "schedule",
+            "add weekly fri 09:00 scope lead to 省发展改革委",
+        )
+        assert "仅牵头单位" in answer and "省发展改革委" in answer
+        bot.request.clear()
+        travel(bot, FIRE)
+        await bot.job("reminder:2").run(bot.application)
+        assert bot.request.texts(WATER_GROUP.id) == []
+        assert bot.request.texts(ENERGY_GROUP.id) == []
+        (text,) = bot.request.texts(DEV_GROUP.id)
+        assert "配合" not in text and listed_labels(text) == ["（三）", "（四）", "（十九）"]
+
+
+async def test_the_running_job_is_due_at_the_next_shifted_fire_time(tmp_path):
+    async with BotHarness.open(tmp_path, admin_ids=[ADMIN.id]) as bot:
+        travel(bot, datetime(2026, 9, 2))
+        await bot.command(private_chat(ADMIN), ADMIN, "schedule", "add monthly 1 09:00")
+        job = bot.job("reminder:1")
+        trigger = job.job.trigger
+        fire = trigger.get_next_fire_time(None, datetime(2026, 9, 2, tzinfo=trigger.zone))
+        assert fire == datetime(2026, 10, 8, 9, 0, tzinfo=trigger.zone)
