@@ -199,17 +199,16 @@ def _store_sections(session: Session, plan_id: int, document: PlanDocument) -> l
     existing = {
         s.position: s for s in session.exec(select(Section).where(Section.plan_id == plan_id)).all()
     }
-    ids: list[int] = []
+    rows: list[Section] = []
     for position, doc in enumerate(document.sections):
         section = existing.get(position) or Section(
             plan_id=plan_id, position=position, numeral=doc.numeral, title=doc.title
         )
         section.numeral, section.title = doc.numeral, doc.title
         session.add(section)
-        session.flush()
-        assert section.id is not None
-        ids.append(section.id)
-    return ids
+        rows.append(section)
+    session.flush()
+    return [section.id for section in rows if section.id is not None]
 
 
 def _store_regions(session: Session, plan_id: int, document: PlanDocument) -> None:
@@ -314,6 +313,7 @@ def import_plan_document(session: Session, *, document: PlanDocument) -> ImportR
         if measure.id not in continuing and measure.is_active:
             measure.is_active = False
             result.measures_removed.append(measure.label + measure.title)
+    placed: list[Measure] = []
     for position, doc in enumerate(document.measures):
         measure = matched.get(position)
         if measure is not None and not measure.is_active:
@@ -331,6 +331,7 @@ def import_plan_document(session: Session, *, document: PlanDocument) -> ImportR
                 result.measures_added.append(doc.label + doc.title)
         _apply_measure(measure, doc, position, section_ids)
         session.add(measure)
+        placed.append(measure)
     session.flush()
 
     stored = {m.id: m for m in old}
@@ -341,12 +342,7 @@ def import_plan_document(session: Session, *, document: PlanDocument) -> ImportR
         ).all():
             existing_rows.setdefault(row.measure_id, []).append(row)
     for position, doc in enumerate(document.measures):
-        measure = (
-            matched.get(position)
-            or session.exec(
-                select(Measure).where(Measure.plan_id == plan.id, Measure.number == doc.number)
-            ).one()
-        )
+        measure = placed[position]
         assert measure.id is not None
         wanted = {row.department_id: row for row in _assignment_rows(doc, measure.id, ids)}
         have = {row.department_id: row for row in existing_rows.get(measure.id, [])}
