@@ -5,6 +5,7 @@ Read `BotApiSimulator.stats`; `as_dict()` gives a printable summary.
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,7 +21,8 @@ class SimStats:
     - `rate_limited`: the 429s from flood control alone;
     - `faults`: injected faults by kind (see `FaultKind`);
     - `rejected`: error answers that are Telegram's own rules (bad HTML, too long, ...);
-    - `requests`: calls per method.
+    - `requests`: calls per method;
+    - `arrivals`: (time.monotonic(), chat id) of every delivery, to measure achieved rates.
     """
 
     delivered: Counter[int] = field(default_factory=Counter)
@@ -31,6 +33,7 @@ class SimStats:
     faults: Counter[str] = field(default_factory=Counter)
     rejected: Counter[str] = field(default_factory=Counter)
     requests: Counter[str] = field(default_factory=Counter)
+    arrivals: list[tuple[float, int]] = field(default_factory=list)  # (monotonic, chat_id)
     _seen: set[tuple[Any, ...]] = field(default_factory=set, repr=False)
 
     @property
@@ -39,6 +42,7 @@ class SimStats:
 
     def count_delivery(self, chat_id: int, content: tuple[Any, ...]) -> None:
         self.delivered[chat_id] += 1
+        self.arrivals.append((time.monotonic(), chat_id))
         key = (chat_id, *content)
         if key in self._seen:
             self.duplicates += 1

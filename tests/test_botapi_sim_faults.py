@@ -197,6 +197,7 @@ async def test_twenty_messages_a_minute_into_one_group() -> None:
             await bot.send_message(WATER_GROUP.id, "第21条")
     assert sim.stats.rate_limited == 1
     assert sim.stats.delivered == {WATER_GROUP.id: 21, DEV_GROUP.id: 1}
+    assert [chat for _, chat in sim.stats.arrivals[-2:]] == [DEV_GROUP.id, WATER_GROUP.id]
 
 
 async def test_bad_requests_are_counted_by_kind_not_as_faults(sim, bot) -> None:
