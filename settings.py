@@ -36,6 +36,11 @@ class Settings(BaseSettings):
     # Global Bot API rate (messages a second) that the rate limiter keeps under.
     rate_limit_per_second: float = 30.0
     operator_chat_id: int | None = None
+    # How often the tick re-reads schedules, makes nudges and digests and flushes the outbox
+    # (0 turns the tick off); how long a claimed delivery may stay in flight before another
+    # process (or this one after a crash) takes it back.
+    outbox_tick_seconds: float = 30.0
+    delivery_lease_seconds: float = 120.0
 
     @field_validator("admin_ids", mode="before")
     @classmethod

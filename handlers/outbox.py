@@ -225,5 +225,5 @@ async def release_stale_deliveries(
     application: Application[Any, Any, Any, Any, Any, Any],
 ) -> int:
     svc = services(application)
-    lease = timedelta(seconds=getattr(svc.settings, "delivery_lease_seconds", 120.0))
+    lease = timedelta(seconds=svc.settings.delivery_lease_seconds)
     return await svc.db.run(release_stale, now=svc.now(), lease=lease)

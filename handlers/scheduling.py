@@ -51,7 +51,6 @@ from models.schedules import SCHEDULE_DIGEST, SCOPE_LEAD, STATUS_PENDING, STATUS
 log = logging.getLogger(__name__)
 
 TICK_JOB = "tick"
-DEFAULT_TICK_SECONDS = 30.0
 
 AnyApp = Application[Any, Any, Any, Any, Any, Any]
 
@@ -164,7 +163,7 @@ async def restore_jobs(application: AnyApp) -> None:
     if opened:
         log.info("opened %d cycle(s) missed while the bot was down", len(opened))
     await flush_outbox(application)
-    interval = float(getattr(svc.settings, "outbox_tick_seconds", DEFAULT_TICK_SECONDS))
+    interval = float(svc.settings.outbox_tick_seconds)
     for job in application.job_queue.get_jobs_by_name(TICK_JOB):
         job.schedule_removal()
     if interval > 0:
