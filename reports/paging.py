@@ -20,6 +20,7 @@ _TOKEN = re.compile(
     rf"|(?P<cjk>[{_CJK}])"
     rf"|(?P<word>(?:&#?\w+;|[^\s<&{_CJK}]|&(?!#?\w+;))+)"
 )
+_VISIBLE = re.compile(r"<[^>]*>")
 _TAG_NAME = re.compile(r"</?\s*([a-zA-Z0-9-]+)")
 
 # Break priorities: higher is better.
@@ -27,6 +28,7 @@ _BREAK_PARAGRAPH = 4
 _BREAK_LINE = 3
 _BREAK_SPACE = 2
 _BREAK_CJK = 1
+_BREAK_ANY = 0  # between two tokens, e.g. a word and a tag: better than cutting a word
 
 
 @dataclass(frozen=True)
@@ -66,18 +68,18 @@ def _apply_tag(stack: list[str], tag: str) -> None:
 
 
 def _break_priority(previous: _Token, following: _Token | None) -> int:
-    """How good a break after `previous` (and before `following`) is; 0 means never."""
+    """How good a break after `previous` (and before `following`) is."""
     if previous.kind == "newline":
         return _BREAK_PARAGRAPH if len(previous.text) > 1 else _BREAK_LINE
     if previous.kind == "space":
         return _BREAK_SPACE
     if following is not None and following.kind == "tag":
-        return 0  # break after the tag instead, keeping an element's words together
+        return _BREAK_ANY  # better after the tag, keeping an element's words together
     if previous.kind == "cjk" or (following is not None and following.kind == "cjk"):
         return _BREAK_CJK
     if previous.kind == "tag" and previous.text.startswith("</"):
         return _BREAK_CJK
-    return 0
+    return _BREAK_ANY
 
 
 def split_html(text: str, limit: int = TELEGRAM_LIMIT) -> list[str]:
@@ -90,7 +92,7 @@ def split_html(text: str, limit: int = TELEGRAM_LIMIT) -> list[str]:
     prefix_stack: list[str] = []
     while start < len(tokens):
         page, start, prefix_stack = _one_page(tokens, start, prefix_stack, limit)
-        if page.strip():
+        if _VISIBLE.sub("", page).strip():  # a page of bare tags would be an empty message
             pages.append(page)
     return pages or [""]
 
@@ -121,9 +123,7 @@ def _one_page(
         stack = next_stack
         index += 1
         following = tokens[index] if index < len(tokens) else None
-        priority = _break_priority(token, following)
-        if priority:
-            best[priority] = (index, length, list(stack))
+        best[_break_priority(token, following)] = (index, length, list(stack))
     else:
         return "".join(parts) + _closers(stack), index, []
 
@@ -159,5 +159,7 @@ def _hard_break(
         taken.append(piece)
         size += len(piece)
     rest = token.text[size:]
+    if not rest:
+        return prefix + "".join(taken) + _closers(opened), start + 1, list(opened)
     tokens[start] = _Token(token.kind, rest)
     return prefix + "".join(taken) + _closers(opened), start, list(opened)

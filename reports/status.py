@@ -161,10 +161,13 @@ def latest_of(row: LatestProgress) -> Latest:
 def task_state(cycle: Cycle, latest: Latest | None, *, now: datetime) -> str:
     """On time, late, overdue or pending, judged from the latest update alone.
 
-    An update belongs to the cycle when it names it, or (updates outside any cycle) when it
-    came after the reminder; its own `on_time` wins, else the deadline decides.
+    An update belongs to the cycle when it names it, or, for an update outside any cycle,
+    when it came after the reminder; its own `on_time` wins, else the deadline decides.
     """
-    if latest is not None and (latest.cycle_id == cycle.id or latest.updated_at >= cycle.fire_at):
+    if latest is not None and (
+        latest.cycle_id == cycle.id
+        or (latest.cycle_id is None and latest.updated_at >= cycle.fire_at)
+    ):
         on_time = latest.on_time if latest.cycle_id == cycle.id else None
         if on_time is None:
             on_time = latest.updated_at <= cycle.due_at
