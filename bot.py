@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import logging
+import os
 import re
 import sys
 from collections.abc import Sequence
@@ -74,6 +75,13 @@ def configure_logging(token: str = "", level: int = logging.INFO) -> None:
             handler.addFilter(redact)
 
 
+def file_base_url(api_base_url: str) -> str:
+    """Telegram serves files under /file/bot<token> beside /bot<token>."""
+    if api_base_url.rstrip("/").endswith("/bot"):
+        return api_base_url.rstrip("/")[: -len("/bot")] + "/file/bot"
+    return api_base_url.rstrip("/") + "/file/bot"
+
+
 def build_application(
     settings: Settings,
     db: Database,
@@ -91,6 +99,8 @@ def build_application(
         ApplicationBuilder()
         .token(token)
         .base_url(settings.telegram_api_base_url)
+        # Files (a liaison's photo or document) come from the same server as the API.
+        .base_file_url(file_base_url(settings.telegram_api_base_url))
         .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=settings.tz))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
@@ -262,6 +272,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # RetryAfter.retry_after as a timedelta: the behaviour python-telegram-bot moves to.
+    os.environ.setdefault("PTB_TIMEDELTA", "true")
     args = parse_args(argv)
     try:
         return int(args.func(args))
