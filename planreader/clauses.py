@@ -80,6 +80,7 @@ SUPPORT_VERB_RE = re.compile(
 HELPER_VERBS = ("配合", "参与", "协同", "协助")
 TRAILING_ET_RE = re.compile(r"等(其他|其它)?(有关|相关)?(部门|单位|机构|方面)*$")
 CLAUSE_WORD_RE = re.compile(r"牵头|负责|配合|参与|协同|协助|落实|责任单位|责任部门")
+HELPER_MARK_RE = re.compile(r"[（(](配合|参与|协助|协办)[）)]$")
 INLINE_LEAD_RE = re.compile(r"[（(]牵头[）)]")
 NAME_SEPARATORS = "、，,；;/"
 PART_SEPARATORS = "，,；;"
@@ -139,7 +140,7 @@ def split_names(text: str) -> list[str]:
             re.sub(r"^(由|请|各有关|其中)(?=.{2})", "", piece) if piece.startswith("由") else piece
         )
         for name in split_conjunction(piece):
-            name = TRAILING_ET_RE.sub("", name).strip()
+            name = TRAILING_ET_RE.sub("", HELPER_MARK_RE.sub("", name)).strip()
             if name and name not in names:
                 names.append(name)
     return names

@@ -83,6 +83,12 @@ class PlanDocument:
     content_hash: str
     source_name: str = ""
     warnings: list[str] = field(default_factory=list)
+    # Written name → the department entry it belongs to (省发改委 → 省发展改革委).
+    canonical: dict[str, str] = field(default_factory=dict)
+
+    def department_of(self, written: str) -> str:
+        """The name of the department entry for a name as the document writes it."""
+        return self.canonical.get(written, written)
 
     def to_json(self) -> dict[str, Any]:
         """The shape `plan show --json` prints."""

@@ -121,6 +121,7 @@ class _Directory:
         by_id = {d.id: d for d in departments}
         for department in departments:
             self.by_key[lookup_key(department.name)] = department
+        self.names = dict(self.by_key)  # by name only: aliases are too short to match on
         for alias in session.exec(select(DepartmentAlias)).all():
             key = lookup_key(alias.alias)
             self.taken.add(key)
@@ -131,11 +132,21 @@ class _Directory:
     def ensure(self, entries: list[DepartmentDoc]) -> dict[str, int]:
         """name → department id, creating what is missing, then aliases and members."""
         ids: dict[str, int] = {}
+        new_spellings: list[tuple[str, Department]] = []
         for entry in entries:
             department = self.by_key.get(lookup_key(entry.name))
             if department is None:
+                # 山西省水利厅 in a new plan is the 省水利厅 already stored.
+                department = next(
+                    (self.names[k] for k in map(lookup_key, entry.aliases) if k in self.names),
+                    None,
+                )
+                if department is not None:
+                    new_spellings.append((entry.name, department))
+            if department is None:
                 department = Department(name=entry.name, kind=entry.kind)
                 self.session.add(department)
+                self.names[lookup_key(entry.name)] = department
                 self.created += 1
             elif entry.kind == KIND_GROUP and department.kind != KIND_GROUP:
                 department.kind = KIND_GROUP
@@ -147,6 +158,11 @@ class _Directory:
             department = self.by_key[lookup_key(entry.name)]
             assert department.id is not None
             ids[entry.name] = department.id
+        for spelling, department in new_spellings:
+            if lookup_key(spelling) not in self.taken:
+                assert department.id is not None
+                self.session.add(DepartmentAlias(department_id=department.id, alias=spelling))
+                self.taken.add(lookup_key(spelling))
         for entry in entries:
             for alias in entry.aliases:
                 key = lookup_key(alias)
@@ -281,6 +297,8 @@ def import_plan_document(session: Session, *, document: PlanDocument) -> ImportR
     directory = _Directory(session)
     ids = directory.ensure(document.departments)
     names_by_id = {department_id: name for name, department_id in ids.items()}
+    for written, entry in document.canonical.items():
+        ids.setdefault(written, ids[entry])  # 省发改委 as written → 省发展改革委's row
     status = STATUS_CREATED if plan is None else STATUS_REVISED
     if plan is None:
         plan = Plan(doc_number=document.doc_number, title=document.title)

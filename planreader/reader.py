@@ -13,7 +13,7 @@ from datetime import date
 from pathlib import Path
 
 from models.plan import KIND_DEPARTMENT, KIND_GROUP
-from planreader.aliases import generate_aliases
+from planreader.aliases import generate_aliases, lookup_key
 from planreader.clauses import mentions_first_listed_rule, parse_clause
 from planreader.document import (
     MISSING_CLAUSES,
@@ -308,39 +308,61 @@ def _title_and_body(node: _Node) -> tuple[str, str]:
     return title.strip(), body.strip()
 
 
-def _departments(measures: list[MeasureDoc], regions: list[RegionDoc]) -> list[DepartmentDoc]:
-    names: list[str] = []
+def _group_members(name: str, regions: list[RegionDoc]) -> list[str]:
+    """相关市人民政府 → the governments of the attachment's cities (counties: city + county)."""
+    suffix = "人民政府" if name.endswith("人民政府") else "政府"
+    if CITY_GROUP_RE.match(name):
+        return [region.city + suffix for region in regions]
+    if COUNTY_GROUP_RE.match(name):
+        return [r.city + county + suffix for r in regions for county in r.counties]
+    return []
+
+
+def _departments(
+    measures: list[MeasureDoc], regions: list[RegionDoc]
+) -> tuple[list[DepartmentDoc], dict[str, str]]:
+    """One entry per unit, and written name → entry name (省发改委 and 省发展改革委 are one)."""
+    entries: dict[str, DepartmentDoc] = {}
+    alias_keys: dict[str, set[str]] = {}
+    written_forms: dict[str, list[str]] = {}
+    canonical: dict[str, str] = {}
+
+    def place(name: str) -> str:
+        if name in canonical:
+            return canonical[name]
+        key = lookup_key(name)
+        generated = generate_aliases(name)
+        own = {lookup_key(alias) for alias in generated}
+        for other in entries:
+            if key in alias_keys[other] or lookup_key(other) in own:
+                canonical[name] = other
+                written_forms[other].append(name)
+                return other
+        kind = KIND_GROUP if GROUP_NAME_RE.search(name) else KIND_DEPARTMENT
+        entries[name] = DepartmentDoc(name, kind, generated)
+        alias_keys[name] = own
+        written_forms[name] = []
+        canonical[name] = name
+        return name
+
     for measure in measures:
         for name in measure.leads + measure.supports:
-            if name not in names:
-                names.append(name)
-    departments: list[DepartmentDoc] = []
-    extra: list[str] = []
-    for name in names:
-        if GROUP_NAME_RE.search(name):
-            members: list[str] = []
-            if CITY_GROUP_RE.match(name):
-                suffix = "人民政府" if name.endswith("人民政府") else "政府"
-                members = [region.city + suffix for region in regions]
-            elif COUNTY_GROUP_RE.match(name):
-                suffix = "人民政府" if name.endswith("人民政府") else "政府"
-                members = [r.city + c + suffix for r in regions for c in r.counties]
-            departments.append(DepartmentDoc(name, KIND_GROUP, generate_aliases(name), members))
-            extra += [m for m in members if m not in names and m not in extra]
-        else:
-            departments.append(DepartmentDoc(name, KIND_DEPARTMENT, generate_aliases(name)))
-    departments += [DepartmentDoc(n, KIND_DEPARTMENT, generate_aliases(n)) for n in extra]
-    # An alias that another department also claims (or that is another's name) says nothing.
+            place(name)
+    for entry in list(entries.values()):
+        if entry.kind == KIND_GROUP:
+            entry.members = [place(member) for member in _group_members(entry.name, regions)]
+    departments = list(entries.values())
+    # An alias that another department also claims (or that is another's name) says nothing;
+    # another spelling the document itself uses is always kept.
     claims: dict[str, int] = {}
     for department in departments:
         for alias in set(department.aliases):
             claims[alias] = claims.get(alias, 0) + 1
-    every_name = {d.name for d in departments}
     for department in departments:
-        department.aliases = [
-            a for a in department.aliases if claims[a] == 1 and a not in every_name
-        ]
-    return departments
+        kept = [a for a in department.aliases if claims[a] == 1 and a not in entries]
+        forms = written_forms[department.name]
+        department.aliases = forms + [a for a in kept if a not in forms]
+    return departments, canonical
 
 
 def parse_plan_text(text: str, *, source_name: str = "") -> PlanDocument:
@@ -437,6 +459,7 @@ def parse_plan_text(text: str, *, source_name: str = "") -> PlanDocument:
             issuer = ""
 
     regions = _regions(trailer)
+    departments, canonical = _departments(measures, regions)
     warnings = [
         f"{r.city}: {len(r.counties)} counties listed, {r.declared_count} declared"
         for r in regions
@@ -450,7 +473,8 @@ def parse_plan_text(text: str, *, source_name: str = "") -> PlanDocument:
         sections=sections,
         measures=measures,
         regions=regions,
-        departments=_departments(measures, regions),
+        departments=departments,
+        canonical=canonical,
         content_hash=hashlib.sha256("\n".join(paras).encode("utf-8")).hexdigest(),
         source_name=source_name,
         warnings=warnings,

@@ -28,6 +28,8 @@ CITY_LINE_RE = re.compile(
     r"(?:[（(]\s*(?P<count>\d{1,3})\s*(?:个)?\s*[）)])?\s*[:：]\s*(?P<rest>.*)$"
 )
 ATTACHMENT_RE = re.compile(r"^附\s*件\s*(\d{1,2})?\s*(?:[:：].*)?$")
+LABELLED_START_RE = re.compile(r"^[（(]?(牵头单位|牵头部门|责任单位|责任部门|配合单位)\s*[:：]")
+DOC_NUMBER_LABEL_RE = re.compile(r"^(发文字号|发文文号|文号|字号)\s*[:：]\s*")
 CLAUSE_WORDS_RE = re.compile(r"牵头|负责|配合|责任单位|责任部门|参与")
 
 _CJK = r"\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f\u2018-\u201f\u2014\u2026"
@@ -56,6 +58,7 @@ def starts_block(fragment: str, *, in_header: bool) -> bool:
         or CITY_LINE_RE.match(fragment)
         or ATTACHMENT_RE.match(fragment)
         or fragment.startswith(("附件", "抄送", "注：", "注:", "——", "附："))
+        or LABELLED_START_RE.match(fragment)
     ):
         return True
     if is_doc_number_line(fragment):
@@ -65,6 +68,8 @@ def starts_block(fragment: str, *, in_header: bool) -> bool:
 
 
 def is_doc_number_line(fragment: str) -> bool:
+    """A line that holds the 文号 and little else (`发文字号：国发〔2021〕3号` too)."""
+    fragment = DOC_NUMBER_LABEL_RE.sub("", fragment)
     match = DOC_NUMBER_RE.search(fragment)
     return bool(match) and len(fragment) - len(match.group(0)) <= 4
 

@@ -383,3 +383,27 @@ def test_measures_beyond_the_plan_or_unparseable_give_none(shanxi_db):
     assert shanxi_db.call(find_measure, "二十三") is None
     assert shanxi_db.call(find_measure, "水利") is None
     assert shanxi_db.call(find_measure, "二十二").title == "强化任务落实"
+
+
+def test_a_later_plan_that_spells_a_department_differently_reuses_it(shanxi_db, tmp_path):
+    text = DEFAULT_PLAN.read_text(encoding="utf-8")
+    other = (
+        text.replace("晋政发〔2021〕36号", "晋政发〔2022〕5号")
+        .replace("(省水利厅牵头,", "(山西省水利厅牵头,")
+        .replace("(省能源局牵头,省自然资源厅、省发展改革委", "(省能源局牵头,省自然资源厅、省发改委")
+    )
+    path = tmp_path / "second.txt"
+    path.write_text(other, encoding="utf-8")
+    result = import_plan_file(shanxi_db, path)
+    assert result.created and result.new_departments == 0
+
+    def check(session: Session) -> None:
+        assert find_department(session, "山西省水利厅").name == "省水利厅"
+        plan = current_plan(session)
+        water = find_measure(session, "五", plan_id=plan.id)
+        assert roles(session, water)[0][0] == "省水利厅"
+        energy = find_measure(session, "六", plan_id=plan.id)
+        assert "省发展改革委" in [name for name, _, _ in roles(session, energy)]
+
+    shanxi_db.call(check)
+    assert count(shanxi_db, Department) == 42

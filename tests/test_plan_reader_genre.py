@@ -370,3 +370,35 @@ def test_a_missing_file_is_refused(tmp_path):
     with pytest.raises(PlanReadError) as caught:
         read_plan(tmp_path / "nowhere.txt")
     assert caught.value.problems == [FILE_NOT_FOUND]
+
+
+def test_labelled_lines_without_brackets_and_inline_role_marks_are_read():
+    text = plan_text(
+        "（一）开展土地整治。推进试点。\n牵头单位：省自然资源厅\n责任单位：省财政厅（配合）、省水利厅\n\n"
+        "（二）保护耕地。落实责任。（责任单位：省农业农村厅（牵头）、省水利厅）\n"
+    )
+    document = parse_plan_text(text)
+    assert [(m.leads, m.supports) for m in document.measures] == [
+        (["省自然资源厅"], ["省财政厅", "省水利厅"]),
+        (["省农业农村厅"], ["省水利厅"]),
+    ]
+    assert document.measures[0].body == "开展土地整治。推进试点。"
+
+
+def test_a_labelled_document_number_is_found():
+    text = plan_text(TWO_MEASURES).replace("晋政办发〔2024〕7号", "发文字号：晋政办发[2024]7号")
+    assert parse_plan_text(text).doc_number == "晋政办发〔2024〕7号"
+
+
+def test_one_unit_written_two_ways_is_one_department_and_names_stay_as_written():
+    text = plan_text(
+        "（一）开展土地整治。推进试点。（省发展改革委牵头，省财政厅按职责分工负责）\n\n"
+        "（二）保护耕地。落实责任。（省发改委、山西省财政厅按职责分工负责）\n"
+    )
+    document = parse_plan_text(text)
+    assert document.measures[1].supports == ["省发改委", "山西省财政厅"]
+    names = [d.name for d in document.departments]
+    assert names == ["省发展改革委", "省财政厅"]
+    assert document.departments[0].aliases[0] == "省发改委"
+    assert document.departments[1].aliases[0] == "山西省财政厅"
+    assert document.department_of("省发改委") == "省发展改革委"
