@@ -26,6 +26,7 @@ from messages.i18n import N_, Translator
 from reports.views import (
     ACCESS_ELSEWHERE,
     ACCESS_OK,
+    ACCESS_REFUSED,
     VIEWS,
     FileAnswer,
     Rendered,
@@ -222,7 +223,8 @@ async def turn_page(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         private=chat.type == ChatType.PRIVATE,
         admin_ids=svc.settings.admin_ids,
     )
-    if access != ACCESS_OK:
+    if access == ACCESS_REFUSED:
+        # A coordinator may turn pages wherever the view was posted; nobody else may.
         await query.answer(t._("Sorry, this is for coordinators only."), show_alert=True)
         return
     args = decode_args(parts[2])
