@@ -28,6 +28,7 @@ CITY_LINE_RE = re.compile(
     r"(?:[（(]\s*(?P<count>\d{1,3})\s*(?:个)?\s*[）)])?\s*[:：]\s*(?P<rest>.*)$"
 )
 ATTACHMENT_RE = re.compile(r"^附\s*件\s*(\d{1,2})?\s*(?:[:：].*)?$")
+SALUTATION_RE = re.compile(r"^各.{0,30}?(人民政府|政府|部门|单位|委|局|厅|办|[:：])")
 LABELLED_START_RE = re.compile(r"^[（(]?(牵头单位|牵头部门|责任单位|责任部门|配合单位)\s*[:：]")
 DOC_NUMBER_LABEL_RE = re.compile(r"^(发文字号|发文文号|文号|字号)\s*[:：]\s*")
 CLAUSE_WORDS_RE = re.compile(r"牵头|负责|配合|责任单位|责任部门|参与")
@@ -38,6 +39,7 @@ _PAGE_NUMBER = re.compile(r"^[-—–－_·\s]*\d{1,3}[-—–－_·\s]*$")
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
 _SENTENCE_END = tuple("。！？；：:;!?")
 _CONTINUATION_START = tuple("、，,。；;：:）)》”’")
+_OPEN_END = tuple("、，,（(“《‘—")
 
 
 def clean_line(line: str) -> str:
@@ -64,7 +66,7 @@ def starts_block(fragment: str, *, in_header: bool) -> bool:
     if is_doc_number_line(fragment):
         return True
     # The salutation (各市、县人民政府，…：) follows the title, which has no final punctuation.
-    return in_header and fragment.startswith("各")
+    return in_header and bool(SALUTATION_RE.match(fragment))
 
 
 def is_doc_number_line(fragment: str) -> bool:
@@ -74,8 +76,14 @@ def is_doc_number_line(fragment: str) -> bool:
     return bool(match) and len(fragment) - len(match.group(0)) <= 4
 
 
-def ends_block(fragment: str) -> bool:
-    """Whether a line is complete: a sentence end, a clause, a heading, a date, a header."""
+def ends_block(fragment: str, *, last_line: str = "", line_width: int = 0) -> bool:
+    """Whether a paragraph is complete: a sentence end, a clause, a heading, a date, a header.
+
+    `last_line` is the paragraph's last line as the file has it and `line_width` the usual
+    length of a full line: a heading is a marked line that stops short of the full width.
+    """
+    if fragment.endswith(_OPEN_END) or _unclosed(fragment):
+        return False  # 附件:…县(市、 | 区)名单 goes on on the next line
     if fragment.endswith(_SENTENCE_END):
         return True
     if fragment.endswith(("）", ")")):
@@ -84,15 +92,31 @@ def ends_block(fragment: str) -> bool:
             return True
         if opening == 0:  # a whole line in brackets: （此件公开发布）
             return True
-    if ATTACHMENT_RE.match(fragment) or fragment.startswith("附件"):
+    last_line = last_line or fragment
+    # A line that fills the page width was wrapped: what it says goes on on the next line.
+    short = not line_width or len(last_line) < 0.8 * line_width
+    if (ATTACHMENT_RE.match(fragment) or fragment.startswith("附件")) and short:
         return True
     if DATE_RE.match(fragment) or is_doc_number_line(fragment):
         return True
     if fragment.endswith("文件") and len(fragment) <= 20:
         return True
-    # A heading on its own line (一、总体要求); long wrapped lines carry punctuation.
+    # A heading on its own line (一、总体要求): no sentence punctuation, and its last line
+    # stops short of a full line (a full one is a heading or sentence the page wrapped).
     marker = SECTION_RE.match(fragment) or PAREN_RE.match(fragment) or ARABIC_RE.match(fragment)
-    return bool(marker) and len(fragment) <= 40 and not re.search("[。；：，,;:]", fragment)
+    return bool(marker) and len(fragment) <= 60 and not re.search("[。；：;:]", fragment) and short
+
+
+def _unclosed(text: str) -> bool:
+    return text.count("（") + text.count("(") > text.count("）") + text.count(")")
+
+
+def line_width(fragments: list[str]) -> int:
+    """The length of a full line: most lines of a wrapped PDF copy are that long."""
+    if len(fragments) < 5:
+        return 0
+    lengths = sorted(len(f) for f in fragments)
+    return lengths[int(len(lengths) * 0.75)]
 
 
 def _joiner(left: str, right: str) -> str:
@@ -116,13 +140,15 @@ def paragraphs(text: str) -> list[str]:
         if line and not _PAGE_NUMBER.match(line):
             fragments.append(line)
     result: list[str] = []
+    width = line_width(fragments)
+    last_line = ""
     in_header = True
     for fragment in fragments:
         if in_header and (SECTION_RE.match(fragment) or PAREN_RE.match(fragment)):
             in_header = False
         if (
             result
-            and not ends_block(result[-1])
+            and not ends_block(result[-1], last_line=last_line, line_width=width)
             and (
                 fragment.startswith(_CONTINUATION_START)
                 or not starts_block(fragment, in_header=in_header)
@@ -131,4 +157,5 @@ def paragraphs(text: str) -> list[str]:
             result[-1] += _joiner(result[-1], fragment) + fragment
         else:
             result.append(fragment)
+        last_line = fragment
     return result

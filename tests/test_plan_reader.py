@@ -208,3 +208,23 @@ def test_departments_carry_the_aliases_users_type(shanxi):
     assert "委宣传部" not in aliases["省委宣传部"]
     every_alias = [a for d in shanxi.departments for a in d.aliases]
     assert len(every_alias) == len(set(every_alias))  # no alias points at two departments
+
+
+def _rewrapped(text: str, width: int, separator: str) -> str:
+    """The text as a PDF copy gives it: every paragraph cut into lines of `width` characters."""
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        paragraph = paragraph.strip()
+        while paragraph:
+            lines.append(paragraph[:width])
+            paragraph = paragraph[width:]
+    return separator.join(lines)
+
+
+@pytest.mark.parametrize("width", [17, 20, 24, 28, 33, 40])
+@pytest.mark.parametrize("separator", ["\n", "\n\n"])
+def test_the_plan_reads_the_same_whatever_the_page_width_of_the_copy(shanxi, width, separator):
+    from planreader.reader import parse_plan_text
+
+    text = _rewrapped(DEFAULT_PLAN.read_text(encoding="utf-8"), width, separator)
+    assert parse_plan_text(text).to_json() == shanxi.to_json()

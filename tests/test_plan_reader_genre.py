@@ -402,3 +402,13 @@ def test_one_unit_written_two_ways_is_one_department_and_names_stay_as_written()
     assert document.departments[0].aliases[0] == "省发改委"
     assert document.departments[1].aliases[0] == "山西省财政厅"
     assert document.department_of("省发改委") == "省发展改革委"
+
+
+@pytest.mark.parametrize("name", ["national-guofa-style.txt", "hebei-labelled-style.txt"])
+@pytest.mark.parametrize("width", [17, 24, 33])
+def test_other_plans_read_the_same_whatever_the_page_width_of_the_copy(name, width):
+    text = (FIXTURES / name).read_text(encoding="utf-8")
+    lines = [
+        p.strip()[i : i + width] for p in text.split("\n") for i in range(0, len(p.strip()), width)
+    ]
+    assert parse_plan_text("\n".join(lines)).to_json() == read_plan(FIXTURES / name).to_json()
