@@ -12,7 +12,7 @@ from handlers.scheduling import run_tick
 from models.chats import Chat, ChatDepartment
 from models.clock import utcnow
 from models.schedules import Delivery
-from tests.conftest import ADMIN, COORD_GROUP, WATER_GROUP
+from tests.conftest import ADMIN, COORD_GROUP, DEV_GROUP, WATER_GROUP
 from tests.handlers.cycle_helpers import travel
 from tests.harness import BotHarness
 
@@ -143,3 +143,25 @@ async def test_a_claimed_delivery_cannot_be_claimed_again(tmp_path):
         first = bot.db.call(claim_due, instance="a", now=later)
         second = bot.db.call(claim_due, instance="b", now=later)
         assert len(first) == 1 and second == []
+
+
+async def test_on_postgresql_a_row_locked_by_one_process_is_skipped_by_another(tmp_path):
+    from models.db import is_postgres
+
+    async with BotHarness.open(tmp_path, admin_ids=[ADMIN.id]) as bot:
+        if not is_postgres(bot.db.engine):
+            import pytest
+
+            pytest.skip("row locks: PostgreSQL only (SQLite claims by conditional update)")
+        await bot.command(WATER_GROUP, ADMIN, "bind", "省水利厅")
+        await bot.command(DEV_GROUP, ADMIN, "bind", "省发展改革委")
+        bot.request.fail_next("sendMessage", 502, "Bad Gateway")
+        bot.request.fail_next("sendMessage", 502, "Bad Gateway")
+        await bot.command(private_chat(ADMIN), ADMIN, "remind")
+        later = utcnow() + timedelta(hours=2)
+        with bot.db.session() as first, bot.db.session() as second:
+            mine = claim_due(first, instance="a", now=later, limit=1)  # not committed yet
+            theirs = claim_due(second, instance="b", now=later, limit=5)
+            assert len(mine) == 1 and len(theirs) == 1 and mine != theirs
+            first.commit()
+            second.commit()
