@@ -363,3 +363,35 @@ async def test_webhook_without_a_secret_option_still_requires_one(
     finally:
         code, stderr = await _stop(process)
     assert code == 0, stderr
+
+
+# --- first start -----------------------------------------------------------------------
+
+
+async def test_first_start_migrates_the_file_and_imports_the_plan_once(
+    tmp_path: Path, stub: BotApiStub
+) -> None:
+    from sqlmodel import func, select
+
+    from migrations.runner import current_revision, head_revision
+    from models import Measure, Plan
+    from models.db import Database
+
+    env = _clean_env(TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=stub.base_url)
+    for _ in range(2):
+        process = await _bot(["run"], tmp_path, env)  # DATABASE_URL unset: the default file
+        try:
+            # Polling starts after the start-up work: migration, plan import, menus, jobs.
+            await stub.wait_for(lambda: "getUpdates" in stub.methods())
+        finally:
+            code, stderr = await _stop(process)
+        assert code == 0, stderr
+        stub.calls.clear()
+
+    db = Database.from_url(f"sqlite:///{tmp_path / 'duban.sqlite3'}")
+    try:
+        assert current_revision(db.engine) == head_revision()
+        assert db.call(lambda s: s.exec(select(func.count()).select_from(Plan)).one()) == 1
+        assert db.call(lambda s: s.exec(select(func.count()).select_from(Measure)).one()) > 0
+    finally:
+        db.dispose()
