@@ -9,11 +9,8 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 
-from models.plan import KIND_DEPARTMENT, KIND_GROUP
-from planreader.aliases import generate_aliases, lookup_key
 from planreader.clauses import mentions_first_listed_rule, parse_clause
 from planreader.document import (
     MISSING_CLAUSES,
@@ -21,32 +18,29 @@ from planreader.document import (
     MISSING_MEASURES,
     MISSING_TITLE,
     Clause,
-    DepartmentDoc,
     MeasureDoc,
     PlanDocument,
     PlanReadError,
-    RegionDoc,
     SectionDoc,
+)
+from planreader.frame import (
+    body_end,
+    find_doc_number,
+    find_regions,
+    find_title,
+    issuer_and_date,
 )
 from planreader.numerals import parse_chinese_numeral
 from planreader.repair import (
     ARABIC_RE,
-    ATTACHMENT_RE,
-    CITY_LINE_RE,
-    DATE_RE,
-    DOC_NUMBER_RE,
     PAREN_RE,
     SECTION_RE,
-    is_doc_number_line,
     paragraphs,
 )
+from planreader.roster import plan_departments
 from planreader.sources import read_source
 
 LEVEL_SECTION, LEVEL_ITEM, LEVEL_SUBITEM = 1, 2, 3
-TITLE_WORDS_RE = re.compile(r"关于|意见|方案|规划|计划|通知|办法|措施|决定|纲要|要点|清单")
-GROUP_NAME_RE = re.compile(r"^(相关|有关|各|其他|其它|省直|省级有关|市直)|有关|相关|各级")
-CITY_GROUP_RE = re.compile(r"^(相关|有关|各)(设区)?市(人民)?政府$")
-COUNTY_GROUP_RE = re.compile(r"^(相关|有关|各)县[（(]?(市、?区)?[）)]?级?(人民)?政府$")
 LABELLED_LINE_RE = re.compile(r"^(牵头单位|牵头部门|责任单位|责任部门)\s*[:：]")
 TRAILING_PUNCT = "。；;.，,"
 
@@ -125,98 +119,6 @@ def _take_clause(
         ]
     merged.no_lead = not merged.leads
     return merged, kept, texts
-
-
-def _parse_date(text: str) -> date | None:
-    match = DATE_RE.match(text)
-    if not match:
-        return None
-    year, month, day = (parse_chinese_numeral(part) for part in match.groups())
-    try:
-        return date(year, month, day) if year and month and day else None
-    except ValueError:
-        return None
-
-
-def _canonical_doc_number(match: re.Match[str]) -> str:
-    prefix = re.sub(r"\s+", "", match.group(0).split(match.group(1))[0]).rstrip("〔[［【(（")
-    return f"{prefix}〔{match.group(1)}〕{int(match.group(2))}号"
-
-
-def _find_doc_number(header: list[str], everything: list[str]) -> str:
-    for paragraph in header + everything:
-        if is_doc_number_line(paragraph):
-            match = DOC_NUMBER_RE.search(paragraph)
-            if match:
-                return _canonical_doc_number(match)
-    for paragraph in header:
-        for match in DOC_NUMBER_RE.finditer(paragraph):
-            before = paragraph[: match.start()]
-            # A citation: （国发〔2021〕3号） or 《…》（…号）.
-            if before.count("（") + before.count("(") > before.count("）") + before.count(")"):
-                continue
-            return _canonical_doc_number(match)
-    return ""
-
-
-def _find_title(header: list[str]) -> str:
-    candidates = [
-        p
-        for p in header
-        if "。" not in p
-        and not is_doc_number_line(p)
-        and not DATE_RE.match(p)
-        and not p.endswith(("：", ":"))
-        and not (p.endswith("文件") and len(p) <= 20)
-        and not p.startswith("各")
-        and len(p) <= 100
-    ]
-    for paragraph in candidates:
-        if TITLE_WORDS_RE.search(paragraph):
-            return paragraph
-    return candidates[0] if candidates else ""
-
-
-def _body_end(paras: list[str], start: int) -> int:
-    """Index of the first paragraph after the measures: attachment, signature, date, 抄送."""
-    for index in range(start, len(paras)):
-        paragraph = paras[index]
-        if (
-            ATTACHMENT_RE.match(paragraph)
-            or paragraph.startswith(("附件", "抄送", "（此件", "(此件"))
-            or DATE_RE.match(paragraph)
-        ):
-            return index
-        nxt = paras[index + 1] if index + 1 < len(paras) else ""
-        if (
-            len(paragraph) <= 30
-            and not re.search("[。；，,]", paragraph)
-            and not (
-                SECTION_RE.match(paragraph)
-                or PAREN_RE.match(paragraph)
-                or ARABIC_RE.match(paragraph)
-            )
-            and DATE_RE.match(nxt)
-        ):
-            return index  # the issuer's signature above the date
-    return len(paras)
-
-
-def _regions(paras: list[str]) -> list[RegionDoc]:
-    regions: list[RegionDoc] = []
-    for paragraph in paras:
-        if paragraph.startswith("抄送"):
-            break
-        match = CITY_LINE_RE.match(paragraph)
-        if not match:
-            continue
-        counties = [c.strip().rstrip("。.") for c in re.split(r"[、，,；;\s]+", match["rest"])]
-        counties = [c for c in counties if c]
-        if not counties:
-            continue
-        count = int(match["count"]) if match["count"] else None
-        regions.append(RegionDoc(city=match["city"], counties=counties, declared_count=count))
-    return regions
 
 
 def _items(paras: list[str], start: int, end: int) -> tuple[list[SectionDoc], list[_Node]]:
@@ -308,63 +210,6 @@ def _title_and_body(node: _Node) -> tuple[str, str]:
     return title.strip(), body.strip()
 
 
-def _group_members(name: str, regions: list[RegionDoc]) -> list[str]:
-    """相关市人民政府 → the governments of the attachment's cities (counties: city + county)."""
-    suffix = "人民政府" if name.endswith("人民政府") else "政府"
-    if CITY_GROUP_RE.match(name):
-        return [region.city + suffix for region in regions]
-    if COUNTY_GROUP_RE.match(name):
-        return [r.city + county + suffix for r in regions for county in r.counties]
-    return []
-
-
-def _departments(
-    measures: list[MeasureDoc], regions: list[RegionDoc]
-) -> tuple[list[DepartmentDoc], dict[str, str]]:
-    """One entry per unit, and written name → entry name (省发改委 and 省发展改革委 are one)."""
-    entries: dict[str, DepartmentDoc] = {}
-    alias_keys: dict[str, set[str]] = {}
-    written_forms: dict[str, list[str]] = {}
-    canonical: dict[str, str] = {}
-
-    def place(name: str) -> str:
-        if name in canonical:
-            return canonical[name]
-        key = lookup_key(name)
-        generated = generate_aliases(name)
-        own = {lookup_key(alias) for alias in generated}
-        for other in entries:
-            if key in alias_keys[other] or lookup_key(other) in own:
-                canonical[name] = other
-                written_forms[other].append(name)
-                return other
-        kind = KIND_GROUP if GROUP_NAME_RE.search(name) else KIND_DEPARTMENT
-        entries[name] = DepartmentDoc(name, kind, generated)
-        alias_keys[name] = own
-        written_forms[name] = []
-        canonical[name] = name
-        return name
-
-    for measure in measures:
-        for name in measure.leads + measure.supports:
-            place(name)
-    for entry in list(entries.values()):
-        if entry.kind == KIND_GROUP:
-            entry.members = [place(member) for member in _group_members(entry.name, regions)]
-    departments = list(entries.values())
-    # An alias that another department also claims (or that is another's name) says nothing;
-    # another spelling the document itself uses is always kept.
-    claims: dict[str, int] = {}
-    for department in departments:
-        for alias in set(department.aliases):
-            claims[alias] = claims.get(alias, 0) + 1
-    for department in departments:
-        kept = [a for a in department.aliases if claims[a] == 1 and a not in entries]
-        forms = written_forms[department.name]
-        department.aliases = forms + [a for a in kept if a not in forms]
-    return departments, canonical
-
-
 def parse_plan_text(text: str, *, source_name: str = "") -> PlanDocument:
     """Read a plan from its text (the line breaks of a PDF copy are repaired first)."""
     paras = paragraphs(text)
@@ -377,7 +222,7 @@ def parse_plan_text(text: str, *, source_name: str = "") -> PlanDocument:
         len(paras),
     )
     header = paras[:first_marker]
-    end = _body_end(paras, first_marker)
+    end = body_end(paras, first_marker)
     sections, top = _items(paras, first_marker, end)
 
     # 列第一位者为牵头单位: from the clause that says it on, or everywhere if said in a note.
@@ -421,8 +266,8 @@ def parse_plan_text(text: str, *, source_name: str = "") -> PlanDocument:
             )
         )
 
-    doc_number = _find_doc_number(header, paras)
-    title = _find_title(header)
+    doc_number = find_doc_number(header, paras)
+    title = find_title(header)
     problems: list[str] = []
     if not doc_number:
         problems.append(MISSING_DOC_NUMBER)
@@ -436,30 +281,9 @@ def parse_plan_text(text: str, *, source_name: str = "") -> PlanDocument:
         raise PlanReadError(source_name or "text", problems)
 
     trailer = paras[end:]
-    issued_on = None
-    issuer = ""
-    for index, paragraph in enumerate(trailer):
-        if DATE_RE.match(paragraph) and "印发" not in paragraph:
-            issued_on = _parse_date(paragraph)
-            before = trailer[index - 1] if index > 0 else ""
-            if (
-                before
-                and len(before) <= 30
-                and not re.search("[。；，,:：]", before)
-                and not before.startswith("附件")
-            ):
-                issuer = before
-            break
-    if issued_on is None:
-        issued_on = next((d for p in header if (d := _parse_date(p.strip("（）()")))), None)
-    if not issuer:
-        red_head = next((p for p in header if p.endswith("文件") and len(p) <= 20), "")
-        issuer = red_head[: -len("文件")] if red_head else title.split("关于")[0]
-        if issuer == title:
-            issuer = ""
-
-    regions = _regions(trailer)
-    departments, canonical = _departments(measures, regions)
+    issuer, issued_on = issuer_and_date(header, trailer, title)
+    regions = find_regions(trailer)
+    departments, canonical = plan_departments(measures, regions)
     warnings = [
         f"{r.city}: {len(r.counties)} counties listed, {r.declared_count} declared"
         for r in regions
