@@ -84,11 +84,14 @@ def render_table(document: PlanDocument, t: Translator) -> str:
     out.append("  ".join(pad(h, w) for h, w in zip(headings, widths, strict=True)).rstrip())
     out.append("  ".join("-" * w for w in widths))
     separator = list_separator(t)
-    section = None
+    section = group = None
     for measure in document.measures:
         if measure.section and measure.section != section:
             section = measure.section
             out.append(section)
+        if measure.group and measure.group != group:
+            group = measure.group
+            out.append("  " + group)
         if measure.clause is None:
             leads = t._("(no clause)")
             supports = ""

@@ -37,7 +37,7 @@ class MeasureDoc:
     section: str  # "二、统筹…" (empty when the plan has no sections)
     section_index: int  # 0-based index into PlanDocument.sections, -1 when none
     clause: Clause | None = None
-    group: str = ""  # the （一） heading above numbered 1. 2. measures, if any
+    group: str = ""  # the heading above numbered 1. 2. measures, if any: "（一）壮大特色产业"
 
     @property
     def leads(self) -> list[str]:

@@ -262,7 +262,7 @@ def parse_plan_text(text: str, *, source_name: str = "") -> PlanDocument:
                 section=section,
                 section_index=node.section_index,
                 clause=node.clause,
-                group=group.paragraphs[0] if group and group.paragraphs else "",
+                group=group.label + group.paragraphs[0] if group and group.paragraphs else "",
             )
         )
 

@@ -230,7 +230,7 @@ def test_a_national_plan_numbers_its_measures_1_2_under_group_headings(national)
     assert (national.doc_number, national.issuer) == ("国发〔2023〕12号", "国务院")
     assert national.title == "国务院关于推动革命老区特色产业振兴的若干意见"
     assert [(m.number, m.label) for m in national.measures] == [(n, f"{n}.") for n in range(1, 9)]
-    assert national.measures[0].group == "壮大特色产业"
+    assert national.measures[0].group == "（一）壮大特色产业"
     assert national.measures[6].section == "三、保障措施" and national.measures[6].group == ""
 
 
