@@ -11,7 +11,7 @@ import difflib
 from sqlmodel import Session, select
 
 from models.plan import Department, DepartmentAlias
-from planreader.aliases import lookup_key
+from planreader.aliases import generate_aliases, lookup_key
 
 
 def _keyed(session: Session) -> list[tuple[str, Department]]:
@@ -31,8 +31,15 @@ def find_department(session: Session, text: str) -> Department | None:
     key = lookup_key(text)
     if not key:
         return None
-    for candidate, department in _keyed(session):
+    keyed = _keyed(session)
+    for candidate, department in keyed:
         if candidate == key:
+            return department
+    # 山西省水利厅, 山西省发改委: the typed name's own variants may be a stored name.
+    variants = {lookup_key(v) for v in generate_aliases(text.strip())}
+    names = [(lookup_key(d.name), d) for _, d in keyed]
+    for candidate, department in names:
+        if candidate in variants:
             return department
     return None
 
