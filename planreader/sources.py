@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import codecs
 import io
+from html.parser import HTMLParser
 from pathlib import Path
 
 from planreader.document import (
@@ -87,6 +88,61 @@ def pdf_text(data: bytes, *, source: str = "") -> str:
         raise PlanReadError(source, [BROKEN_FILE]) from None
 
 
+class _HtmlText(HTMLParser):
+    """The visible text of a saved web page, one line per block element."""
+
+    BLOCKS = frozenset(
+        {
+            "p",
+            "br",
+            "div",
+            "tr",
+            "li",
+            "h1",
+            "h2",
+            "h3",
+            "h4",
+            "h5",
+            "h6",
+            "table",
+            "section",
+            "article",
+            "td",
+        }
+    )
+    HIDDEN = frozenset({"script", "style", "head", "title"})
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.hidden = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in self.HIDDEN:
+            self.hidden += 1
+        elif tag in self.BLOCKS:
+            self.parts.append("\n" if tag != "td" else "：")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self.HIDDEN and self.hidden:
+            self.hidden -= 1
+        elif tag in self.BLOCKS and tag != "td":
+            self.parts.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        if not self.hidden:
+            self.parts.append(data.replace("\n", " "))
+
+
+def html_text(data: bytes, *, source: str = "") -> str:
+    """The text of a plan saved from a government website (.html)."""
+    parser = _HtmlText()
+    parser.feed(decode_text(data, source=source))
+    parser.close()
+    lines = (line.strip().lstrip("：") for line in "".join(parser.parts).split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
 def read_source(path: Path | str) -> str:
     """The text of the file at `path`, whatever its format."""
     path = Path(path)
@@ -101,6 +157,8 @@ def read_source(path: Path | str) -> str:
         return docx_text(data, source=source)
     if suffix == ".pdf" or data[:5] == b"%PDF-":
         return pdf_text(data, source=source)
+    if suffix in {".html", ".htm", ".shtml", ".xhtml"}:
+        return html_text(data, source=source)
     if suffix in TEXT_SUFFIXES or suffix in {".csv", ".log"}:
         if data[:2] == b"PK":  # a .docx renamed .txt
             return docx_text(data, source=source)

@@ -412,3 +412,19 @@ def test_other_plans_read_the_same_whatever_the_page_width_of_the_copy(name, wid
         p.strip()[i : i + width] for p in text.split("\n") for i in range(0, len(p.strip()), width)
     ]
     assert parse_plan_text("\n".join(lines)).to_json() == read_plan(FIXTURES / name).to_json()
+
+
+def test_a_plan_saved_from_a_government_website_as_html_is_read(tmp_path):
+    text = plan_text(TWO_MEASURES, "\n附件\n\n试点县名单\n")
+    body = "".join(f"<p style='text-indent:2em'>{line}</p>\n" for line in text.split("\n") if line)
+    page = (
+        "<html><head><meta charset='gbk'><title>国务院 政策</title>"
+        "<script>var x = '（一）不是措施。（省水利厅牵头）';</script></head><body>"
+        f"<div class='article'>{body}<table><tr><td>太原市</td><td>清徐县、阳曲县</td></tr>"
+        "</table></div></body></html>"
+    )
+    path = tmp_path / "plan.html"
+    path.write_bytes(page.encode("gbk"))
+    document = read_plan(path)
+    assert [(m.leads, m.supports) for m in document.measures] == leads_and_supports(text)
+    assert [(r.city, r.counties) for r in document.regions] == [("太原市", ["清徐县", "阳曲县"])]
