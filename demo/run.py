@@ -1,0 +1,469 @@
+"""`python bot.py demo`: the real bot, a whole reporting cycle, a local Bot API simulator.
+
+No token and no network: the bot long-polls a simulator on 127.0.0.1 whose people play
+`demo/script.py`; everything printed comes from the simulator's record of what happened.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from telegram import Update
+from telegram.ext import Application
+
+from botapi_sim.server import BotApiSimulator
+from botapi_sim.updates import SimChat, SimUser
+from botapi_sim.world import StoredMessage
+from demo import script
+from demo.simulated_time import SimulatedTime
+from demo.transcript import render_entries
+from messages.i18n import SUPPORTED_LOCALES, Translator, get_translator, normalize_locale
+from models.db import Database
+from settings import load_settings
+
+AnyApp = Application[Any, Any, Any, Any, Any, Any]
+
+# How long one step may take before the demo gives up and says which step it was.
+STEP_TIMEOUT = 10.0
+# The bot has answered once it made no call for this long (and every update is fetched).
+QUIET = 0.1
+# The tick job is run by hand at the story's moments, never by the wall clock.
+TICK_NEVER = 24 * 3600.0
+
+
+class DemoError(Exception):
+    """A step of the story did not happen as it should; the message says which."""
+
+
+@dataclass
+class DemoResult:
+    """What a run produced (for the tests, and for the summary printed at the end)."""
+
+    folder: Path
+    transcript: list[str] = field(default_factory=list)
+    status_text: str = ""
+    ledger: Path | None = None
+    chart: Path | None = None
+    reminders: dict[str, int] = field(default_factory=dict)
+
+
+class WarningLog(logging.FileHandler):
+    """Warnings and errors of the bot go to `demo.log` in the output folder, counted, so the
+    terminal shows the conversation; the summary says when there were any."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(path, encoding="utf-8", delay=True)
+        self.setLevel(logging.WARNING)
+        self.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        self.count = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.count += 1
+        super().emit(record)
+
+
+def output_folder(out_dir: str | None) -> Path:
+    """`--out DIR`, or a new `demo-output/<date>-<time>/` (a suffix when the minute is taken)."""
+    if out_dir:
+        folder = Path(out_dir)
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder
+    base = Path("demo-output") / datetime.now().strftime("%Y-%m-%d-%H%M")
+    folder, number = base, 1
+    while folder.exists():
+        number += 1
+        folder = base.with_name(f"{base.name}-{number}")
+    folder.mkdir(parents=True)
+    return folder
+
+
+class Stage:
+    """The simulator, the running bot and simulated time, with the moves of the story."""
+
+    def __init__(
+        self,
+        sim: BotApiSimulator,
+        application: AnyApp,
+        clock: SimulatedTime,
+        t: Translator,
+        write: Callable[[str], None],
+    ) -> None:
+        self.sim = sim
+        self.application = application
+        self.clock = clock
+        self.t = t
+        self.write = write
+        self.printed = 0  # transcript entries printed so far
+        self.lines: list[str] = []
+
+    @property
+    def db(self) -> Database:
+        return self.application.bot_data["services"].db  # type: ignore[no-any-return]
+
+    # --- printing -----------------------------------------------------------------------
+    def emit(self, text: str = "") -> None:
+        self.lines.append(text)
+        self.write(text)
+
+    def heading(self, text: str) -> None:
+        self.flush()
+        self.emit("")
+        self.emit(f"── {text}")
+
+    def flush(self) -> None:
+        """Print the transcript entries recorded since the last flush."""
+        entries = self.sim.transcript
+        fresh = list(enumerate(entries))[self.printed :]
+        self.printed = len(entries)
+        for line in render_entries(
+            fresh,
+            moment_of=lambda index, entry: self.clock.entry_time(index, entry.at),
+            tz=self.application.bot_data["services"].settings.tz,
+        ):
+            self.emit(line)
+
+    def moment(self, when: datetime) -> str:
+        return self.t.datetime(when, "short")
+
+    # --- waiting --------------------------------------------------------------------------
+    async def _wait(self, predicate: Callable[[], bool], what: str) -> None:
+        try:
+            await self.sim.wait_for(predicate, timeout=STEP_TIMEOUT)
+            await self.sim.wait_quiet(QUIET, timeout=STEP_TIMEOUT)
+        except TimeoutError:
+            raise DemoError(
+                self.t._("the bot did not answer within {seconds} s: {what}").format(
+                    seconds=int(STEP_TIMEOUT), what=what
+                )
+            ) from None
+
+    def answers_after(self, chat: SimChat, message_id: int) -> list[StoredMessage]:
+        return [m for m in self.sim.bot_messages(chat) if m.message_id > message_id]
+
+    # --- what people do -------------------------------------------------------------------
+    async def send(
+        self, chat: SimChat, user: SimUser, text: str, *, reply_to: int | None = None
+    ) -> int:
+        """A person posts (a command, or a reply); returns once the bot has answered."""
+        message_id = self.sim.user_sends(chat, user, text, reply_to_message_id=reply_to)
+        await self._wait(
+            lambda: bool(self.answers_after(chat, message_id)), f"{chat.title}: {text[:40]}"
+        )
+        return message_id
+
+    async def edit(self, chat: SimChat, user: SimUser, message_id: int, text: str) -> None:
+        before = len(self.sim.bot_messages(chat))
+        self.sim.user_edits(chat, user, message_id, text)
+        await self._wait(
+            lambda: len(self.sim.bot_messages(chat)) > before, f"{chat.title}: ✎ {text[:40]}"
+        )
+
+    async def press(self, chat: SimChat, user: SimUser, message: StoredMessage, label: str) -> None:
+        button = next((b for b in message.buttons if _same_label(str(b.get("text")), label)), None)
+        if button is None:
+            labels = [str(b.get("text")) for b in message.buttons]
+            raise DemoError(
+                self.t._(
+                    "{chat}: no button {label} under message #{id} (buttons: {labels})"
+                ).format(
+                    chat=chat.title, label=label, id=message.message_id, labels=" | ".join(labels)
+                )
+            )
+        query_id = self.sim.user_presses(chat, user, message.message_id, button["callback_data"])
+        await self._wait(
+            lambda: self.sim.callback_answer(query_id).answered, f"{chat.title}: ▣ {label}"
+        )
+
+    async def run_job(self, name: str) -> None:
+        """Run a job of the bot's JobQueue now, as its trigger would."""
+        job_queue = self.application.job_queue
+        assert job_queue is not None
+        jobs = job_queue.get_jobs_by_name(name)
+        if not jobs:
+            raise DemoError(self.t._("the bot has no job called {name}").format(name=name))
+        await jobs[0].run(self.application)
+        await self._wait(lambda: True, name)
+
+
+def _same_label(text: str, label: str) -> bool:
+    return text.strip() == label or text.strip("（）() ") == label.strip("（）() ")
+
+
+# --- the story ------------------------------------------------------------------------------
+
+
+async def play(stage: Stage, lang: str, result: DemoResult) -> None:
+    """The whole cycle: bind, schedule, fire, replies, nudge, deadline, late replies, views."""
+    from coordination.cycle_state import current_cycle
+    from coordination.schedule_spec import next_fire_times
+    from coordination.schedules import list_schedules
+    from handlers.scheduling import TICK_JOB, job_name
+
+    t, sim = stage.t, stage.sim
+    admin, coordinator = script.admin(lang), script.coordinator(lang)
+    coordinators = script.coordinators_chat(lang)
+    chats = {d.key: d.chat(lang) for d in script.DEPARTMENT_CHATS}
+    liaisons = {d.key: d.liaison(lang) for d in script.DEPARTMENT_CHATS}
+    lines = script.LINES[lang]
+
+    for department in script.DEPARTMENT_CHATS:
+        sim.add_chat(chats[department.key], members=[liaisons[department.key]], admins=[admin])
+    sim.add_chat(coordinators, members=[coordinator], admins=[admin])
+
+    stage.heading(t._("The admin binds each department's group chat to its departments"))
+    for department in script.DEPARTMENT_CHATS:
+        await stage.send(chats[department.key], admin, f"/bind {department.departments}")
+    stage.heading(t._("The admin marks the coordinators' chat and adds a monthly schedule"))
+    await stage.send(coordinators, admin, "/coordinators_chat")
+    await stage.send(coordinators, admin, f"/schedule {script.SCHEDULE_ARGS}")
+
+    schedules = stage.db.call(list_schedules)
+    if len(schedules) != 1:
+        raise DemoError(t._("the schedule was not added"))
+    schedule = schedules[0]
+    _nominal, fire_at = next_fire_times(
+        schedule.cron,
+        schedule.timezone,
+        skip_holidays=schedule.skip_holidays,
+        after=stage.clock.now(),
+        count=1,
+    )[0]
+
+    # The schedule fires: its own job, at its own time.
+    stage.clock.travel_to(fire_at + timedelta(seconds=5))
+    stage.heading(
+        t._("{moment}: the schedule fires; every bound chat gets one reminder").format(
+            moment=stage.moment(fire_at)
+        )
+    )
+    before = {key: len(sim.bot_messages(chat)) for key, chat in chats.items()}
+    await stage.run_job(job_name(schedule.id))
+    reminders: dict[str, StoredMessage] = {}
+    for key, chat in chats.items():
+        fresh = sim.bot_messages(chat)[before[key] :]
+        result.reminders[key] = len(fresh)
+        if len(fresh) != 1:
+            raise DemoError(
+                t._("{chat} got {count} reminders instead of one").format(
+                    chat=chat.title, count=len(fresh)
+                )
+            )
+        reminders[key] = fresh[0]
+    cycle = stage.db.call(current_cycle, now=stage.clock.now())
+    if cycle is None or cycle.nudge_at is None:
+        raise DemoError(t._("the schedule opened no cycle"))
+
+    stage.heading(t._("Liaisons reply to the reminder, before the deadline"))
+
+    async def reply(key: str, line: str, after: timedelta, to: StoredMessage | None = None) -> int:
+        stage.clock.travel_to(fire_at + after)
+        target = to or reminders[key]
+        return await stage.send(chats[key], liaisons[key], lines[line], reply_to=target.message_id)
+
+    await reply("water", "water", timedelta(hours=2))
+    await reply("energy_land", "energy_land", timedelta(hours=3))
+    asked = await reply("development", "development", timedelta(hours=5))
+    prompt = next((m for m in stage.answers_after(chats["development"], asked) if m.buttons), None)
+    if prompt is None:
+        raise DemoError(
+            t._("{chat}: the bot did not ask which measure").format(chat=chats["development"].title)
+        )
+    await stage.press(
+        chats["development"], liaisons["development"], prompt, script.DEVELOPMENT_CHOICE
+    )
+    await reply("industry", "industry", timedelta(days=1))
+    culture = await reply("culture", "culture", timedelta(days=1, hours=2))
+    stage.clock.travel_to(fire_at + timedelta(days=1, hours=3))
+    await stage.edit(chats["culture"], liaisons["culture"], culture, lines["culture_edit"])
+
+    # The tick job, at the nudge time: chats still missing measures get one nudge each.
+    stage.clock.travel_to(cycle.nudge_at + timedelta(minutes=1))
+    stage.heading(
+        t._("{moment}: the tick job nudges the chats that still miss measures").format(
+            moment=stage.moment(cycle.nudge_at)
+        )
+    )
+    before = {key: len(sim.bot_messages(chat)) for key, chat in chats.items()}
+    await stage.run_job(TICK_JOB)
+    nudge = next(iter(sim.bot_messages(chats["development"])[before["development"] :]), None)
+    if nudge is None:
+        raise DemoError(t._("{chat} got no nudge").format(chat=chats["development"].title))
+    await reply("development", "development_nudged", timedelta(days=2, hours=1), to=nudge)
+
+    # The deadline passes: the tick job sends the overdue digest to the coordinators.
+    stage.clock.travel_to(cycle.due_at + timedelta(minutes=1))
+    stage.heading(
+        t._("{moment}: the deadline has passed; the coordinators get the overdue digest").format(
+            moment=stage.moment(cycle.due_at)
+        )
+    )
+    before_digest = len(sim.bot_messages(coordinators))
+    await stage.run_job(TICK_JOB)
+    if len(sim.bot_messages(coordinators)) == before_digest:
+        raise DemoError(t._("the coordinators got no overdue digest"))
+
+    stage.heading(t._("A late reply, a day after the deadline"))
+    stage.clock.travel_to(cycle.due_at + timedelta(days=1))
+    await stage.send(
+        chats["commerce"],
+        liaisons["commerce"],
+        lines["commerce"],
+        reply_to=reminders["commerce"].message_id,
+    )
+
+    stage.heading(t._("A coordinator asks for /status, /overdue, /export and /chart"))
+    stage.clock.travel_to(cycle.due_at + timedelta(days=1, hours=1))
+    asked = await stage.send(coordinators, coordinator, "/status")
+    result.status_text = "\n\n".join(m.text for m in stage.answers_after(coordinators, asked))
+    await stage.send(coordinators, coordinator, "/overdue")
+    asked = await stage.send(coordinators, coordinator, "/export")
+    ledger = next((m for m in stage.answers_after(coordinators, asked) if m.file), None)
+    asked = await stage.send(coordinators, coordinator, "/chart")
+    chart = next((m for m in stage.answers_after(coordinators, asked) if m.file), None)
+    stage.flush()
+
+    stage.emit("")
+    stage.emit("── " + t._("The final /status"))
+    stage.emit(result.status_text)
+    if ledger is None or ledger.file is None:
+        raise DemoError(t._("the bot sent no ledger for /export"))
+    if chart is None or chart.file is None:
+        raise DemoError(t._("the bot sent no chart for /chart"))
+    result.ledger = result.folder / (ledger.file.file_name or "ledger.xlsx")
+    result.ledger.write_bytes(ledger.file.data)
+    result.chart = result.folder / (chart.file.file_name or "chart.png")
+    result.chart.write_bytes(chart.file.data)
+
+
+# --- set-up and tear-down -------------------------------------------------------------------
+
+
+async def run_story(lang: str, folder: Path, write: Callable[[str], None]) -> DemoResult:
+    """Start the simulator and the real application, play the story, stop everything."""
+    from bot import build_application, ensure_bundled_plan, open_database
+
+    t = get_translator(lang)
+    result = DemoResult(folder=folder)
+    sim = BotApiSimulator(token=script.DEMO_TOKEN)
+    base_url = await sim.start()
+    application: AnyApp | None = None
+    db: Database | None = None
+    try:
+        settings = load_settings(
+            database_url=f"sqlite:///{(folder / 'demo.sqlite3').resolve()}",
+            admin_ids=[script.ADMIN_ID],
+            telegram_api_base_url=base_url,
+            bot_locale=lang,
+            outbox_tick_seconds=TICK_NEVER,
+        )
+        db = await asyncio.to_thread(open_database, settings)
+        await asyncio.to_thread(ensure_bundled_plan, db)
+        application = build_application(settings, db, token=script.DEMO_TOKEN)
+        write(
+            t._("The bot polls a Bot API simulator at {url}; database {path}").format(
+                url=base_url, path=folder / "demo.sqlite3"
+            )
+        )
+        await application.initialize()
+        if application.post_init is not None:
+            await application.post_init(application)
+        assert application.updater is not None
+        await application.updater.start_polling(
+            poll_interval=0, timeout=10, allowed_updates=Update.ALL_TYPES
+        )
+        await application.start()
+        clock = SimulatedTime(sim, application.bot_data["services"])
+        stage = Stage(sim, application, clock, t, write)
+        try:
+            await play(stage, lang, result)
+        finally:
+            stage.flush()
+            result.transcript = stage.lines
+    finally:
+        await _stop(application, db)
+        await sim.stop()
+    return result
+
+
+async def _stop(application: AnyApp | None, db: Database | None) -> None:
+    """Stop polling, the application and its jobs, and close the database."""
+    if application is None:
+        if db is not None:
+            db.dispose()
+        return
+    if application.updater is not None and application.updater.running:
+        await application.updater.stop()
+    if application.running:
+        await application.stop()
+    await application.shutdown()
+    if application.post_shutdown is not None:
+        await application.post_shutdown(application)
+
+
+def run_demo(*, lang: str = "zh_CN", out_dir: str | None = None) -> int:
+    """Run the demo; print the transcript, the final /status and the files' paths.
+
+    Returns 0 on success, 1 when a step failed (with a message saying which), 2 for bad input.
+    """
+    locale = normalize_locale(lang, "")
+    if locale not in SUPPORTED_LOCALES:
+        print(
+            f"error: unsupported language {lang!r}; use zh_CN or en"
+            f" (不支持的语言 {lang!r}，请用 zh_CN 或 en)",
+            file=sys.stderr,
+        )
+        return 2
+    t = get_translator(locale)
+    started = time.monotonic()
+    try:
+        folder = output_folder(out_dir)
+    except OSError as exc:
+        print(
+            t._("The demo cannot write to {path}: {reason}").format(
+                path=out_dir, reason=exc.strerror or exc
+            ),
+            file=sys.stderr,
+        )
+        return 2
+
+    def write(line: str) -> None:
+        print(line, flush=True)
+
+    write(t._("Demo of the follow-up (督办) bot: one whole reporting cycle, no token, no network."))
+    log_handler = WarningLog(folder / "demo.log")
+    logging.getLogger().addHandler(log_handler)
+    try:
+        result = asyncio.run(run_story(locale, folder, write))
+    except DemoError as exc:
+        print(t._("The demo failed: {reason}").format(reason=exc), file=sys.stderr)
+        return 1
+    finally:
+        logging.getLogger().removeHandler(log_handler)
+        log_handler.close()
+    (folder / "transcript.txt").write_text("\n".join(result.transcript) + "\n", encoding="utf-8")
+    write("")
+    write(t._("Ledger: {path}").format(path=result.ledger))
+    write(t._("Chart: {path}").format(path=result.chart))
+    write(t._("Transcript: {path}").format(path=folder / "transcript.txt"))
+    if log_handler.count:
+        write(
+            t.ngettext(
+                "The bot logged {count} warning: {path}",
+                "The bot logged {count} warnings: {path}",
+                log_handler.count,
+            ).format(count=log_handler.count, path=folder / "demo.log")
+        )
+    write(
+        t._("The demo ran in {seconds} s.").format(
+            seconds=t.number(round(time.monotonic() - started, 1))
+        )
+    )
+    return 0
