@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import codecs
 import io
+import re
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -61,19 +62,67 @@ def docx_text(data: bytes, *, source: str = "") -> str:
         if tag == "p":
             lines.append(Paragraph(child, document).text)
         elif tag == "tbl":
-            for row in Table(child, document).rows:
-                cells: list[str] = []
-                for cell in row.cells:
-                    text = cell.text.strip()
-                    if text and (not cells or cells[-1] != text):  # merged cells repeat
-                        cells.append(text)
-                if cells and cells[0].isdigit():
-                    cells = cells[1:]  # a 序号 column
-                if not cells or cells[0] in TABLE_HEADINGS:
-                    continue
-                # A city | counties row reads like the text attachment: 长治市：潞州区、…
-                lines.append("：".join(cells))
+            rows = [
+                [cell.text.strip() for cell in row.cells] for row in Table(child, document).rows
+            ]
+            lines += task_table_lines(rows) or region_table_lines(rows)
     return "\n".join(lines)
+
+
+def task_table_lines(rows: list[list[str]]) -> list[str]:
+    """A 任务分工表 (序号 | 任务 | 牵头单位 | 责任单位) as numbered measures with clauses.
+
+    Empty when the table has no such heading row.
+    """
+    if not rows:
+        return []
+    heading = rows[0]
+
+    def column(pattern: str, *, exclude: int = -1) -> int:
+        return next(
+            (i for i, text in enumerate(heading) if re.search(pattern, text) and i != exclude), -1
+        )
+
+    lead = column("牵头")
+    task = column("任务|措施|内容|事项|工作")
+    if lead < 0 or task < 0 or task == lead:
+        return []
+    support = column("责任|配合|参与|协同|协办", exclude=lead)
+    number = column("序号|编号")
+    lines: list[str] = []
+    for ordinal, row in enumerate(rows[1:], start=1):
+        text = re.sub(r"\s+", "", row[task]) if task < len(row) else ""
+        if not text:
+            continue
+        seq = (
+            row[number].strip()
+            if 0 <= number < len(row) and row[number].strip().isdigit()
+            else str(ordinal)
+        )
+        lead_names = row[lead].strip() if lead < len(row) else ""
+        support_names = row[support].strip() if 0 <= support < len(row) else ""
+        parts = [f"牵头单位：{lead_names}"] if lead_names else []
+        if support_names:
+            parts.append(f"责任单位：{support_names}")
+        clause = f"（{'；'.join(parts)}）" if parts else ""
+        lines.append(f"{seq}. {text}{clause}")
+    return lines
+
+
+def region_table_lines(rows: list[list[str]]) -> list[str]:
+    """A city | counties table as the text attachment writes it: 长治市：潞州区、…"""
+    lines: list[str] = []
+    for row in rows:
+        cells: list[str] = []
+        for text in row:
+            if text and (not cells or cells[-1] != text):  # merged cells repeat
+                cells.append(text)
+        if cells and cells[0].isdigit():
+            cells = cells[1:]  # a 序号 column
+        if not cells or cells[0] in TABLE_HEADINGS:
+            continue
+        lines.append("：".join(cells))
+    return lines
 
 
 def pdf_text(data: bytes, *, source: str = "") -> str:

@@ -428,3 +428,32 @@ def test_a_plan_saved_from_a_government_website_as_html_is_read(tmp_path):
     document = read_plan(path)
     assert [(m.leads, m.supports) for m in document.measures] == leads_and_supports(text)
     assert [(r.city, r.counties) for r in document.regions] == [("太原市", ["清徐县", "阳曲县"])]
+
+
+def test_a_docx_task_table_gives_numbered_measures_with_their_clauses(tmp_path):
+    document = docx.Document()
+    for line in HEADER.replace("一、重点任务", "一、重点任务分工").split("\n"):
+        if line.strip():
+            document.add_paragraph(line)
+    rows = [
+        ("序号", "重点任务", "牵头单位", "责任单位"),
+        ("1", "推进全域土地综合整治试点。", "省自然资源厅", "省财政厅、省农业农村厅"),
+        ("2", "落实耕地保护\n责任", "省农业农村厅、省自然资源厅", ""),
+        ("3", "建立调度机制", "", "各市人民政府"),
+    ]
+    table = document.add_table(rows=len(rows), cols=4)
+    for row, cells in zip(table.rows, rows, strict=True):
+        for cell, text in zip(row.cells, cells, strict=True):
+            cell.text = text
+    for line in SIGNATURE.split("\n"):
+        if line.strip():
+            document.add_paragraph(line)
+    path = tmp_path / "tasks.docx"
+    document.save(path)
+    read = read_plan(path)
+    assert [(m.number, m.label, m.title, m.leads, m.supports) for m in read.measures] == [
+        (1, "1.", "推进全域土地综合整治试点", ["省自然资源厅"], ["省财政厅", "省农业农村厅"]),
+        (2, "2.", "落实耕地保护责任", ["省农业农村厅", "省自然资源厅"], []),
+        (3, "3.", "建立调度机制", [], ["各市人民政府"]),
+    ]
+    assert read.measures[2].clause.no_lead is True
