@@ -13,55 +13,9 @@ import re
 from planreader.document import Clause
 
 # Where the name of a unit may end: 省水利厅, 省委宣传部, 人行太原中心支行, 国网…公司.
-ORG_SUFFIXES = (
-    "委",
-    "厅",
-    "局",
-    "部",
-    "办",
-    "院",
-    "会",
-    "行",
-    "府",
-    "门",
-    "位",
-    "司",
-    "所",
-    "处",
-    "室",
-    "社",
-    "馆",
-    "署",
-    "队",
-    "站",
-    "组",
-    "中心",
-    "公司",
-    "集团",
-    "企业",
-    "机构",
-    "高校",
-    "学校",
-    "大学",
-    "军区",
-    "海关",
-    "法院",
-    "检察院",
-    "政府",
-    "关",
-    "党委",
-    "团",
-    "联",
-    "区",
-    "县",
-    "市",
-    "省",
-    "旗",
-    "盟",
-    "州",
-    "镇",
-    "乡",
-    "街道",
+ORG_SUFFIXES = tuple(
+    "委 厅 局 部 办 院 会 行 府 门 位 司 所 处 室 社 馆 署 队 站 组 中心 公司 集团 企业 机构 高校 "
+    "学校 大学 军区 海关 法院 检察院 政府 关 党委 团 联 区 县 市 省 旗 盟 州 镇 乡 街道".split()
 )
 # Words that end like a unit but stand for no unit on their own (有关部门和单位 is one entry).
 BARE_WORDS = {"单位", "部门", "企业", "机构", "地区", "市", "县", "区", "省"}
@@ -72,9 +26,9 @@ LABELLED_RE = re.compile(
     r"协同单位|协办单位|主办单位|承办单位)\s*[:：]"
 )
 LEAD_LABELS = {"牵头单位", "牵头部门", "主办单位"}
-LEAD_VERB_RE = re.compile(r"(共同)?(牵头(负责|落实|推进)?|为牵头单位)$")
+LEAD_VERB_RE = re.compile(r"(分别|共同)?(牵头(负责|落实|推进)?|为牵头单位)$")
 SUPPORT_VERB_RE = re.compile(
-    r"(按照?职责(分工)?(负责|落实|抓好落实)|分工负责|共同负责|依职责负责|负责落实|负责|"
+    r"(按照?职责(分工)?(负责|落实|抓好落实)|分工负责|共同负责|分别负责|依职责负责|负责落实|负责|"
     r"配合(落实)?|参与|协同|协助|落实|推进|实施)$"
 )
 HELPER_VERBS = ("配合", "参与", "协同", "协助")
@@ -136,9 +90,8 @@ def split_names(text: str) -> list[str]:
         piece = piece.strip().strip("。.").strip()
         if not piece:
             continue
-        piece = (
-            re.sub(r"^(由|请|各有关|其中)(?=.{2})", "", piece) if piece.startswith("由") else piece
-        )
+        if piece.startswith("由") and len(piece) > 3:
+            piece = piece[1:]  # （由省水利厅牵头）
         for name in split_conjunction(piece):
             name = TRAILING_ET_RE.sub("", HELPER_MARK_RE.sub("", name)).strip()
             if name and name not in names:
