@@ -301,4 +301,3 @@ def delivery_counts(session: Session, *, cycle_id: int) -> dict[str, int]:
     for status in session.exec(select(Delivery.status).where(Delivery.cycle_id == cycle_id)):
         counts[status] = counts.get(status, 0) + 1
     return counts
-

@@ -79,3 +79,11 @@ async def test_migration_service_message_moves_bindings_language_and_pending_del
         await run_tick(bot.application)
         (reminder,) = bot.request.texts(new_id)
         assert "Progress report requested" in reminder  # in the chat's language
+
+
+async def test_added_to_a_new_group_the_bot_says_how_to_bind_it(tmp_path):
+    async with BotHarness.open(tmp_path, admin_ids=[ADMIN.id]) as bot:
+        await bot.send(bot.updates.my_chat_member(DEV_GROUP, ADMIN, old="left", new="member"))
+        (hello,) = bot.request.texts(DEV_GROUP.id)
+        assert "/bind &lt;部门&gt;" in hello
+        assert chat(bot, DEV_GROUP.id).is_active
