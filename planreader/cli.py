@@ -1,7 +1,7 @@
 """`python bot.py plan show|import PATH`: read a plan document, print it, store it.
 
 No bot token needed. Messages go through the catalogs (Chinese by default, `--lang en`);
-`plan show --json` prints the machine-readable shape documented in the README.
+`plan show --json` prints `PlanDocument.to_json()`: plan, measures, departments, regions.
 """
 
 from __future__ import annotations
