@@ -17,6 +17,7 @@ import hashlib
 import logging
 import os
 import re
+import socket
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -196,7 +197,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     configure_logging(token)
     db = open_database(settings)
     ensure_bundled_plan(db)
-    application = build_application(settings, db, token=token)
+    # Each process names itself in the deliveries it claims (several instances, one database).
+    instance = f"{socket.gethostname()}:{os.getpid()}"
+    application = build_application(settings, db, token=token, instance=instance)
     if args.webhook:
         application.run_webhook(
             listen=args.listen,

@@ -133,8 +133,10 @@ async def test_a_full_cycle_through_faults_serves_every_chat_once_and_records_ev
             # The admin starts a cycle from a private chat.
             sim.user_sends(private_chat(ADMIN), ADMIN, "/remind")
             await wait_until(
-                lambda: reminder_rows_total(db) == CHATS
-                and not ({"pending", "sending"} & set(db.call(reminder_statuses))),
+                lambda: (
+                    reminder_rows_total(db) == CHATS
+                    and not ({"pending", "sending"} & set(db.call(reminder_statuses)))
+                ),
                 timeout=60,
                 step=time_passes,
             )
@@ -147,9 +149,7 @@ async def test_a_full_cycle_through_faults_serves_every_chat_once_and_records_ev
                 if item is kicked:
                     continue
                 where = MIGRATED_TO if item is migrated else item.chat.id
-                message = next(
-                    m for m in sim.bot_messages(where) if m.reply_to_message_id is None
-                )
+                message = next(m for m in sim.bot_messages(where) if m.reply_to_message_id is None)
                 label = LABEL.search(message.text)
                 assert label is not None
                 sim.user_sends(

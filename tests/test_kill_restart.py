@@ -73,8 +73,9 @@ async def test_sigkill_during_a_fan_out_loses_no_reminder_and_repeats_only_those
             process = await start_bot(env, tmp_path, log)
             try:
                 await wait_until(
-                    lambda before=before: sim.stats.total_delivered > before
-                    or delivered_chats() == CHATS,
+                    lambda before=before: (
+                        sim.stats.total_delivered > before or delivered_chats() == CHATS
+                    ),
                     timeout=60,
                     what="the restarted bot to send",
                 )
