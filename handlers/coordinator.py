@@ -46,13 +46,17 @@ log = logging.getLogger(__name__)
 PAGE_PREFIX = "pg"
 NO_OP = "pg|nop"
 
-# (command, description) for the command menus of coordinators.
+# (command, arguments, description) of this area, shaped like the menus of handlers/common.py.
 COMMANDS = [
-    ("status", N_("Progress of the current cycle, a department or a measure")),
-    ("overdue", N_("Who is overdue in the current cycle")),
-    ("history", N_("Update history of a measure")),
-    ("export", N_("The ledger as an Excel workbook (or /export csv)")),
-    ("chart", N_("A chart of reports and punctuality")),
+    (
+        "status",
+        N_("[department | measure]"),
+        N_("Progress of the current cycle, a department or a measure"),
+    ),
+    ("overdue", "", N_("Who is overdue in the current cycle")),
+    ("history", N_("<measure> [department]"), N_("Update history of a measure")),
+    ("export", "[csv]", N_("The ledger as an Excel workbook (or /export csv)")),
+    ("chart", "", N_("A chart of reports and punctuality")),
 ]
 
 
