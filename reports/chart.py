@@ -56,11 +56,12 @@ STATE_COLOURS = {
     TASK_OVERDUE: "#d64541",
     TASK_PENDING: "#b8c2cc",
 }
+# The legend says what the status views say (the same catalog strings).
 STATE_NAMES = {
-    TASK_ON_TIME: N_("On time"),
-    TASK_LATE: N_("Late"),
-    TASK_OVERDUE: N_("Overdue"),
-    TASK_PENDING: N_("Not yet due"),
+    TASK_ON_TIME: N_("reported on time"),
+    TASK_LATE: N_("reported late"),
+    TASK_OVERDUE: N_("overdue"),
+    TASK_PENDING: N_("not yet reported"),
 }
 
 
@@ -152,8 +153,10 @@ def build_figure(
             department_labels.append(code)
         else:
             department_labels.append(name if len(name) <= 14 else name[:13] + "…")
+    # "十一" rather than "（十一）": the brackets cost room and say nothing under a bar.
     measure_labels = [
-        label if family is not None else str(number) for number, label, _ in data.measures
+        label.strip("（）() ") or str(number) if family is not None else str(number)
+        for number, label, _ in data.measures
     ]
 
     n_departments = max(1, len(data.departments))
@@ -173,11 +176,14 @@ def build_figure(
             values = [counts[state] for _n, _l, counts in data.measures]
             top.bar(positions, values, bottom=base, color=colour, label=say(STATE_NAMES[state]))
             base = [b + v for b, v in zip(base, values, strict=True)]
+        crowded = len(positions) > 30
         top.set_xticks(
-            positions, measure_labels, rotation=60 if len(positions) > 12 else 0, fontsize=8
+            positions, measure_labels, rotation=90 if crowded else 0, fontsize=7 if crowded else 8
         )
         top.set_ylabel(say(N_("Departments")))
         top.yaxis.get_major_locator().set_params(integer=True)
+        # Head room above the tallest bar, so the legend never hides one.
+        top.set_ylim(0, max([*base, 1]) * 1.3)
         top.legend(loc="upper right", fontsize=8, ncols=4)
         if not data.measures:
             top.text(

@@ -61,7 +61,7 @@ def test_with_a_cjk_font_the_labels_are_chinese_and_the_png_decodes(data):
     figure, codes = build_figure(ZH, data, family)
     assert codes == []
     tick_labels = [t.get_text() for t in figure.axes[0].get_xticklabels()]
-    assert tick_labels[:2] == ["（三）", "（四）"]
+    assert tick_labels[:2] == ["三", "四"]
     assert "各措施报送情况（2026年11月15日 一轮）" in figure_texts(figure)
     chart = render_chart(ZH, data)
     assert chart.uses_cjk_font and chart.png.startswith(PNG_MAGIC)
