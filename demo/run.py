@@ -27,7 +27,7 @@ from demo.simulated_time import SimulatedTime
 from demo.transcript import render_entries
 from messages.i18n import SUPPORTED_LOCALES, Translator, get_translator, normalize_locale
 from models.db import Database
-from settings import load_settings
+from settings import SettingsError, load_settings
 
 AnyApp = Application[Any, Any, Any, Any, Any, Any]
 
@@ -263,15 +263,23 @@ async def play(stage: Stage, lang: str, result: DemoResult) -> None:
 
     stage.heading(t._("Liaisons reply to the reminder, before the deadline"))
 
-    async def reply(key: str, line: str, after: timedelta, to: StoredMessage | None = None) -> int:
-        stage.clock.travel_to(fire_at + after)
+    async def reply(key: str, line: str, at: datetime, to: StoredMessage | None = None) -> int:
+        stage.clock.travel_to(at)
         target = to or reminders[key]
         return await stage.send(chats[key], liaisons[key], lines[line], reply_to=target.message_id)
 
-    await reply("water", "water", timedelta(hours=2))
-    await reply("energy_land", "energy_land", timedelta(hours=3))
-    asked = await reply("development", "development", timedelta(hours=5))
-    prompt = next((m for m in stage.answers_after(chats["development"], asked) if m.buttons), None)
+    await reply("water", "water", fire_at + timedelta(hours=2))
+    await reply("energy_land", "energy_land", fire_at + timedelta(hours=3))
+    asked = await reply("development", "development", fire_at + timedelta(hours=5))
+    # The question is the answer whose buttons name measures.
+    prompt = next(
+        (
+            m
+            for m in stage.answers_after(chats["development"], asked)
+            if any(_same_label(str(b.get("text")), script.DEVELOPMENT_CHOICE) for b in m.buttons)
+        ),
+        None,
+    )
     if prompt is None:
         raise DemoError(
             t._("{chat}: the bot did not ask which measure").format(chat=chats["development"].title)
@@ -279,8 +287,8 @@ async def play(stage: Stage, lang: str, result: DemoResult) -> None:
     await stage.press(
         chats["development"], liaisons["development"], prompt, script.DEVELOPMENT_CHOICE
     )
-    await reply("industry", "industry", timedelta(days=1))
-    culture = await reply("culture", "culture", timedelta(days=1, hours=2))
+    await reply("industry", "industry", fire_at + timedelta(days=1))
+    culture = await reply("culture", "culture", fire_at + timedelta(days=1, hours=2))
     stage.clock.travel_to(fire_at + timedelta(days=1, hours=3))
     await stage.edit(chats["culture"], liaisons["culture"], culture, lines["culture_edit"])
 
@@ -296,7 +304,7 @@ async def play(stage: Stage, lang: str, result: DemoResult) -> None:
     nudge = next(iter(sim.bot_messages(chats["development"])[before["development"] :]), None)
     if nudge is None:
         raise DemoError(t._("{chat} got no nudge").format(chat=chats["development"].title))
-    await reply("development", "development_nudged", timedelta(days=2, hours=1), to=nudge)
+    await reply("development", "development_nudged", cycle.nudge_at + timedelta(hours=1), to=nudge)
 
     # The deadline passes: the tick job sends the overdue digest to the coordinators.
     stage.clock.travel_to(cycle.due_at + timedelta(minutes=1))
@@ -363,6 +371,8 @@ async def run_story(lang: str, folder: Path, write: Callable[[str], None]) -> De
             telegram_api_base_url=base_url,
             bot_locale=lang,
             outbox_tick_seconds=TICK_NEVER,
+            # Errors are told to an operator chat when one is set; the simulator has none.
+            operator_chat_id=None,
         )
         db = await asyncio.to_thread(open_database, settings)
         await asyncio.to_thread(ensure_bundled_plan, db)
@@ -444,6 +454,15 @@ def run_demo(*, lang: str = "zh_CN", out_dir: str | None = None) -> int:
         result = asyncio.run(run_story(locale, folder, write))
     except DemoError as exc:
         print(t._("The demo failed: {reason}").format(reason=exc), file=sys.stderr)
+        return 1
+    except SettingsError:
+        raise  # bot.py says what is wrong with the settings and exits with 2
+    except Exception as exc:
+        # Whatever broke, the newcomer gets one line here and the traceback in demo.log.
+        logging.getLogger("demo").exception("the demo failed")
+        reason = f"{type(exc).__name__}: {exc}"
+        print(t._("The demo failed: {reason}").format(reason=reason), file=sys.stderr)
+        print(t._("Details: {path}").format(path=folder / "demo.log"), file=sys.stderr)
         return 1
     finally:
         logging.getLogger().removeHandler(log_handler)

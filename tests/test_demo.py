@@ -209,3 +209,17 @@ def test_an_unknown_language_or_an_unwritable_folder_is_refused(tmp_path: Path, 
     blocker.write_text("not a folder")
     assert run_demo(lang="en", out_dir=str(blocker / "out")) == 2
     assert "cannot write" in capsys.readouterr().err
+
+
+def test_a_step_that_does_not_happen_is_named_and_the_exit_code_is_1(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The liaison now names a measure, so the bot has no reason to ask with buttons.
+    monkeypatch.setitem(script.LINES["en"], "development", "(3) 1,200 base stations, in progress")
+    threads_before = {t.ident for t in threading.enumerate()}
+    assert run_demo(lang="en", out_dir=str(tmp_path)) == 1
+    captured = capsys.readouterr()
+    assert "The demo failed:" in captured.err
+    assert "did not ask which measure" in captured.err
+    assert "Traceback" not in captured.err + captured.out
+    assert [t for t in threading.enumerate() if t.ident not in threads_before] == []
