@@ -26,15 +26,15 @@ from messages.i18n import N_, Translator
 from reports.views import (
     ACCESS_ELSEWHERE,
     ACCESS_OK,
-    ACCESS_REFUSED,
     VIEWS,
     FileAnswer,
+    Guarded,
     Rendered,
     chart_command,
-    coordinator_access,
     decode_args,
     encode_args,
     export_command,
+    guarded,
     history_command,
     overdue_command,
     render_view,
@@ -98,21 +98,30 @@ def suggestion_buttons(rendered: Rendered) -> InlineKeyboardMarkup | None:
     )
 
 
-async def _allowed(update: Update, context: ContextTypes.DEFAULT_TYPE, t: Translator) -> bool:
-    """True for coordinators in the right place; otherwise answer once and return False."""
+async def _guarded(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    t: Translator,
+    view: Callable[..., Any],
+    arguments: dict[str, Any],
+) -> Any | None:
+    """Run `view` for a coordinator in the right place (one session for both), else answer
+    once with a refusal or a hint and return None."""
     chat, user, message = update.effective_chat, update.effective_user, update.effective_message
     assert chat is not None and message is not None
     svc = services(context)
-    access = await svc.db.run(
-        coordinator_access,
+    outcome: Guarded = await svc.db.run(
+        guarded,
         user_id=user.id if user else None,
         chat_id=chat.id,
         private=chat.type == ChatType.PRIVATE,
         admin_ids=svc.settings.admin_ids,
+        view=view,
+        arguments=arguments,
     )
-    if access == ACCESS_OK:
-        return True
-    if access == ACCESS_ELSEWHERE:
+    if outcome.access == ACCESS_OK:
+        return outcome.result
+    if outcome.access == ACCESS_ELSEWHERE:
         await message.reply_text(
             t._(
                 "Please ask me this in the coordinators' chat or in a private chat with me, so "
@@ -121,7 +130,7 @@ async def _allowed(update: Update, context: ContextTypes.DEFAULT_TYPE, t: Transl
         )
     else:
         await message.reply_text(t._("Sorry, this is for coordinators only."))
-    return False
+    return None
 
 
 async def _translator(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Translator:
@@ -148,14 +157,12 @@ def _view_command(
 ) -> Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]:
     async def handler(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         t = await _translator(update, context)
-        if not await _allowed(update, context, t):
-            return
-        svc = services(context)
-        kwargs: dict[str, Any] = {"t": t, "now": svc.now()}
+        kwargs: dict[str, Any] = {"t": t, "now": services(context).now()}
         if with_argument:
             kwargs["argument"] = " ".join(context.args or [])
-        rendered: Rendered = await svc.db.run(call, **kwargs)
-        await _send_pages(update, rendered)
+        rendered: Rendered | None = await _guarded(update, context, t, call, kwargs)
+        if rendered is not None:
+            await _send_pages(update, rendered)
 
     return handler
 
@@ -171,14 +178,11 @@ history.__doc__ = "/history <measure> [department]: the updates, newest first."
 async def export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/export [csv]: the ledger as an .xlsx (or CSV) document."""
     t = await _translator(update, context)
-    if not await _allowed(update, context, t):
-        return
-    svc = services(context)
-    answer: FileAnswer = await svc.db.run(
-        export_command, fmt=" ".join(context.args or []), t=t, now=svc.now()
-    )
+    arguments = {"fmt": " ".join(context.args or []), "t": t, "now": services(context).now()}
+    answer: FileAnswer | None = await _guarded(update, context, t, export_command, arguments)
     message = update.effective_message
-    assert message is not None
+    if answer is None or message is None:
+        return
     if answer.pages:
         await message.reply_text(answer.pages[0])
         return
@@ -192,12 +196,11 @@ async def export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def chart(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/chart: reports per measure and on-time rate per department, as a picture."""
     t = await _translator(update, context)
-    if not await _allowed(update, context, t):
-        return
-    svc = services(context)
-    answer: FileAnswer = await svc.db.run(chart_command, t=t, now=svc.now())
+    arguments = {"t": t, "now": services(context).now()}
+    answer: FileAnswer | None = await _guarded(update, context, t, chart_command, arguments)
     message = update.effective_message
-    assert message is not None
+    if answer is None or message is None:
+        return
     if answer.content:
         await message.reply_photo(
             photo=InputFile(answer.content, filename=answer.filename), caption=answer.caption
@@ -220,23 +223,25 @@ async def turn_page(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if chat is None or query.message is None:
         await query.answer()
         return
-    access = await svc.db.run(
-        coordinator_access,
+    args = decode_args(parts[2])
+    if args is None:
+        await query.answer()  # a forged or mangled button
+        return
+    page = int(parts[3]) if parts[3].isdigit() else 1
+    outcome: Guarded = await svc.db.run(
+        guarded,
         user_id=query.from_user.id,
         chat_id=chat.id,
         private=chat.type == ChatType.PRIVATE,
         admin_ids=svc.settings.admin_ids,
+        view=render_view,
+        arguments={"view": parts[1], "args": args, "t": t, "now": svc.now()},
+        anywhere=True,  # a coordinator may turn pages wherever the view was posted
     )
-    if access == ACCESS_REFUSED:
-        # A coordinator may turn pages wherever the view was posted; nobody else may.
+    if outcome.access != ACCESS_OK:
         await query.answer(t._("Sorry, this is for coordinators only."), show_alert=True)
         return
-    args = decode_args(parts[2])
-    page = int(parts[3]) if parts[3].isdigit() else 1
-    if args is None:
-        await query.answer()
-        return
-    rendered: Rendered = await svc.db.run(render_view, view=parts[1], args=args, t=t, now=svc.now())
+    rendered: Rendered = outcome.result
     page = min(max(page, 1), len(rendered.pages))
     try:
         await query.edit_message_text(rendered.pages[page - 1], reply_markup=pager(rendered, page))

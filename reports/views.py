@@ -7,9 +7,10 @@ named by a short key and integer arguments so that a page button can render it a
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlmodel import Session
 
@@ -58,6 +59,38 @@ def coordinator_access(
     if private or roles.in_coordinators_chat:
         return ACCESS_OK
     return ACCESS_ELSEWHERE
+
+
+@dataclass(frozen=True)
+class Guarded:
+    """The caller's access and, when allowed, what the view returned."""
+
+    access: str
+    result: Any = None
+
+
+def guarded(
+    session: Session,
+    *,
+    user_id: int | None,
+    chat_id: int,
+    private: bool,
+    admin_ids: Iterable[int],
+    view: Callable[..., Any],
+    arguments: dict[str, Any],
+    anywhere: bool = False,
+) -> Guarded:
+    """Check access, then run `view(session, **arguments)` in the same session.
+
+    `anywhere` lets a coordinator act outside the coordinators' chat (turning the pages of a
+    view already posted there).
+    """
+    access = coordinator_access(
+        session, user_id=user_id, chat_id=chat_id, private=private, admin_ids=admin_ids
+    )
+    if access == ACCESS_OK or (anywhere and access == ACCESS_ELSEWHERE):
+        return Guarded(ACCESS_OK, view(session, **arguments))
+    return Guarded(access)
 
 
 @dataclass
