@@ -70,6 +70,17 @@ class WarningLog(logging.FileHandler):
         super().emit(record)
 
 
+class ErrorCount(logging.Handler):
+    """Counts the errors the bot logs (its error handler logs every failed update and job)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.count = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.count += 1
+
+
 def output_folder(out_dir: str | None) -> Path:
     """`--out DIR`, or a new `demo-output/<date>-<time>/` (a suffix when the minute is taken)."""
     if out_dir:
@@ -95,8 +106,10 @@ class Stage:
         clock: SimulatedTime,
         t: Translator,
         write: Callable[[str], None],
+        errors: Callable[[], int] = lambda: 0,
     ) -> None:
         self.sim = sim
+        self.errors = errors
         self.application = application
         self.clock = clock
         self.t = t
@@ -134,7 +147,8 @@ class Stage:
         return self.t.datetime(when, "short")
 
     # --- waiting --------------------------------------------------------------------------
-    async def _wait(self, predicate: Callable[[], bool], what: str) -> None:
+    async def _wait(self, predicate: Callable[[], bool], what: str, *, errors_before: int) -> None:
+        """Wait for the bot's answer and its quiet; a step the bot failed on is an error."""
         try:
             await self.sim.wait_for(predicate, timeout=STEP_TIMEOUT)
             await self.sim.wait_quiet(QUIET, timeout=STEP_TIMEOUT)
@@ -144,6 +158,9 @@ class Stage:
                     seconds=int(STEP_TIMEOUT), what=what
                 )
             ) from None
+        if self.errors() > errors_before:
+            # The bot may still have answered (its apology): the step did not do its job.
+            raise DemoError(self.t._("the bot ran into an error: {what}").format(what=what))
 
     def answers_after(self, chat: SimChat, message_id: int) -> list[StoredMessage]:
         return [m for m in self.sim.bot_messages(chat) if m.message_id > message_id]
@@ -153,17 +170,22 @@ class Stage:
         self, chat: SimChat, user: SimUser, text: str, *, reply_to: int | None = None
     ) -> int:
         """A person posts (a command, or a reply); returns once the bot has answered."""
+        errors = self.errors()
         message_id = self.sim.user_sends(chat, user, text, reply_to_message_id=reply_to)
         await self._wait(
-            lambda: bool(self.answers_after(chat, message_id)), f"{chat.title}: {text[:40]}"
+            lambda: bool(self.answers_after(chat, message_id)),
+            f"{chat.title}: {text[:40]}",
+            errors_before=errors,
         )
         return message_id
 
     async def edit(self, chat: SimChat, user: SimUser, message_id: int, text: str) -> None:
-        before = len(self.sim.bot_messages(chat))
+        before, errors = len(self.sim.bot_messages(chat)), self.errors()
         self.sim.user_edits(chat, user, message_id, text)
         await self._wait(
-            lambda: len(self.sim.bot_messages(chat)) > before, f"{chat.title}: ✎ {text[:40]}"
+            lambda: len(self.sim.bot_messages(chat)) > before,
+            f"{chat.title}: ✎ {text[:40]}",
+            errors_before=errors,
         )
 
     async def press(self, chat: SimChat, user: SimUser, message: StoredMessage, label: str) -> None:
@@ -177,9 +199,12 @@ class Stage:
                     chat=chat.title, label=label, id=message.message_id, labels=" | ".join(labels)
                 )
             )
+        errors = self.errors()
         query_id = self.sim.user_presses(chat, user, message.message_id, button["callback_data"])
         await self._wait(
-            lambda: self.sim.callback_answer(query_id).answered, f"{chat.title}: ▣ {label}"
+            lambda: self.sim.callback_answer(query_id).answered,
+            f"{chat.title}: ▣ {label}",
+            errors_before=errors,
         )
 
     async def run_job(self, name: str) -> None:
@@ -189,8 +214,9 @@ class Stage:
         jobs = job_queue.get_jobs_by_name(name)
         if not jobs:
             raise DemoError(self.t._("the bot has no job called {name}").format(name=name))
+        errors = self.errors()
         await jobs[0].run(self.application)
-        await self._wait(lambda: True, name)
+        await self._wait(lambda: True, name, errors_before=errors)
 
 
 def _same_label(text: str, label: str) -> bool:
@@ -391,10 +417,13 @@ async def run_story(lang: str, folder: Path, write: Callable[[str], None]) -> De
         )
         await application.start()
         clock = SimulatedTime(sim, application.bot_data["services"])
-        stage = Stage(sim, application, clock, t, write)
+        errors = ErrorCount()
+        logging.getLogger().addHandler(errors)
+        stage = Stage(sim, application, clock, t, write, errors=lambda: errors.count)
         try:
             await play(stage, lang, result)
         finally:
+            logging.getLogger().removeHandler(errors)
             stage.flush()
             result.transcript = stage.lines
     finally:
@@ -452,17 +481,18 @@ def run_demo(*, lang: str = "zh_CN", out_dir: str | None = None) -> int:
     logging.getLogger().addHandler(log_handler)
     try:
         result = asyncio.run(run_story(locale, folder, write))
-    except DemoError as exc:
-        print(t._("The demo failed: {reason}").format(reason=exc), file=sys.stderr)
-        return 1
     except SettingsError:
         raise  # bot.py says what is wrong with the settings and exits with 2
     except Exception as exc:
-        # Whatever broke, the newcomer gets one line here and the traceback in demo.log.
-        logging.getLogger("demo").exception("the demo failed")
-        reason = f"{type(exc).__name__}: {exc}"
+        if isinstance(exc, DemoError):
+            reason = str(exc)
+        else:
+            # Whatever broke, the newcomer gets one line here and the traceback in demo.log.
+            logging.getLogger("demo").exception("the demo failed")
+            reason = f"{type(exc).__name__}: {exc}"
         print(t._("The demo failed: {reason}").format(reason=reason), file=sys.stderr)
-        print(t._("Details: {path}").format(path=folder / "demo.log"), file=sys.stderr)
+        if log_handler.count:
+            print(t._("Details: {path}").format(path=folder / "demo.log"), file=sys.stderr)
         return 1
     finally:
         logging.getLogger().removeHandler(log_handler)
