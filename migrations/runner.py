@@ -19,6 +19,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from alembic.util import CommandError
 from sqlalchemy import inspect
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import OperationalError
@@ -96,27 +97,40 @@ def upgrade(database_url: str, revision: str = "head") -> None:
 def upgrade_engine(engine: Engine, revision: str = "head") -> None:
     """Apply the migrations on `engine`.
 
-    A SQLite file made by `create_all` before migrations existed has tables but no version:
+    A database made by `create_all` before migrations existed has tables but no version:
     its missing tables are created and it is stamped at head rather than failing on
     "table already exists".
     """
-    with _explained(engine):
-        _upgrade(engine, revision)
+    try:
+        with _explained(engine):
+            _upgrade(engine, revision)
+    except CommandError as exc:  # e.g. a revision this version of the bot does not know
+        raise SchemaNotCurrent(f"cannot migrate the database: {exc}") from None
 
 
 def _upgrade(engine: Engine, revision: str) -> None:
     tables = set(inspect(engine).get_table_names())
-    if tables and VERSION_TABLE not in tables and engine.dialect.name == "sqlite":
-        log.warning(
-            "database has tables but no migration version: creating missing tables "
-            "and marking it current"
-        )
+    if tables & set(SQLModel.metadata.tables) and VERSION_TABLE not in tables:
+        log.warning("database has tables but no migration version: adopting it at head")
         SQLModel.metadata.create_all(engine)
         with engine.begin() as connection:
             command.stamp(alembic_config(connection=connection), "head")
+        for difference in schema_differences(engine):
+            log.warning("the adopted database differs from the models: %s", difference)
         return
+    _refuse_unknown(current_revision(engine))
     with engine.begin() as connection:
         command.upgrade(alembic_config(connection=connection), revision)
+
+
+def _refuse_unknown(current: str | None) -> None:
+    """A database migrated by a newer release cannot be run, nor migrated, by this one."""
+    script = ScriptDirectory.from_config(alembic_config())
+    if current is not None and current not in {s.revision for s in script.walk_revisions()}:
+        raise SchemaNotCurrent(
+            f"the database schema is at revision {current}, newer than this version of the bot "
+            f"knows (its newest is {head_revision()}). Start the newer version of the bot."
+        )
 
 
 def require_current(engine: Engine) -> None:
@@ -125,6 +139,7 @@ def require_current(engine: Engine) -> None:
     current = current_revision(engine)
     if current == head:
         return
+    _refuse_unknown(current)
     where = f"at revision {current}" if current else "not migrated yet (no tables or no version)"
     raise SchemaNotCurrent(
         f"the database schema is {where}; this version of the bot needs revision {head}. "

@@ -179,3 +179,40 @@ def _run_cli(args: list[str], cwd: Path, **env: str) -> subprocess.CompletedProc
         text=True,
         timeout=120,
     )
+
+
+def test_a_database_from_a_newer_release_is_refused_with_a_message(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'newer.sqlite3'}"
+    upgrade(url)
+    engine = create_db_engine(url)
+    with engine.begin() as connection:
+        connection.exec_driver_sql("UPDATE alembic_version SET version_num = '9999'")
+    engine.dispose()
+
+    result = _run_cli(
+        ["run"], tmp_path, DATABASE_URL=url, TELEGRAM_BOT_TOKEN="123456789:" + "A" * 35
+    )
+    assert result.returncode == 2
+    assert "revision 9999, newer than this version of the bot" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_db_upgrade_adopts_a_postgresql_made_before_migrations(pg_schema_url: str) -> None:
+    """Tables from `create_all` and no version: `db upgrade` stamps them, keeping the rows."""
+    from models import Department
+    from models.db import Database, create_schema
+
+    old = Database.from_url(pg_schema_url)
+    create_schema(old.engine)
+    old.call(lambda session: session.add(Department(name="省水利厅")))
+    old.dispose()
+
+    result = _run_cli(["db", "upgrade"], Path.cwd(), DATABASE_URL=pg_schema_url)
+    assert result.returncode == 0, result.stderr
+
+    db = open_database(load_settings(_env_file=None, database_url=pg_schema_url))
+    try:
+        assert current_revision(db.engine) == head_revision()
+        assert db.call(lambda session: session.get(Department, 1).name) == "省水利厅"
+    finally:
+        db.dispose()
