@@ -390,9 +390,13 @@ async def run_story(lang: str, folder: Path, write: Callable[[str], None]) -> De
     base_url = await sim.start()
     application: AnyApp | None = None
     db: Database | None = None
+    database = folder / "demo.sqlite3"
     try:
+        # A fresh database every run, also in a folder an earlier run used (--out).
+        for stale in (database, folder / "demo.sqlite3-wal", folder / "demo.sqlite3-shm"):
+            stale.unlink(missing_ok=True)
         settings = load_settings(
-            database_url=f"sqlite:///{(folder / 'demo.sqlite3').resolve()}",
+            database_url=f"sqlite:///{database.resolve()}",
             admin_ids=[script.ADMIN_ID],
             telegram_api_base_url=base_url,
             bot_locale=lang,
@@ -405,7 +409,7 @@ async def run_story(lang: str, folder: Path, write: Callable[[str], None]) -> De
         application = build_application(settings, db, token=script.DEMO_TOKEN)
         write(
             t._("The bot polls a Bot API simulator at {url}; database {path}").format(
-                url=base_url, path=folder / "demo.sqlite3"
+                url=base_url, path=database
             )
         )
         await application.initialize()

@@ -66,6 +66,8 @@ def reminders_per_chat(output: str, lang: str, heading_text: str) -> dict[str, i
 def chinese_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[int, str, Path, list[str]]:
     """One in-process run in Chinese: exit code, stdout, output folder, threads left behind."""
     folder = tmp_path_factory.mktemp("demo-zh")
+    # A folder an earlier run used: the demo starts from a fresh database all the same.
+    (folder / "demo.sqlite3").write_bytes(b"left over from an earlier run")
     threads_before = {t.ident for t in threading.enumerate()}
     capture = pytest.MonkeyPatch()
     buffer = io.StringIO()
