@@ -14,33 +14,20 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 from telegram import Update
-from telegram.ext import Application
 
 from botapi_sim.server import BotApiSimulator
-from botapi_sim.updates import SimChat, SimUser
 from botapi_sim.world import StoredMessage
 from demo import script
 from demo.simulated_time import SimulatedTime
-from demo.transcript import render_entries
-from messages.i18n import SUPPORTED_LOCALES, Translator, get_translator, normalize_locale
+from demo.stage import AnyApp, DemoError, ErrorCount, Stage, same_label
+from messages.i18n import SUPPORTED_LOCALES, get_translator, normalize_locale
 from models.db import Database
 from settings import SettingsError, load_settings
 
-AnyApp = Application[Any, Any, Any, Any, Any, Any]
-
-# How long one step may take before the demo gives up and says which step it was.
-STEP_TIMEOUT = 10.0
-# The bot has answered once it made no call for this long (and every update is fetched).
-QUIET = 0.1
 # The tick job is run by hand at the story's moments, never by the wall clock.
 TICK_NEVER = 24 * 3600.0
-
-
-class DemoError(Exception):
-    """A step of the story did not happen as it should; the message says which."""
 
 
 @dataclass
@@ -70,17 +57,6 @@ class WarningLog(logging.FileHandler):
         super().emit(record)
 
 
-class ErrorCount(logging.Handler):
-    """Counts the errors the bot logs (its error handler logs every failed update and job)."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.ERROR)
-        self.count = 0
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.count += 1
-
-
 def output_folder(out_dir: str | None) -> Path:
     """`--out DIR`, or a new `demo-output/<date>-<time>/` (a suffix when the minute is taken)."""
     if out_dir:
@@ -94,133 +70,6 @@ def output_folder(out_dir: str | None) -> Path:
         folder = base.with_name(f"{base.name}-{number}")
     folder.mkdir(parents=True)
     return folder
-
-
-class Stage:
-    """The simulator, the running bot and simulated time, with the moves of the story."""
-
-    def __init__(
-        self,
-        sim: BotApiSimulator,
-        application: AnyApp,
-        clock: SimulatedTime,
-        t: Translator,
-        write: Callable[[str], None],
-        errors: Callable[[], int] = lambda: 0,
-    ) -> None:
-        self.sim = sim
-        self.errors = errors
-        self.application = application
-        self.clock = clock
-        self.t = t
-        self.write = write
-        self.printed = 0  # transcript entries printed so far
-        self.lines: list[str] = []
-
-    @property
-    def db(self) -> Database:
-        return self.application.bot_data["services"].db  # type: ignore[no-any-return]
-
-    # --- printing -----------------------------------------------------------------------
-    def emit(self, text: str = "") -> None:
-        self.lines.append(text)
-        self.write(text)
-
-    def heading(self, text: str) -> None:
-        self.flush()
-        self.emit("")
-        self.emit(f"── {text}")
-
-    def flush(self) -> None:
-        """Print the transcript entries recorded since the last flush."""
-        entries = self.sim.transcript
-        fresh = list(enumerate(entries))[self.printed :]
-        self.printed = len(entries)
-        for line in render_entries(
-            fresh,
-            moment_of=lambda index, entry: self.clock.entry_time(index, entry.at),
-            tz=self.application.bot_data["services"].settings.tz,
-        ):
-            self.emit(line)
-
-    def moment(self, when: datetime) -> str:
-        return self.t.datetime(when, "short")
-
-    # --- waiting --------------------------------------------------------------------------
-    async def _wait(self, predicate: Callable[[], bool], what: str, *, errors_before: int) -> None:
-        """Wait for the bot's answer and its quiet; a step the bot failed on is an error."""
-        try:
-            await self.sim.wait_for(predicate, timeout=STEP_TIMEOUT)
-            await self.sim.wait_quiet(QUIET, timeout=STEP_TIMEOUT)
-        except TimeoutError:
-            raise DemoError(
-                self.t._("the bot did not answer within {seconds} s: {what}").format(
-                    seconds=int(STEP_TIMEOUT), what=what
-                )
-            ) from None
-        if self.errors() > errors_before:
-            # The bot may still have answered (its apology): the step did not do its job.
-            raise DemoError(self.t._("the bot ran into an error: {what}").format(what=what))
-
-    def answers_after(self, chat: SimChat, message_id: int) -> list[StoredMessage]:
-        return [m for m in self.sim.bot_messages(chat) if m.message_id > message_id]
-
-    # --- what people do -------------------------------------------------------------------
-    async def send(
-        self, chat: SimChat, user: SimUser, text: str, *, reply_to: int | None = None
-    ) -> int:
-        """A person posts (a command, or a reply); returns once the bot has answered."""
-        errors = self.errors()
-        message_id = self.sim.user_sends(chat, user, text, reply_to_message_id=reply_to)
-        await self._wait(
-            lambda: bool(self.answers_after(chat, message_id)),
-            f"{chat.title}: {text[:40]}",
-            errors_before=errors,
-        )
-        return message_id
-
-    async def edit(self, chat: SimChat, user: SimUser, message_id: int, text: str) -> None:
-        before, errors = len(self.sim.bot_messages(chat)), self.errors()
-        self.sim.user_edits(chat, user, message_id, text)
-        await self._wait(
-            lambda: len(self.sim.bot_messages(chat)) > before,
-            f"{chat.title}: ✎ {text[:40]}",
-            errors_before=errors,
-        )
-
-    async def press(self, chat: SimChat, user: SimUser, message: StoredMessage, label: str) -> None:
-        button = next((b for b in message.buttons if _same_label(str(b.get("text")), label)), None)
-        if button is None:
-            labels = [str(b.get("text")) for b in message.buttons]
-            raise DemoError(
-                self.t._(
-                    "{chat}: no button {label} under message #{id} (buttons: {labels})"
-                ).format(
-                    chat=chat.title, label=label, id=message.message_id, labels=" | ".join(labels)
-                )
-            )
-        errors = self.errors()
-        query_id = self.sim.user_presses(chat, user, message.message_id, button["callback_data"])
-        await self._wait(
-            lambda: self.sim.callback_answer(query_id).answered,
-            f"{chat.title}: ▣ {label}",
-            errors_before=errors,
-        )
-
-    async def run_job(self, name: str) -> None:
-        """Run a job of the bot's JobQueue now, as its trigger would."""
-        job_queue = self.application.job_queue
-        assert job_queue is not None
-        jobs = job_queue.get_jobs_by_name(name)
-        if not jobs:
-            raise DemoError(self.t._("the bot has no job called {name}").format(name=name))
-        errors = self.errors()
-        await jobs[0].run(self.application)
-        await self._wait(lambda: True, name, errors_before=errors)
-
-
-def _same_label(text: str, label: str) -> bool:
-    return text.strip() == label or text.strip("（）() ") == label.strip("（）() ")
 
 
 # --- the story ------------------------------------------------------------------------------
@@ -302,7 +151,7 @@ async def play(stage: Stage, lang: str, result: DemoResult) -> None:
         (
             m
             for m in stage.answers_after(chats["development"], asked)
-            if any(_same_label(str(b.get("text")), script.DEVELOPMENT_CHOICE) for b in m.buttons)
+            if any(same_label(str(b.get("text")), script.DEVELOPMENT_CHOICE) for b in m.buttons)
         ),
         None,
     )
