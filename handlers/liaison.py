@@ -325,8 +325,9 @@ async def on_report(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             context, message.chat_id, texts.render_report_refused(t), reply_to=message.message_id
         )
         return
-    raw = message.text or ""
-    arguments = raw.split(maxsplit=1)[1] if len(raw.split(maxsplit=1)) > 1 else ""
+    # The raw text after the command keeps the liaison's line breaks (context.args does not).
+    command_and_rest = (message.text or "").split(maxsplit=1)
+    arguments = command_and_rest[1] if len(command_and_rest) > 1 else ""
     numbers, body = split_report_arguments(arguments)
     if not numbers or not body:
         if not numbers and arguments.strip():
