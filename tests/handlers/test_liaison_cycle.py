@@ -45,28 +45,29 @@ async def test_liaisons_answer_the_reminder_that_remind_sent(tmp_path):
             stored = {d.chat_id: d.message_id for d in session.exec(select(Delivery))}
         assert stored == reminders
 
-        # One reply names two measures; one names none (the chat has several) and a button
-        # decides; one is edited afterwards.
+        # One reply names （五） and （六） in the chat of two departments; one names no
+        # measure (the chat has several) and a button decides; one is edited afterwards; one
+        # is a photo with a caption.
         await bot.send(
             bot.updates.message(
-                WATER_GROUP,
-                LIAISON_WATER,
-                "（五）已完成（十七）推进中",
-                reply_to=reminders[WATER_GROUP.id],
-            )
-        )
-        await bot.send(
-            bot.updates.message(
-                ENERGY_GROUP, LIAISON_ENERGY, "均在推进", reply_to=reminders[ENERGY_GROUP.id]
-            )
-        )
-        prompt = bot.request.sent("sendMessage", ENERGY_GROUP.id)[-1]
-        first = next(d for d in buttons(prompt) if not d.endswith(":a"))
-        await bot.send(
-            bot.updates.callback_query(
                 ENERGY_GROUP,
                 LIAISON_ENERGY,
-                first,
+                "（五）已完成（六）推进中",
+                reply_to=reminders[ENERGY_GROUP.id],
+            )
+        )
+        await bot.send(
+            bot.updates.message(
+                WATER_GROUP, LIAISON_WATER, "均在推进", reply_to=reminders[WATER_GROUP.id]
+            )
+        )
+        prompt = bot.request.sent("sendMessage", WATER_GROUP.id)[-1]
+        seventeen = buttons(prompt)[1]
+        await bot.send(
+            bot.updates.callback_query(
+                WATER_GROUP,
+                LIAISON_WATER,
+                seventeen,
                 message_id=prompt.params["_result"]["message_id"],
             )
         )
@@ -83,15 +84,28 @@ async def test_liaisons_answer_the_reminder_that_remind_sent(tmp_path):
                 reply_to=reminders[DEV_GROUP.id],
             )
         )
+        await bot.send(
+            bot.updates.message(
+                WATER_GROUP,
+                LIAISON_WATER,
+                None,
+                photo_file_id="SITE-PHOTO",
+                caption="（五）现场照片，主体完工",
+                reply_to=reminders[WATER_GROUP.id],
+            )
+        )
 
         with bot.db.session() as session:
-            rows = session.exec(select(ProgressUpdate)).all()
+            rows = session.exec(select(ProgressUpdate).order_by(ProgressUpdate.id)).all()
             assert {r.cycle_id for r in rows} == {cycle.id}
             assert all(r.on_time for r in rows)
             assert [r[:3] for r in summary(session)] == [
-                (5, "省水利厅", "done"),
+                (5, "省自然资源厅", "done"),
+                (6, "省能源局", "in_progress"),
+                (6, "省自然资源厅", "in_progress"),
                 (17, "省水利厅", "in_progress"),
-                (4, "省自然资源厅", "in_progress"),
                 (3, "省发展改革委", "done"),
+                (5, "省水利厅", "done"),
             ]
-            assert len(session.exec(select(LatestProgress)).all()) == 4
+            assert [r.file_id for r in rows][-1] == "SITE-PHOTO"
+            assert len(session.exec(select(LatestProgress)).all()) == 6
