@@ -128,7 +128,7 @@ def render_table(document: PlanDocument, t: Translator) -> str:
         for region in document.regions:
             lines = wrap_cell(region.city + colon + separator.join(region.counties), 96)
             out.extend("  " + line for line in lines)
-    out.extend(document.warnings)
+    out.extend("⚠ " + warning.render(t) for warning in document.warnings)
     return "\n".join(out)
 
 
@@ -211,7 +211,7 @@ def render_import(result: ImportResult, t: Translator) -> str:
                 n=result.new_departments
             )
         )
-    lines.extend(result.warnings)
+    lines.extend("⚠ " + warning.render(t) for warning in result.warnings)
     return "\n".join(lines)
 
 

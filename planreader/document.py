@@ -71,6 +71,26 @@ class DepartmentDoc:
 
 
 @dataclass
+class ReadWarning:
+    """Something the reader noticed that a person should check; `message` is a msgid."""
+
+    message: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+    def english(self) -> str:
+        return self.message.format(**self.params)
+
+    def render(self, translate: Any) -> str:
+        return translate._(self.message).format(**self.params)
+
+
+REGION_COUNT_MISMATCH = N_("{city} lists {listed} counties but its heading says {declared}")
+MEASURES_WITHOUT_CLAUSE = N_(
+    "No responsibility clause was found for {labels}; check these measures in the document."
+)
+
+
+@dataclass
 class PlanDocument:
     title: str
     doc_number: str
@@ -82,7 +102,7 @@ class PlanDocument:
     departments: list[DepartmentDoc]
     content_hash: str
     source_name: str = ""
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[ReadWarning] = field(default_factory=list)
     # Written name → the department entry it belongs to (省发改委 → 省发展改革委).
     canonical: dict[str, str] = field(default_factory=dict)
 

@@ -30,7 +30,7 @@ from models.plan import (
     Section,
 )
 from planreader.aliases import lookup_key
-from planreader.document import DepartmentDoc, MeasureDoc, PlanDocument
+from planreader.document import DepartmentDoc, MeasureDoc, PlanDocument, ReadWarning
 from planreader.reader import read_plan
 
 STATUS_CREATED = "created"
@@ -63,7 +63,7 @@ class ImportResult:
     measures_added: list[str] = field(default_factory=list)  # "（五）建设安全高效水利工程"
     measures_removed: list[str] = field(default_factory=list)
     changes: list[MeasureChange] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[ReadWarning] = field(default_factory=list)
 
     @property
     def created(self) -> bool:
@@ -80,14 +80,16 @@ class ImportResult:
             f"{self.assignments} assignments, {self.regions} regions"
         )
         if self.status == STATUS_UNCHANGED:
-            return f"{self.doc_number} already imported, nothing changed ({counts})"
-        if self.status == STATUS_CREATED:
-            return f"{self.doc_number} imported: {counts}"
-        return (
-            f"{self.doc_number} revised: {len(self.measures_added)} measures added, "
-            f"{len(self.measures_removed)} removed, {len(self.changes)} with changed "
-            f"departments ({counts})"
-        )
+            line = f"{self.doc_number} already imported, nothing changed ({counts})"
+        elif self.status == STATUS_CREATED:
+            line = f"{self.doc_number} imported: {counts}"
+        else:
+            line = (
+                f"{self.doc_number} revised: {len(self.measures_added)} measures added, "
+                f"{len(self.measures_removed)} removed, {len(self.changes)} with changed "
+                f"departments ({counts})"
+            )
+        return line + "".join("; " + warning.english() for warning in self.warnings)
 
 
 def plan_count(session: Session) -> int:

@@ -13,14 +13,17 @@ from pathlib import Path
 
 from planreader.clauses import mentions_first_listed_rule, parse_clause
 from planreader.document import (
+    MEASURES_WITHOUT_CLAUSE,
     MISSING_CLAUSES,
     MISSING_DOC_NUMBER,
     MISSING_MEASURES,
     MISSING_TITLE,
+    REGION_COUNT_MISMATCH,
     Clause,
     MeasureDoc,
     PlanDocument,
     PlanReadError,
+    ReadWarning,
     SectionDoc,
 )
 from planreader.frame import (
@@ -285,10 +288,18 @@ def parse_plan_text(text: str, *, source_name: str = "") -> PlanDocument:
     regions = find_regions(trailer)
     departments, canonical = plan_departments(measures, regions)
     warnings = [
-        f"{r.city}: {len(r.counties)} counties listed, {r.declared_count} declared"
+        ReadWarning(
+            REGION_COUNT_MISMATCH,
+            {"city": r.city, "listed": len(r.counties), "declared": r.declared_count},
+        )
         for r in regions
         if r.declared_count is not None and r.declared_count != len(r.counties)
     ]
+    # After the first clause every measure should have one: a gap is worth a look.
+    first = next((i for i, m in enumerate(measures) if m.clause), len(measures))
+    missing = [m.label for m in measures[first:] if m.clause is None]
+    if missing:
+        warnings.append(ReadWarning(MEASURES_WITHOUT_CLAUSE, {"labels": "、".join(missing)}))
     return PlanDocument(
         title=title,
         doc_number=doc_number,

@@ -6,6 +6,7 @@ in GBK or .docx, names broken by a page break, and files that are no plan at all
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import docx
@@ -457,3 +458,24 @@ def test_a_docx_task_table_gives_numbered_measures_with_their_clauses(tmp_path):
         (3, "3.", "建立调度机制", [], ["各市人民政府"]),
     ]
     assert read.measures[2].clause.no_lead is True
+
+
+def test_a_measure_left_without_clause_and_a_miscounted_city_are_pointed_out(tmp_path):
+    text = plan_text(
+        "（一）开展土地整治。推进试点。（省自然资源厅牵头，省财政厅按职责分工负责）\n\n"
+        "（二）保护耕地。落实责任。（责任：省农业农村厅）\n\n"
+        "（三）加强调度。定期调度。（省水利厅牵头）\n",
+        "\n附件\n\n试点县名单\n\n太原市（3）：清徐县、阳曲县\n",
+    )
+    path = write(tmp_path, "plan.txt", text)
+    document = read_plan(path)
+    assert [w.english() for w in document.warnings] == [
+        "太原市 lists 2 counties but its heading says 3",
+        "No responsibility clause was found for （二）; check these measures in the document.",
+    ]
+    from planreader.cli import cmd_show
+
+    out = io.StringIO()
+    assert cmd_show(path, out=out) == 0
+    assert "⚠ 未找到（二）的责任分工，请对照原文核对这些措施。" in out.getvalue()
+    assert "⚠ 附件中太原市列出 2 个县（市、区），但标题写的是 3 个" in out.getvalue()
