@@ -70,8 +70,11 @@ def status_label(t: Translator, status: str) -> str:
     return t._(STATUS_LABELS[status]) if status in STATUS_LABELS else esc(status)
 
 
-def role_label(t: Translator, role: str) -> str:
-    return t._("lead") if role == ROLE_LEAD else t._("support")
+def role_label(t: Translator, role: str, responsible: bool = False) -> str:
+    """牵头 / 配合, or 负责 for a department of a clause that names no lead."""
+    if role == ROLE_LEAD:
+        return t._("lead")
+    return t._("responsible role") if responsible else t._("support")
 
 
 def task_label(t: Translator, state: str) -> str:
@@ -99,8 +102,8 @@ def joined(t: Translator, items: list[str]) -> str:
     return ("、" if t.is_chinese else ", ").join(items)
 
 
-def with_role(t: Translator, name: str, role: str) -> str:
-    return t._("{name} ({role})").format(name=name, role=role_label(t, role))
+def with_role(t: Translator, name: str, role: str, responsible: bool = False) -> str:
+    return t._("{name} ({role})").format(name=name, role=role_label(t, role, responsible))
 
 
 def legend(t: Translator) -> str:
@@ -217,7 +220,9 @@ def render_overdue(t: Translator, overview: Overview) -> str:
     by_department: dict[str, list[str]] = {}
     for measure, task in overdue:
         by_department.setdefault(task.department, []).append(
-            "    " + with_role(t, esc(measure.label) + esc(measure.title), task.role)
+            "    " + with_role(
+                t, esc(measure.label) + esc(measure.title), task.role, task.responsible
+            )
         )
     lines = [
         *head,

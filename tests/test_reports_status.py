@@ -337,3 +337,26 @@ def test_the_digest_is_the_overview_and_the_overdue_list_in_messages_that_fit(db
 def test_the_digest_before_any_cycle_is_one_short_message(db):
     messages = db.call(render_digest, t=EN, now=NOW)
     assert len(messages) == 1 and "No reminder has gone out yet" in messages[0]
+
+
+def test_overdue_calls_a_department_of_a_no_lead_clause_responsible_not_supporting(db, sample):
+    # （六） names two departments and no lead. The importer stores them as supporting units
+    # that each report like a lead, so a silent one is "responsible" (负责) in the overdue
+    # list, never "supporting" (配合).
+    from sqlmodel import select
+
+    from models import CycleTask, Measure
+
+    def as_imported(session):
+        six = session.exec(select(Measure).where(Measure.number == 6)).one()
+        for task in session.exec(select(CycleTask).where(CycleTask.measure_id == six.id)):
+            task.role = "support"
+            task.responsible = True
+            session.add(task)
+
+    db.call(as_imported)
+    text = render_overdue(ZH, overview_at(db))
+    lines = [line for line in text.splitlines() if "（六）" in line]
+    assert lines, text
+    assert all("（配合）" not in line for line in lines)
+    assert any("（负责）" in line for line in lines)
