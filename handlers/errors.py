@@ -1,4 +1,8 @@
-"""The error handler: log first, then tell the operator chat (if one is configured)."""
+"""The error handler: log first, then tell the operator chat (if one is configured).
+
+Also the last resort for buttons nobody knows (an older version's, or forged): answered,
+so the person's button stops spinning, and nothing else happens.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ from typing import Any
 
 from telegram import Update
 from telegram.error import TelegramError
-from telegram.ext import Application, ContextTypes
+from telegram.ext import Application, CallbackQueryHandler, ContextTypes
 
 from handlers.runtime import chat_translator, services
 
@@ -42,5 +46,18 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
             log.warning("could not reach the operator chat")
 
 
+async def unknown_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A button payload no handler took: answer it (empty) so the client stops waiting."""
+    query = update.callback_query
+    if query is None:
+        return
+    try:
+        await query.answer()
+    except TelegramError:
+        log.warning("could not answer an unknown button", exc_info=True)
+
+
 def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     application.add_error_handler(on_error)
+    # bot.py registers this module last: in group 0 this only sees buttons no one else took.
+    application.add_handler(CallbackQueryHandler(unknown_button))

@@ -60,7 +60,9 @@ async def test_sigkill_during_a_fan_out_loses_no_reminder_and_repeats_only_those
             # Below the simulator's 30/s, so one fan-out takes several seconds to kill into.
             RATE_LIMIT_PER_SECOND="25",
             # A claim older than this is a dead process's: taken back at start and each tick.
-            DELIVERY_LEASE_SECONDS="6",
+            # It must outlast a live claim's wait in the rate limiter (up to 64 claimed rows
+            # at 25/s, slower on a busy machine), or a live send would be taken back too.
+            DELIVERY_LEASE_SECONDS="15",
             OUTBOX_TICK_SECONDS="2",
         )
 
