@@ -39,17 +39,34 @@ def current_plan(session: Session) -> Plan | None:
 
 
 def find_measure(session: Session, token: str, plan_id: int | None = None) -> Measure | None:
-    """The active measure numbered `token` in the plan (the current plan when None)."""
-    number = parse_measure_token(token)
-    if number is None:
-        return None
+    """The active measure `token` names in the plan (the current plan when None).
+
+    By number (5, 五, （五）, 第五项) or, for plans whose numbering restarts, by the label
+    as shown (二（一）, （二）1.).
+    """
     if plan_id is None:
         plan = current_plan(session)
         if plan is None:
             return None
         plan_id = plan.id
-    return session.exec(
-        select(Measure).where(
-            Measure.plan_id == plan_id, Measure.number == number, col(Measure.is_active)
-        )
-    ).first()
+    number = parse_measure_token(token)
+    if number is not None:
+        return session.exec(
+            select(Measure).where(
+                Measure.plan_id == plan_id, Measure.number == number, col(Measure.is_active)
+            )
+        ).first()
+    key = _label_key(token)
+    if not key:
+        return None
+    for measure in session.exec(
+        select(Measure).where(Measure.plan_id == plan_id, col(Measure.is_active))
+    ).all():
+        if _label_key(measure.label) == key:
+            return measure
+    return None
+
+
+def _label_key(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text or "")
+    return re.sub(r"[\s.．、]", "", text)

@@ -407,3 +407,15 @@ def test_a_later_plan_that_spells_a_department_differently_reuses_it(shanxi_db, 
 
     shanxi_db.call(check)
     assert count(shanxi_db, Department) == 42
+
+
+def test_measures_of_a_plan_with_restarting_numbers_are_found_by_their_label(db):
+    import_plan_file(db, FIXTURES / "hebei-labelled-style.txt")
+
+    def check(session: Session) -> None:
+        assert find_measure(session, "二（一）").title == "加大资金支持"
+        assert find_measure(session, "二(一)").title == "加大资金支持"
+        assert find_measure(session, "5").title == "加大资金支持"
+        assert find_measure(session, "三（一）") is None
+
+    db.call(check)
