@@ -18,6 +18,7 @@ from planreader.repair import (
     DOC_NUMBER_RE,
     PAREN_RE,
     SECTION_RE,
+    is_date_line,
     is_doc_number_line,
 )
 
@@ -62,7 +63,7 @@ def find_title(header: list[str]) -> str:
         for p in header
         if "。" not in p
         and not is_doc_number_line(p)
-        and not DATE_RE.match(p)
+        and not is_date_line(p)
         and not p.endswith(("：", ":"))
         and not (p.endswith("文件") and len(p) <= 20)
         and not p.startswith("各")
@@ -81,7 +82,7 @@ def body_end(paras: list[str], start: int) -> int:
         if (
             ATTACHMENT_RE.match(paragraph)
             or paragraph.startswith(("附件", "抄送", "（此件", "(此件"))
-            or DATE_RE.match(paragraph)
+            or is_date_line(paragraph)
         ):
             return index
         nxt = paras[index + 1] if index + 1 < len(paras) else ""
@@ -93,7 +94,7 @@ def body_end(paras: list[str], start: int) -> int:
                 or PAREN_RE.match(paragraph)
                 or ARABIC_RE.match(paragraph)
             )
-            and DATE_RE.match(nxt)
+            and is_date_line(nxt)
         ):
             return index  # the issuer's signature above the date
     return len(paras)
@@ -121,7 +122,7 @@ def issuer_and_date(header: list[str], trailer: list[str], title: str) -> tuple[
     issued_on = None
     issuer = ""
     for index, paragraph in enumerate(trailer):
-        if DATE_RE.match(paragraph) and "印发" not in paragraph:
+        if is_date_line(paragraph) and "印发" not in paragraph:
             issued_on = parse_date(paragraph)
             before = trailer[index - 1] if index > 0 else ""
             if (

@@ -56,7 +56,7 @@ def starts_block(fragment: str, *, in_header: bool) -> bool:
         or PAREN_RE.match(fragment)
         or ARABIC_RE.match(fragment)
         or ARABIC_PAREN_RE.match(fragment)
-        or DATE_RE.match(fragment)
+        or is_date_line(fragment)
         or CITY_LINE_RE.match(fragment)
         or ATTACHMENT_RE.match(fragment)
         or fragment.startswith(("附件", "抄送", "注：", "注:", "——", "附："))
@@ -67,6 +67,15 @@ def starts_block(fragment: str, *, in_header: bool) -> bool:
         return True
     # The salutation (各市、县人民政府，…：) follows the title, which has no final punctuation.
     return in_header and bool(SALUTATION_RE.match(fragment))
+
+
+def is_date_line(fragment: str) -> bool:
+    """A line that is a date and little else (2021年11月8日, 2021年11月9日印发).
+
+    `2025年6月30日前完成…` opens a sentence, not the signature.
+    """
+    match = DATE_RE.match(fragment)
+    return bool(match) and len(fragment) - match.end() <= 4
 
 
 def is_doc_number_line(fragment: str) -> bool:
@@ -97,7 +106,7 @@ def ends_block(fragment: str, *, last_line: str = "", line_width: int = 0) -> bo
     short = not line_width or len(last_line) < 0.8 * line_width
     if (ATTACHMENT_RE.match(fragment) or fragment.startswith("附件")) and short:
         return True
-    if DATE_RE.match(fragment) or is_doc_number_line(fragment):
+    if is_date_line(fragment) or is_doc_number_line(fragment):
         return True
     if fragment.endswith("文件") and len(fragment) <= 20:
         return True

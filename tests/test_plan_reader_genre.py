@@ -479,3 +479,16 @@ def test_a_measure_left_without_clause_and_a_miscounted_city_are_pointed_out(tmp
     assert cmd_show(path, out=out) == 0
     assert "⚠ 未找到（二）的责任分工，请对照原文核对这些措施。" in out.getvalue()
     assert "⚠ 附件中太原市列出 2 个县（市、区），但标题写的是 3 个" in out.getvalue()
+
+
+def test_a_paragraph_that_opens_with_a_date_does_not_end_the_measures():
+    text = plan_text(
+        "（一）开展土地整治。推进试点。\n\n2025年6月30日前，完成全部试点任务。"
+        "（省自然资源厅牵头，省财政厅按职责分工负责）\n\n"
+        "（二）保护耕地。落实责任。（省农业农村厅牵头）\n"
+    )
+    document = parse_plan_text(text)
+    assert [m.label for m in document.measures] == ["（一）", "（二）"]
+    assert "2025年6月30日前，完成全部试点任务。" in document.measures[0].body
+    assert document.measures[0].leads == ["省自然资源厅"]
+    assert document.issued_on is not None and document.issued_on.isoformat() == "2024-03-05"
