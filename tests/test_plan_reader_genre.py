@@ -492,3 +492,15 @@ def test_a_paragraph_that_opens_with_a_date_does_not_end_the_measures():
     assert "2025年6月30日前，完成全部试点任务。" in document.measures[0].body
     assert document.measures[0].leads == ["省自然资源厅"]
     assert document.issued_on is not None and document.issued_on.isoformat() == "2024-03-05"
+
+
+def test_a_note_that_the_first_listed_unit_leads_applies_to_every_clause():
+    text = plan_text(
+        "（一）开展土地整治。推进试点。（省自然资源厅、省财政厅按职责分工负责）\n\n"
+        "（二）保护耕地。落实责任。（省农业农村厅、省水利厅负责）\n",
+        "\n注：各项任务中列第一位者为牵头单位。\n",
+    )
+    assert leads_and_supports(text) == [
+        (["省自然资源厅"], ["省财政厅"]),
+        (["省农业农村厅"], ["省水利厅"]),
+    ]
