@@ -146,7 +146,22 @@ def find_markers(text: str) -> list[Marker]:
 # A clause ends at these; negations and future words reach no further than their clause.
 _CLAUSE_END = re.compile(r"[，,。；;！!？?\n：:]")
 # Right before a word: 未完成, 没完成, 不能完成 (了 and 已 between do not matter).
-_DONE_NEGATED_NEAR = ("未", "没", "没有", "不", "不能", "待", "将", "需", "要", "需要", "未能")
+_DONE_NEGATED_NEAR = (
+    "未",
+    "没",
+    "没有",
+    "不",
+    "不能",
+    "待",
+    "将",
+    "需",
+    "要",
+    "需要",
+    "未能",
+    "部分",
+    "初步",
+    "阶段性",
+)
 # Anywhere earlier in the clause: 计划年底前完成, 尚未全部完成, 力争6月底完成.
 _DONE_NEGATED_CLAUSE = (
     "尚未",
@@ -176,6 +191,8 @@ _DONE_NEGATED_CLAUSE = (
     "下一步",
     "下步",
 )
+# Part of the work done is not the measure done: 部分完成, 完成一半, 完成前期工作.
+_DONE_PARTIAL_AFTER = ("一半", "过半", "大半", "部分", "阶段性", "前期", "初步")
 _RISK_NEGATED_NEAR = ("没", "没有", "无", "不", "暂无", "不存在")
 _RISK_NEGATED_CLAUSE = (
     "没有",
@@ -300,7 +317,9 @@ def read_status(text: str) -> str | None:
         return PROGRESS_AT_RISK
     if percent is not None and percent >= 100:
         return PROGRESS_DONE
-    done, not_done = _found_zh(folded, _DONE_ZH, _DONE_NEGATED_NEAR, _DONE_NEGATED_CLAUSE)
+    done, not_done = _found_zh(
+        folded, _DONE_ZH, _DONE_NEGATED_NEAR, _DONE_NEGATED_CLAUSE, _DONE_PARTIAL_AFTER
+    )
     done = done or _EN_DONE.search(_EN_NOT_DONE.sub(" ", folded)) is not None
     not_done = not_done or _EN_NOT_DONE.search(folded) is not None
     if done and percent is None:

@@ -6,12 +6,13 @@ Each callback parses the update, calls `coordination.progress` in a worker threa
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from telegram import (
     CallbackQuery,
     InlineKeyboardButton,
@@ -50,6 +51,8 @@ log = logging.getLogger(__name__)
 # (even one sent as a reply to the bot) is never read as a report, and a group-0 handler of
 # another module cannot hide a reply from this one. The buttons and /report stay in group 0.
 REPLY_GROUP = 5
+# Seconds to wait before the one retry of a write that lost a race.
+RETRY_PAUSE = 0.2
 
 # Callback data (≤ 64 bytes): "lr:<pending id>:<measure id|a>" picks the measure of a reply
 # that named none; "ls:<update id>:<status code>" corrects a status. The ids only point at
@@ -122,14 +125,15 @@ def choice_keyboard(
 async def _run(context: ContextTypes.DEFAULT_TYPE, fn: Callable[..., Any], **kwargs: Any) -> Any:
     """Run a recording function in its own committed session; retry once on a race.
 
-    Two copies of one update, or two replies racing for the same LatestProgress row, end in
-    an IntegrityError for one of them; the retry then sees the winner's rows.
+    Two copies of one update, or two presses of one button, end in an IntegrityError (or a
+    locked SQLite file) for one of them; the retry then sees the winner's rows.
     """
     db = services(context).db
     try:
         return await db.run(fn, **kwargs)
-    except IntegrityError:
-        log.info("integrity race while recording; reading again")
+    except (IntegrityError, OperationalError):
+        log.info("write race while recording; reading again", exc_info=True)
+        await asyncio.sleep(RETRY_PAUSE)
         return await db.run(fn, **kwargs)
 
 

@@ -5,6 +5,7 @@ The real Application processes update JSON; Bot API calls are caught below the B
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -380,3 +381,46 @@ async def test_report_outside_a_department_chat_is_refused_once(bot, chat):
     sent = calls_since(bot, mark, "sendMessage")
     assert len(sent) == 1 and "/report" in sent[0].text
     assert records(bot) == []
+
+
+async def test_the_same_update_arriving_twice_at_once_records_and_answers_once(bot):
+    update = bot.updates.message(
+        WATER_GROUP, LIAISON_WATER, "（五）已完成（十七）推进中", reply_to=501
+    )
+    await asyncio.gather(bot.send(update), bot.send(update))
+    assert len(records(bot)) == 2
+    assert db_counts(bot)[:2] == (2, 2)
+    acks = [c for c in bot.request.sent("sendMessage", WATER_GROUP.id) if "已记录" in c.text]
+    assert len(acks) == 1
+
+
+async def test_two_presses_at_once_record_the_waiting_reply_once(bot):
+    await reply(bot, WATER_GROUP, LIAISON_WATER, "推进中")
+    prompt = bot.request.sent("sendMessage", WATER_GROUP.id)[-1]
+    prompt_id = prompt.params["_result"]["message_id"]
+    first, _, every = callback_data(prompt)
+    await asyncio.gather(
+        bot.send(
+            bot.updates.callback_query(WATER_GROUP, LIAISON_WATER, first, message_id=prompt_id)
+        ),
+        bot.send(bot.updates.callback_query(WATER_GROUP, LIAISON_DEV, every, message_id=prompt_id)),
+    )
+    # Whichever press won, the reply is recorded once, for what that press chose.
+    assert [r[0] for r in records(bot)] in ([5], [5, 17])
+    assert len(bot.request.sent("editMessageText", WATER_GROUP.id)) == 1
+
+
+async def test_a_question_survives_a_restart(bot, tmp_path):
+    await reply(bot, WATER_GROUP, LIAISON_WATER, "推进中，完成一半")
+    prompt = bot.request.sent("sendMessage", WATER_GROUP.id)[-1]
+    async with BotHarness.open(tmp_path, admin_ids=[ADMIN.id], db=bot.db) as restarted:
+        await restarted.send(
+            restarted.updates.callback_query(
+                WATER_GROUP,
+                LIAISON_WATER,
+                callback_data(prompt)[1],
+                message_id=prompt.params["_result"]["message_id"],
+            )
+        )
+        assert "已记录" in restarted.request.sent("editMessageText", WATER_GROUP.id)[0].text
+    assert records(bot) == [(17, "省水利厅", "in_progress", "推进中，完成一半")]
