@@ -23,6 +23,7 @@ from telegram.ext import Application, CommandHandler, ContextTypes
 
 from coordination.bindings import chat_departments, ensure_chat
 from coordination.roles import Roles
+from handlers import coordinator
 from handlers.access import answer, is_group, roles_of, translator
 from handlers.runtime import services
 from messages.i18n import N_, Translator, get_translator, normalize_locale
@@ -42,8 +43,10 @@ LIAISON = [
     ("measures", "", N_("this chat's measures and roles")),
     ("report", N_("<measure> <text>"), N_("report progress without a reminder")),
 ]
+# The coordinators' views (/status, /overdue, /history, /export, /chart) are listed where
+# they are handled, so a new view shows up in /help and the menus by itself.
 COORDINATOR = [
-    ("status", "", N_("progress overview of the current cycle")),
+    *coordinator.COMMANDS,
     ("remind", N_("[department]"), N_("send a reminder cycle now")),
     ("measures", N_("<department>"), N_("a department's measures")),
 ]

@@ -55,6 +55,15 @@ async def test_command_menus_per_language_and_scope_and_a_refusal_is_survived(tm
         names = [c["command"] for c in zh_groups.params["commands"]]
         assert "measures" in names and "bind" not in names
         assert any(c["description"] == "本群负责的措施及角色" for c in zh_groups.params["commands"])
+        en_private = next(
+            c
+            for c in calls
+            if c.params.get("language_code") == "en"
+            and c.params["scope"]["type"] == "all_private_chats"
+        )
+        private_names = {c["command"] for c in en_private.params["commands"]}
+        # A coordinator in private finds every view in the menu.
+        assert {"status", "overdue", "history", "export", "chart"} <= private_names
         bot.request.clear()
         bot.request.fail_next("setMyCommands", 400, "Bad Request: BOT_COMMAND_INVALID")
         await set_command_menus(bot.application)
