@@ -76,12 +76,14 @@ _MARKER_FORMS: list[tuple[str, str]] = [
     ("strong", rf"{_OPEN}\s*(?P<s1>{NUM})\s*{_CLOSE}"),
     # 第五项, 第5条
     ("strong", rf"第\s*(?P<s2>{NUM})\s*[项条]"),
-    # 措施5, 措施第五项 is caught above; measure 5, item 5, No. 5
-    ("strong", rf"(?:措施|\b(?:measures?|items?|no\.))\s*第?\s*(?P<s3>{NUM})(?![0-9])"),
+    # 措施5, 措施第五项 is caught above; measure 5, item 5
+    ("strong", rf"(?:措施|\b(?:measures?|items?))\s*第?\s*(?P<s3>{NUM})(?![0-9])"),
     # #5
     ("strong", rf"#\s*(?P<s4>{NUM})(?![0-9])"),
     # 5、 5. 五、 at the start of a line (a weak form: reports also number their own points)
     ("weak", rf"(?m:^)[ \t]*(?P<w1>{NUM})\s*(?:、|\.(?![0-9])|．)"),
+    # No. 5 only at the start of a line: inside a sentence it is a name ("Taihang No. 1 road")
+    ("weak", rf"(?m:^)[ \t]*no\.\s*(?P<w2>{NUM})(?![0-9])"),
 ]
 _MARKER_RE = re.compile(
     "|".join(f"(?P<f{index}>{pattern})" for index, (_kind, pattern) in enumerate(_MARKER_FORMS)),
@@ -113,7 +115,7 @@ def _numbers_of(match: re.Match[str]) -> tuple[int, ...]:
             tokens = re.findall(NUM, groups[name])
             values = [numeral_value(token) for token in tokens]
             return tuple(v for v in values if v is not None)
-    for name in ("s1", "s2", "s3", "s4", "w1"):
+    for name in ("s1", "s2", "s3", "s4", "w1", "w2"):
         if groups.get(name):
             value = numeral_value(groups[name])
             return (value,) if value is not None else ()

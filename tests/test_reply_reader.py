@@ -109,6 +109,14 @@ def test_a_report_numbering_its_own_points_is_not_split_into_measures():
     assert parts[0].text == "进展：(1)完成可研；(2)开工建设"
 
 
+def test_a_name_with_no_inside_a_sentence_is_not_a_marker():
+    # "Taihang No. 1 road" is a road's name: the whole reply stays with measure (13).
+    parts = resolve_measures("(13) Taihang No. 1 tourist road: 40% done", [1, 5, 13])
+    assert [(p.measure, p.percent) for p in parts] == [(13, 40)]
+    assert "No. 1 tourist road" in parts[0].text
+    assert measures_of("No. 5 done") == [5]
+
+
 def test_counts_and_years_are_not_markers():
     assert find_markers("本月完成了12项工作，2021年开工") == []
     assert measures_of("完成3至5项任务") == []
