@@ -27,6 +27,8 @@ EXPECTED_FIGURES = [
     "fanout.limit_per_s",
     "fanout.achieved_per_s",
     "fanout.rate_over_limit",
+    "fanout.bare_achieved_per_s",
+    "fanout.bare_cpu_ms_per_delivery",
     "fanout.cycle_s",
     "fanout.cpu_ms_per_delivery",
     "fanout.http_429",
