@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import exists
+from sqlalchemy import update as sa_update
 from sqlmodel import Session, col, select
 
 from coordination.reply_reader import ReplyReading, read_percent, read_reply, read_status
@@ -205,6 +206,20 @@ def _scope(
 # --- writing records ----------------------------------------------------------------------
 
 
+def mark_task_reported(session: Session, update: ProgressUpdate) -> None:
+    """The first report of a cycle's task fixes when, and whether on time, it was reported."""
+    session.execute(
+        sa_update(CycleTask)
+        .where(
+            col(CycleTask.cycle_id) == update.cycle_id,
+            col(CycleTask.measure_id) == update.measure_id,
+            col(CycleTask.department_id) == update.department_id,
+            col(CycleTask.reported_at).is_(None),
+        )
+        .values(reported_at=update.created_at, reported_on_time=update.on_time)
+    )
+
+
 def _refresh_latest(session: Session, update: ProgressUpdate) -> None:
     """Point LatestProgress of the update's (measure, department) at it if it is the newest."""
     assert update.id is not None
@@ -299,6 +314,8 @@ def _write(
     session.add(update)
     session.flush()  # the id, and the unique constraint checked before LatestProgress
     _refresh_latest(session, update)
+    if cycle is not None:
+        mark_task_reported(session, update)
     return _view(scope, update, measure)
 
 

@@ -80,6 +80,10 @@ class CycleTask(SQLModel, table=True):
     role: str = Field(max_length=10)
     # Leads, and every department of a clause with no lead, colour the status light.
     responsible: bool = True
+    # Set by the first report of this cycle, so /status judges the cycle by it and not by
+    # whatever the department sent later (a late follow-up, a reply to an older cycle).
+    reported_at: datetime | None = None
+    reported_on_time: bool | None = None
 
 
 class Delivery(SQLModel, table=True):

@@ -126,7 +126,7 @@ def measure_detail(
                 name=name,
                 role=assignment.role,
                 latest=found[0] if found else None,
-                task=task_state(cycle, found[0] if found else None, now=now)
+                task=task_state(cycle, task, found[0] if found else None, now=now)
                 if task is not None and cycle is not None
                 else None,
             )
@@ -141,7 +141,7 @@ def measure_detail(
                     name=name,
                     role=task.role if task else ROLE_LEAD,
                     latest=found_latest,
-                    task=task_state(cycle, found_latest, now=now)
+                    task=task_state(cycle, task, found_latest, now=now)
                     if task is not None and cycle is not None
                     else None,
                 )

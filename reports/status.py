@@ -158,12 +158,18 @@ def latest_of(row: LatestProgress) -> Latest:
     )
 
 
-def task_state(cycle: Cycle, latest: Latest | None, *, now: datetime) -> str:
-    """On time, late, overdue or pending, judged from the latest update alone.
+def task_state(cycle: Cycle, task: CycleTask, latest: Latest | None, *, now: datetime) -> str:
+    """On time, late, overdue or pending.
 
-    An update belongs to the cycle when it names it, or, for an update outside any cycle,
-    when it came after the reminder; its own `on_time` wins, else the deadline decides.
+    The task's first report in the cycle decides (a later follow-up or a reply to an older
+    cycle changes nothing); a report made outside any reminder after this one fired counts
+    too, judged by the deadline.
     """
+    if task.reported_at is not None:
+        on_time = task.reported_on_time
+        if on_time is None:
+            on_time = task.reported_at <= cycle.due_at
+        return TASK_ON_TIME if on_time else TASK_LATE
     if latest is not None and (
         latest.cycle_id == cycle.id
         or (latest.cycle_id is None and latest.updated_at >= cycle.fire_at)
@@ -248,7 +254,7 @@ def cycle_overview(session: Session, *, cycle: Cycle | None, now: datetime) -> O
                 department=name,
                 role=task.role,
                 responsible=task.responsible,
-                state=task_state(cycle, found, now=now),
+                state=task_state(cycle, task, found, now=now),
                 latest=found,
             )
         )
@@ -343,7 +349,9 @@ def department_view(
                 title=measure.title,
                 role=roles.get(measure.id, role),
                 latest=found,
-                task=task_state(cycle, found, now=now) if task is not None and cycle else None,
+                task=task_state(cycle, task, found, now=now)
+                if task is not None and cycle
+                else None,
             )
         )
     return view

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, select
 
+from coordination.progress import mark_task_reported
 from models.chats import Chat, ChatDepartment
 from models.plan import (
     ROLE_LEAD,
@@ -124,6 +125,8 @@ def add_update(
     )
     session.add(update)
     session.flush()
+    if cycle is not None:
+        mark_task_reported(session, update)
     latest = session.exec(
         select(LatestProgress).where(
             LatestProgress.measure_id == measure_id, LatestProgress.department_id == department_id

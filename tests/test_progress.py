@@ -194,6 +194,26 @@ def test_a_reply_after_the_deadline_is_recorded_as_late(db, cycle):
         assert updates(session)[0].on_time is False
 
 
+def test_the_first_report_of_a_cycle_fixes_the_task_and_a_late_follow_up_does_not(db, cycle):
+    from models.schedules import CycleTask
+
+    reply(db, WATER, "（五）推进中", 31)
+    reply(db, WATER, "（五）补充：已完成", 32, sent_at=utcnow() + timedelta(days=4))
+    with db.session() as session:
+        tasks = session.exec(
+            select(CycleTask).where(
+                CycleTask.cycle_id == cycle, CycleTask.measure_id == measure_id(session, 5)
+            )
+        ).all()
+        reported = [t for t in tasks if t.reported_at is not None]
+        assert len(reported) == 1 < len(tasks)  # only 省水利厅's task; its supporters are not
+        task = reported[0]
+        assert task.reported_on_time is True
+        assert task.reported_at is not None and task.reported_at < utcnow() + timedelta(days=1)
+        # The latest update is the late follow-up; the task keeps its on-time first report.
+        assert [u.on_time for u in updates(session)] == [True, False]
+
+
 def test_a_reply_to_another_bot_message_counts_for_the_chats_current_cycle(db, cycle):
     reply(db, WATER, "（五）已完成", 20, reply_to=777)
     with db.session() as session:

@@ -92,6 +92,47 @@ def test_each_measure_gets_the_light_its_responsible_departments_earned(db, samp
     assert overview.on_time_rate() == pytest.approx(4 / 7)
 
 
+def test_later_messages_do_not_change_how_a_cycle_was_reported(db, sample):
+    # After the deadline, 省发展改革委 adds a follow-up to its on-time report of （三）, and
+    # 省水利厅 answers the OLD October reminder late. Neither changes the current cycle: （三）
+    # stays green and on time, and 省水利厅's current report still counts.
+    def later_messages(session):
+        from sqlmodel import select
+
+        from models import Cycle
+        from models.progress import PROGRESS_AT_RISK
+
+        cycles = {c.id: c for c in session.exec(select(Cycle))}
+        current, october = cycles[sample.cycles[-1]], cycles[sample.cycles[1]]
+        after = current.due_at + timedelta(hours=2)
+        add_update(
+            session,
+            measure_id=sample.measures[3],
+            department_id=sample.departments[DEV],
+            cycle=current,
+            at=after,
+            text="补充材料",
+            message_id=9001,
+        )
+        add_update(
+            session,
+            measure_id=sample.measures[5],
+            department_id=sample.departments[WATER],
+            cycle=october,
+            at=after,
+            text="十月补报：仍有困难",
+            status=PROGRESS_AT_RISK,
+            message_id=9002,
+        )
+
+    before = overview_at(db)
+    db.call(later_messages)
+    after = overview_at(db)
+    assert lights(after) == lights(before)
+    assert after.task_counts() == before.task_counts()
+    assert after.on_time_rate() == before.on_time_rate()
+
+
 def test_the_overview_text_shows_totals_rate_sections_and_escapes_names(db, sample):
     zh = render_overview(ZH, overview_at(db))
     assert "按时率 <b>57%</b>" in zh
