@@ -207,7 +207,10 @@ async def chats_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     lines = [bold(t._("Bound chats"))]
     if not overview.chats:
         lines.append(
-            t._("None yet. In each department's group, an admin sends /bind <department>.")
+            # The placeholder's angle brackets are text, not markup.
+            html.escape(
+                t._("None yet. In each department's group, an admin sends /bind <department>.")
+            )
         )
     for chat in overview.chats:
         state = "" if chat.is_active else " " + t._("(bot removed: no reminders)")
@@ -285,7 +288,7 @@ async def _role_command(update: Update, context: ContextTypes.DEFAULT_TYPE, role
     if replied is not None and replied.from_user is not None and not replied.from_user.is_bot:
         target_id = replied.from_user.id
         name = display_name(replied.from_user)
-    elif len(args) > 1 and args[1].lstrip("-").isdigit() and len(args[1]) < 20:
+    elif len(args) > 1 and args[1].lstrip("-").isdecimal() and len(args[1]) < 20:
         target_id = int(args[1])
     if target_id is None:
         await answer(

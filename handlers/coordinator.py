@@ -227,7 +227,7 @@ async def turn_page(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if args is None:
         await query.answer()  # a forged or mangled button
         return
-    page = int(parts[3]) if parts[3].isdigit() else 1
+    page = int(parts[3]) if parts[3].isdecimal() else 1
     outcome: Guarded = await svc.db.run(
         guarded,
         user_id=query.from_user.id,

@@ -226,7 +226,7 @@ def _schedule_id(text: str | None) -> int | None:
     if not text:
         return None
     cleaned = text.strip().lstrip("#＃")
-    return int(cleaned) if cleaned.isdigit() and len(cleaned) < 10 else None
+    return int(cleaned) if cleaned.isdecimal() and len(cleaned) < 10 else None
 
 
 async def schedule_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

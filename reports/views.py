@@ -119,7 +119,7 @@ def decode_args(text: str) -> dict[str, int] | None:
         return args
     for part in text.split(","):
         key, sep, value = part.partition("=")
-        if not sep or not key.isalpha() or not value.lstrip("-").isdigit():
+        if not sep or not key.isalpha() or not value.lstrip("-").isdecimal():
             return None
         args[key] = int(value)
     return args

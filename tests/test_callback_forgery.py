@@ -125,7 +125,7 @@ async def test_any_payload_anywhere_changes_nothing_and_is_always_answered(bot):
     ]
 
     def payload() -> str:
-        number = str(rng.choice([0, 1, 2, 3, 5, 17, 999, -1, 10**12]))
+        number = str(rng.choice([0, 1, 2, 3, 5, 17, 999, -1, 10**12, "¹", "²3", "١"]))
         kind = rng.randrange(6)
         if kind == 0:
             return f"lr:{number}:{rng.choice(['a', '1', '5', number, 'x'])}"
