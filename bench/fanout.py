@@ -270,9 +270,13 @@ async def fan_out(workdir: Path, *, chats: int, limit: int, profiler: Any = None
 BARE_TEXT = "请各单位对照以下措施报送本月进展：（五）建设安全高效水利工程（牵头）。" * 8
 
 
-async def bare_fan_out(*, chats: int, limit: int) -> dict[str, Any]:
+async def bare_fan_out(*, chats: int, limit: int, smooth: bool = False) -> dict[str, Any]:
     """python-telegram-bot alone: one message to each chat through the same limiter and
-    simulator, as many in flight as the outbox allows; the ceiling of the framework."""
+    simulator, as many in flight as the outbox allows; the ceiling of the framework.
+
+    `smooth` sets the limiter to one message every 1/L s (a bucket of one) instead of the
+    bot's L a second, whose bucket lets L go at once and trips a sliding-window server.
+    """
     from telegram.ext import AIORateLimiter, ApplicationBuilder
 
     from bench.ingest import ADMIN, TOKEN
@@ -281,8 +285,8 @@ async def bare_fan_out(*, chats: int, limit: int) -> dict[str, Any]:
     simulator = SimulatorProcess(limit, chats, ADMIN.id)
     try:
         limiter = AIORateLimiter(
-            overall_max_rate=limit,
-            overall_time_period=1,
+            overall_max_rate=1 if smooth else limit,
+            overall_time_period=1 / limit if smooth else 1,
             group_max_rate=GROUP_PER_MINUTE,
             group_time_period=60,
             max_retries=3,
@@ -311,10 +315,14 @@ async def bare_fan_out(*, chats: int, limit: int) -> dict[str, Any]:
 
 
 def _rate(result: dict[str, Any]) -> float:
-    """Messages a second against the server's 1-second window: a window-limited server lets
-    at most L * (span + 1 s) messages through in a span, so this never exceeds L even when
-    the limiter's first burst of L goes out at once."""
-    return float(result["messages"] / (result["span_s"] + 1.0)) if result["messages"] else 0.0
+    """Messages a second at the server: arrivals after the first over the first-to-last span.
+
+    A limiter that lets a first burst of L go at once can show a little above L on a short
+    fan-out (the server's window allows it); over 2,000 messages the burst hardly counts.
+    """
+    if result["messages"] < 2 or not result["span_s"]:
+        return 0.0
+    return float((result["messages"] - 1) / result["span_s"])
 
 
 def run(*, smoke: bool = False, runs: int | None = None) -> list[Figure]:
@@ -322,10 +330,13 @@ def run(*, smoke: bool = False, runs: int | None = None) -> list[Figure]:
     runs = runs or (1 if smoke else 3)
     results = []
     bare = []
+    smooth = []
     for attempt in range(runs):
         # Side by side, alternating: the framework alone, then the bot's outbox.
         bare.append(asyncio.run(bare_fan_out(chats=chats, limit=limit)))
         bare[-1]["rate"] = _rate(bare[-1])
+        smooth.append(asyncio.run(bare_fan_out(chats=chats, limit=limit, smooth=True)))
+        smooth[-1]["rate"] = _rate(smooth[-1])
         with scratch_dir("fanout") as workdir:
             result = asyncio.run(fan_out(workdir, chats=chats, limit=limit))
         result["rate"] = _rate(result)
@@ -333,7 +344,8 @@ def run(*, smoke: bool = False, runs: int | None = None) -> list[Figure]:
         note(
             f"fanout run {attempt + 1}/{runs}, bare PTB: {bare[-1]['messages']} messages in "
             f"{bare[-1]['span_s']:.1f} s ({bare[-1]['rate']:.0f}/s of {limit}), "
-            f"{bare[-1]['http_429']} × 429, {bare[-1]['cpu_ms_per_delivery']:.2f} ms CPU each"
+            f"{bare[-1]['http_429']} × 429, {bare[-1]['cpu_ms_per_delivery']:.2f} ms CPU each; "
+            f"smooth limiter {smooth[-1]['rate']:.0f}/s, {smooth[-1]['http_429']} × 429"
         )
         note(
             f"fanout run {attempt + 1}/{runs}: {result['messages']} messages to "
@@ -355,7 +367,7 @@ def run(*, smoke: bool = False, runs: int | None = None) -> list[Figure]:
             "fanout.achieved_per_s",
             median(rates),
             "messages/s",
-            f"reminders / (first-to-last span at the server + 1 s), median of {runs} "
+            f"reminders after the first / first-to-last span at the server, median of {runs} "
             f"{spread(rates)}",
         ),
         Figure("fanout.rate_over_limit", median(rates) / limit, "", "target ≥ 0.9"),
@@ -365,6 +377,19 @@ def run(*, smoke: bool = False, runs: int | None = None) -> list[Figure]:
             "messages/s",
             f"bare PTB, same limiter, simulator and concurrency, median of {runs} "
             f"{spread(bare_rates)}",
+        ),
+        Figure(
+            "fanout.bare_http_429",
+            median([r["http_429"] for r in bare]),
+            "",
+            f"429 answers to bare PTB per fan-out, runs {[r['http_429'] for r in bare]}",
+        ),
+        Figure(
+            "fanout.bare_smooth_achieved_per_s",
+            median([r["rate"] for r in smooth]),
+            "messages/s",
+            "bare PTB with AIORateLimiter(overall_max_rate=1, overall_time_period=1/L), "
+            f"429s {[r['http_429'] for r in smooth]}",
         ),
         Figure(
             "fanout.bare_cpu_ms_per_delivery",

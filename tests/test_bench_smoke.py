@@ -28,6 +28,8 @@ EXPECTED_FIGURES = [
     "fanout.achieved_per_s",
     "fanout.rate_over_limit",
     "fanout.bare_achieved_per_s",
+    "fanout.bare_http_429",
+    "fanout.bare_smooth_achieved_per_s",
     "fanout.bare_cpu_ms_per_delivery",
     "fanout.cycle_s",
     "fanout.cpu_ms_per_delivery",
