@@ -216,3 +216,125 @@ def test_db_upgrade_adopts_a_postgresql_made_before_migrations(pg_schema_url: st
         assert db.call(lambda session: session.get(Department, 1).name) == "省水利厅"
     finally:
         db.dispose()
+
+
+def _upgrade_to(engine: object, revision: str) -> None:
+    from alembic import command
+
+    from migrations.runner import alembic_config
+
+    with engine.begin() as connection:  # type: ignore[attr-defined]
+        command.upgrade(alembic_config(connection=connection), revision)
+
+
+def _database_at_0001_with_two_reports(url: str) -> object:
+    """A database at revision 0001 where a department reported twice in one cycle."""
+    from datetime import datetime
+
+    from sqlalchemy import MetaData
+
+    engine = create_db_engine(url)
+    _upgrade_to(engine, "0001")
+    tables = MetaData()
+    tables.reflect(engine)
+    t = tables.tables
+    with engine.begin() as connection:
+        connection.execute(
+            t["plan"].insert(),
+            {
+                "id": 1,
+                "doc_number": "晋政办发〔2021〕36号",
+                "title": "方案",
+                "issuer": "",
+                "source_name": "",
+                "content_hash": "",
+                "imported_at": datetime(2026, 1, 1),
+                "is_active": True,
+            },
+        )
+        connection.execute(
+            t["department"].insert(), {"id": 1, "name": "省水利厅", "kind": "department"}
+        )
+        connection.execute(
+            t["measure"].insert(),
+            {
+                "id": 1,
+                "plan_id": 1,
+                "number": 5,
+                "numeral": "五",
+                "label": "（五）",
+                "title": "水利",
+                "body": "",
+                "clause": "",
+                "position": 5,
+                "is_active": True,
+            },
+        )
+        connection.execute(
+            t["cycle"].insert(),
+            {
+                "id": 1,
+                "key": "manual:old",
+                "kind": "reminder",
+                "fire_at": datetime(2026, 3, 1),
+                "due_at": datetime(2026, 3, 4),
+                "scope": "all",
+                "created_at": datetime(2026, 3, 1),
+                "overdue_digest_done": False,
+            },
+        )
+        connection.execute(
+            t["cycletask"].insert(),
+            {
+                "cycle_id": 1,
+                "measure_id": 1,
+                "department_id": 1,
+                "role": "lead",
+                "responsible": True,
+            },
+        )
+        for message_id, day, on_time in ((11, 2, True), (12, 6, False)):
+            connection.execute(
+                t["progressupdate"].insert(),
+                {
+                    "measure_id": 1,
+                    "department_id": 1,
+                    "cycle_id": 1,
+                    "chat_id": -100_001,
+                    "user_name": "张",
+                    "text": "推进中",
+                    "status": "in_progress",
+                    "source_message_id": message_id,
+                    "created_at": datetime(2026, 3, day, 9),
+                    "on_time": on_time,
+                },
+            )
+    return engine
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_revision_0002_backfills_each_tasks_first_report(
+    backend: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    """Upgrading a database in use keeps its meaning: the first report decides, not the last."""
+    from datetime import datetime
+
+    from sqlalchemy import text
+
+    if backend == "postgresql":
+        url = request.getfixturevalue("pg_schema_url")
+    else:
+        url = f"sqlite:///{tmp_path / 'at0001.sqlite3'}"
+    engine = _database_at_0001_with_two_reports(url)
+    try:
+        _upgrade_to(engine, "0002")
+        with engine.connect() as connection:  # type: ignore[attr-defined]
+            reported_at, on_time = connection.execute(
+                text("SELECT reported_at, reported_on_time FROM cycletask")
+            ).one()
+        if isinstance(reported_at, str):  # SQLite hands back raw text outside the ORM
+            reported_at = datetime.fromisoformat(reported_at)
+        assert reported_at == datetime(2026, 3, 2, 9)
+        assert bool(on_time) is True
+    finally:
+        engine.dispose()  # type: ignore[attr-defined]
