@@ -22,7 +22,7 @@ from bench.figures import note, output_dir
 from models.clock import utcnow
 
 # Bump when the shape of the generated data changes, so cached files are rebuilt.
-GENERATOR_VERSION = 3
+GENERATOR_VERSION = 4
 BATCH = 50_000
 STATUS_WEIGHTS = (("done", 3), ("in_progress", 10), ("at_risk", 2), ("blocked", 1))
 SUBJECTS = (
@@ -105,6 +105,9 @@ def ensure_database(scale: Scale) -> Path:
     started = time.perf_counter()
     generate(partial, scale)
     os.replace(partial, path)
+    for stale in path.parent.glob(f"scale-{scale.updates}-*.sqlite3"):
+        if stale != path:
+            stale.unlink()  # built for older tables or an older generator
     for leftover in partial.parent.glob(partial.name + "-*"):
         leftover.unlink()  # the WAL and shared-memory files of the partial
     note(
@@ -287,6 +290,8 @@ def generate(path: Path, scale: Scale) -> None:
             )
             for a in assignments
         ]
+        latest, first = _insert_updates(connection, scale, rng, cycles, pairs)
+        # Each task records its first report in the cycle, as the bot does when recording.
         _insert(
             connection,
             CycleTask,
@@ -297,12 +302,13 @@ def generate(path: Path, scale: Scale) -> None:
                     "department_id": d,
                     "role": role,
                     "responsible": responsible,
+                    "reported_at": first.get((c["id"], m, d), (None, None))[0],
+                    "reported_on_time": first.get((c["id"], m, d), (None, None))[1],
                 }
                 for c in cycles
                 for m, d, role, responsible in pairs
             ],
         )
-        latest = _insert_updates(connection, scale, rng, cycles, pairs)
         _insert(
             connection,
             LatestProgress,
@@ -320,8 +326,12 @@ def _insert_updates(
     rng: random.Random,
     cycles: list[dict[str, Any]],
     pairs: list[tuple[int, int, str, bool]],
-) -> dict[tuple[int, int], dict[str, Any]]:
-    """History over past cycles, then the current cycle's replies; returns the newest per pair."""
+) -> tuple[dict[tuple[int, int], dict[str, Any]], dict[tuple[int, int, int], tuple[Any, Any]]]:
+    """History over past cycles, then the current cycle's replies.
+
+    Returns the newest update per (measure, department), and the first report per (cycle,
+    measure, department) as (created_at, on_time).
+    """
     from models.progress import ProgressUpdate
 
     statuses = [s for s, w in STATUS_WEIGHTS for _ in range(w)]
@@ -340,6 +350,7 @@ def _insert_updates(
             )
     history_count = max(0, scale.updates - len(current_rows))
     latest: dict[tuple[int, int], dict[str, Any]] = {}
+    first: dict[tuple[int, int, int], tuple[Any, Any]] = {}
     batch: list[dict[str, Any]] = []
     table = ProgressUpdate.__table__  # type: ignore[attr-defined]
     update_id = 0
@@ -366,6 +377,9 @@ def _insert_updates(
             "on_time": on_time,
         }
         batch.append(row)
+        task = (cycle["id"], m, d)
+        if task not in first or created_at < first[task][0]:
+            first[task] = (created_at, on_time)
         known = latest.get((m, d))
         if known is None or (created_at, update_id) >= (known["updated_at"], known["update_id"]):
             latest[(m, d)] = {
@@ -393,4 +407,4 @@ def _insert_updates(
         add(m, d, current, created_at, on_time)
     if batch:
         connection.execute(insert(table), batch)
-    return latest
+    return latest, first
