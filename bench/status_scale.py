@@ -100,7 +100,7 @@ def _call(db: Any, argument: str | list[str], t: Any, index: int) -> list[str]:
 
 def run(*, smoke: bool = False, runs: int | None = None) -> list[Figure]:
     large, small = (SMOKE_LARGE, SMOKE_SMALL) if smoke else (LARGE, SMALL)
-    samples = (runs or 1) * (5 if smoke else 40)
+    samples = (runs or 3) * (2 if smoke else 20)
     large_path = ensure_database(large)
     small_path = ensure_database(small)
     timings = time_views({"small": small_path, "large": large_path}, samples=samples)
