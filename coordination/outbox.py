@@ -79,6 +79,22 @@ def release_stale(session: Session, *, now: datetime, lease: timedelta = DEFAULT
     return count
 
 
+def renew_claims(session: Session, *, delivery_ids: list[int], instance: str, now: datetime) -> int:
+    """A live process keeps its claims fresh, so a long wait is never taken for a crash."""
+    if not delivery_ids:
+        return 0
+    result = session.execute(
+        update(Delivery)
+        .where(
+            col(Delivery.id).in_(delivery_ids),
+            col(Delivery.status) == STATUS_SENDING,
+            col(Delivery.claimed_by) == instance[:100],
+        )
+        .values(claimed_at=now)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
 def claim_due(session: Session, *, instance: str, now: datetime, limit: int = 32) -> list[int]:
     """Claim up to `limit` due deliveries for this process; returns their ids."""
     inactive = select(Chat.id).where(col(Chat.is_active).is_(False))

@@ -37,6 +37,7 @@ from coordination.outbox import (
     mark_sent,
     release_stale,
     render_claimed,
+    renew_claims,
 )
 from handlers.runtime import services
 from models.chats import Chat
@@ -65,15 +66,52 @@ def retry_after_seconds(exc: RetryAfter) -> float:
 
 async def flush_outbox(application: Application[Any, Any, Any, Any, Any, Any]) -> FlushReport:
     """Send every due delivery; returns what happened (retries stay in the outbox)."""
-    svc = services(application)
     report = FlushReport()
     semaphore = asyncio.Semaphore(SEND_CONCURRENCY)
     running: set[asyncio.Task[None]] = set()
+
+    in_flight: set[int] = set()
+    heartbeat = asyncio.create_task(_renew_while_sending(application, in_flight))
 
     def done(task: asyncio.Task[None]) -> None:
         running.discard(task)
         semaphore.release()
 
+    try:
+        return await _flush(application, report, semaphore, running, in_flight, done)
+    finally:
+        heartbeat.cancel()
+
+
+async def _renew_while_sending(
+    application: Application[Any, Any, Any, Any, Any, Any], in_flight: set[int]
+) -> None:
+    """Renew this process's claims every third of the lease while it is still sending."""
+    svc = services(application)
+    period = max(1.0, svc.settings.delivery_lease_seconds / 3)
+    while True:
+        await asyncio.sleep(period)
+        if in_flight:
+            try:
+                await svc.db.run(
+                    renew_claims,
+                    delivery_ids=sorted(in_flight),
+                    instance=svc.instance,
+                    now=svc.now(),
+                )
+            except Exception:
+                log.exception("could not renew delivery claims")
+
+
+async def _flush(
+    application: Application[Any, Any, Any, Any, Any, Any],
+    report: FlushReport,
+    semaphore: asyncio.Semaphore,
+    running: set[asyncio.Task[None]],
+    in_flight: set[int],
+    done: Any,
+) -> FlushReport:
+    svc = services(application)
     while True:
         claimed_any = False
         while True:
@@ -100,11 +138,13 @@ async def flush_outbox(application: Application[Any, Any, Any, Any, Any, Any]) -
                         error="render error",
                     )
                 continue
+            in_flight.update(ids)
             for item in items:
                 await semaphore.acquire()
                 task = asyncio.create_task(_deliver(application, item, report))
                 running.add(task)
                 task.add_done_callback(done)
+                task.add_done_callback(lambda _t, i=item.delivery_id: in_flight.discard(i))
         if running:
             await asyncio.gather(*list(running))
         if not claimed_any:

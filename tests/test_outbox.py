@@ -165,3 +165,34 @@ async def test_on_postgresql_a_row_locked_by_one_process_is_skipped_by_another(t
             assert len(mine) == 1 and len(theirs) == 1 and mine != theirs
             first.commit()
             second.commit()
+
+
+async def test_a_live_process_waiting_longer_than_the_lease_keeps_its_claim(tmp_path, monkeypatch):
+    # Telegram answers the water group's reminder only after 4.5 s, longer than the 3 s lease.
+    # The sending process renews its claim meanwhile, so a tick in between must not hand the
+    # delivery back for a second copy.
+    import asyncio
+
+    from botapi_sim.recording import RecordingRequest
+    from handlers.outbox import release_stale_deliveries
+
+    original = RecordingRequest.do_request
+
+    async def slow(self, url, method, request_data=None, *args, **kwargs):
+        if url.endswith("/sendMessage") and request_data is not None:
+            if str(request_data.parameters.get("chat_id")) == str(WATER_GROUP.id):
+                await asyncio.sleep(4.5)
+        return await original(self, url, method, request_data, *args, **kwargs)
+
+    monkeypatch.setattr(RecordingRequest, "do_request", slow)
+    async with BotHarness.open(tmp_path, admin_ids=[ADMIN.id], delivery_lease_seconds=3) as bot:
+        await bot.command(WATER_GROUP, ADMIN, "bind", "省水利厅")
+        bot.request.clear()
+        remind = asyncio.create_task(bot.command(private_chat(ADMIN), ADMIN, "remind"))
+        await asyncio.sleep(3.6)
+        assert delivery(bot).status == "sending"
+        assert await release_stale_deliveries(bot.application) == 0
+        await remind
+        await run_tick(bot.application)
+        assert delivery(bot).status == "sent"
+        assert len(bot.request.sent("sendMessage", WATER_GROUP.id)) == 1
