@@ -338,3 +338,10 @@ def test_revision_0002_backfills_each_tasks_first_report(
         assert bool(on_time) is True
     finally:
         engine.dispose()  # type: ignore[attr-defined]
+
+
+def test_the_developer_check_command_agrees(capsys: pytest.CaptureFixture[str]) -> None:
+    from migrations.__main__ import main
+
+    assert main(["check"]) == 0
+    assert "migrations match the models" in capsys.readouterr().out
