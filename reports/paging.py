@@ -105,30 +105,35 @@ def _one_page(
     while start < len(tokens) and tokens[start].kind in ("newline", "space"):
         start += 1
     prefix = "".join(opened)
-    stack = list(opened)
+    # The open tags are kept as a tuple, copied only when a tag changes them: most tokens are
+    # text, and this loop runs once per token of the message.
+    stack: tuple[str, ...] = tuple(opened)
+    closers_length = len(_closers(list(stack)))
     parts: list[str] = [prefix]
     length = len(prefix)
     # (priority, index after the break, length of the page up to it, stack at it)
-    best: dict[int, tuple[int, int, list[str]]] = {}
+    best: dict[int, tuple[int, int, tuple[str, ...]]] = {}
     index = start
     while index < len(tokens):
         token = tokens[index]
-        next_stack = list(stack)
+        next_stack, next_closers = stack, closers_length
         if token.kind == "tag":
-            _apply_tag(next_stack, token.text)
-        if length + len(token.text) + len(_closers(next_stack)) > limit:
+            changed = list(stack)
+            _apply_tag(changed, token.text)
+            next_stack, next_closers = tuple(changed), len(_closers(changed))
+        if length + len(token.text) + next_closers > limit:
             break
         parts.append(token.text)
         length += len(token.text)
-        stack = next_stack
+        stack, closers_length = next_stack, next_closers
         index += 1
         following = tokens[index] if index < len(tokens) else None
-        best[_break_priority(token, following)] = (index, length, list(stack))
+        best[_break_priority(token, following)] = (index, length, stack)
     else:
-        return "".join(parts) + _closers(stack), index, []
+        return "".join(parts) + _closers(list(stack)), index, []
 
     # The page is full: break at the best place that keeps at least half a page.
-    chosen: tuple[int, int, list[str]] | None = None
+    chosen: tuple[int, int, tuple[str, ...]] | None = None
     for priority in (_BREAK_PARAGRAPH, _BREAK_LINE, _BREAK_SPACE, _BREAK_CJK):
         candidate = best.get(priority)
         if candidate is not None and candidate[1] >= limit // 2:
@@ -138,7 +143,8 @@ def _one_page(
         chosen = max(best.values(), key=lambda c: c[1])
     if chosen is None or chosen[0] == start:
         return _hard_break(tokens, start, opened, limit)
-    end, _, end_stack = chosen
+    end, _, end_tags = chosen
+    end_stack = list(end_tags)
     body = prefix + "".join(t.text for t in tokens[start:end])
     return body.rstrip() + _closers(end_stack), end, end_stack
 

@@ -201,15 +201,29 @@ def measure_light(tasks: list[TaskState]) -> str:
     return LIGHT_GREEN
 
 
+_LATEST_COLUMNS = (
+    LatestProgress.measure_id,
+    LatestProgress.department_id,
+    LatestProgress.status,
+    LatestProgress.percent,
+    LatestProgress.text,
+    LatestProgress.user_name,
+    LatestProgress.updated_at,
+    LatestProgress.cycle_id,
+    LatestProgress.on_time,
+)
+
+
 def _latest_map(
     session: Session, *, measure_ids: list[int] | None = None, department_id: int | None = None
 ) -> dict[tuple[int, int], Latest]:
-    query = select(LatestProgress)
+    # Plain column rows, not ORM entities: the overview reads hundreds of them per view.
+    query = select(*_LATEST_COLUMNS)
     if measure_ids is not None:
         query = query.where(col(LatestProgress.measure_id).in_(measure_ids))
     if department_id is not None:
         query = query.where(LatestProgress.department_id == department_id)
-    return {(row.measure_id, row.department_id): latest_of(row) for row in session.exec(query)}
+    return {(row[0], row[1]): Latest(*row[2:]) for row in session.execute(query)}
 
 
 def cycle_overview(session: Session, *, cycle: Cycle | None, now: datetime) -> Overview:
