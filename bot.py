@@ -110,11 +110,13 @@ def build_application(
         builder = builder.request(request).get_updates_request(updates_request or request)
     if rate_limit:
         # Telegram allows about 30 messages a second overall and 20 a minute into one group;
-        # the limiter also waits out RetryAfter and tries again.
+        # the limiter also waits out RetryAfter and tries again. The overall bucket holds one
+        # message and refills every 1/L s: a bucket of L would let L go at once after a pause,
+        # which a server counting a sliding second answers with 429 and a stop for everyone.
         builder = builder.rate_limiter(
             AIORateLimiter(
-                overall_max_rate=settings.rate_limit_per_second,
-                overall_time_period=1,
+                overall_max_rate=1,
+                overall_time_period=1 / settings.rate_limit_per_second,
                 group_max_rate=20,
                 group_time_period=60,
                 max_retries=3,
