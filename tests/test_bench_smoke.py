@@ -29,7 +29,7 @@ EXPECTED_FIGURES = [
     "fanout.rate_over_limit",
     "fanout.bare_achieved_per_s",
     "fanout.bare_http_429",
-    "fanout.bare_smooth_achieved_per_s",
+    "fanout.bare_bursty_achieved_per_s",
     "fanout.bare_cpu_ms_per_delivery",
     "fanout.cycle_s",
     "fanout.cpu_ms_per_delivery",
