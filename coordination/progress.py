@@ -217,6 +217,8 @@ def mark_task_reported(session: Session, update: ProgressUpdate) -> None:
             col(CycleTask.reported_at).is_(None),
         )
         .values(reported_at=update.created_at, reported_on_time=update.on_time)
+        # No CycleTask objects of this session need refreshing: skip the ORM's evaluation.
+        .execution_options(synchronize_session=False)
     )
 
 

@@ -194,7 +194,25 @@ _DONE_NEGATED_CLAUSE = (
     "下步",
 )
 # Part of the work done is not the measure done: 部分完成, 完成一半, 完成前期工作.
-_DONE_PARTIAL_AFTER = ("一半", "过半", "大半", "部分", "阶段性", "前期", "初步")
+_DONE_PARTIAL_AFTER = (
+    "一半",
+    "过半",
+    "大半",
+    "部分",
+    "阶段性",
+    "前期",
+    "初步",
+    # "完成投资11亿元", "完成产值", "完成12项": an amount achieved so far, not the measure done
+    "投资",
+    "产值",
+    "营收",
+    "任务量",
+    "工程量",
+    "亿元",
+    "万元",
+    "公里",
+    "万亩",
+)
 _RISK_NEGATED_NEAR = ("没", "没有", "无", "不", "暂无", "不存在")
 _RISK_NEGATED_CLAUSE = (
     "没有",
