@@ -99,6 +99,9 @@ def storable(text: str | None) -> str:
     return (text or "").replace("\x00", "")
 
 
+_MEASURE_REF_COLUMNS = (Measure.id, Measure.number, Measure.label, Measure.title)
+
+
 def _ref(measure: Measure) -> MeasureRef:
     assert measure.id is not None
     return MeasureRef(measure.id, measure.number, measure.label, measure.title)
@@ -156,28 +159,29 @@ def _scope(
 
     task_numbers: list[int] = []
     if cycle is not None:
-        rows = session.exec(
-            select(CycleTask, Measure)
+        # Column rows, not entities: a measure's body text is long and not needed here.
+        rows = session.execute(
+            select(CycleTask.department_id, *_MEASURE_REF_COLUMNS)
             .join(Measure, col(Measure.id) == CycleTask.measure_id)
             .where(CycleTask.cycle_id == cycle.id, col(CycleTask.department_id).in_(department_ids))
             .order_by(col(Measure.number), col(CycleTask.id))
         ).all()
-        for task, measure in rows:
-            ref = _ref(measure)
+        for department_id, *measure_columns in rows:
+            ref = MeasureRef(*measure_columns)
             scope.by_number.setdefault(ref.number, ref)
             if scope.by_number[ref.number].measure_id != ref.measure_id:
                 continue
-            scope.task_pairs.add((ref.measure_id, task.department_id))
+            scope.task_pairs.add((ref.measure_id, department_id))
             holders = scope.holders.setdefault(ref.measure_id, [])
-            if task.department_id not in holders:
-                holders.append(task.department_id)
+            if department_id not in holders:
+                holders.append(department_id)
             if ref.number not in task_numbers:
                 task_numbers.append(ref.number)
 
     # Assignments: a supporting department may report on its measure outside a lead-only
     # cycle too; the record is then not counted for the cycle.
-    assigned = session.exec(
-        select(Assignment, Measure)
+    assigned = session.execute(
+        select(Assignment.department_id, *_MEASURE_REF_COLUMNS)
         .join(Measure, col(Measure.id) == Assignment.measure_id)
         .join(Plan, col(Plan.id) == Measure.plan_id)
         .where(
@@ -187,14 +191,14 @@ def _scope(
         )
         .order_by(col(Measure.number), col(Plan.id).desc(), col(Assignment.id))
     ).all()
-    for assignment, measure in assigned:
-        ref = _ref(measure)
+    for department_id, *measure_columns in assigned:
+        ref = MeasureRef(*measure_columns)
         scope.by_number.setdefault(ref.number, ref)
         if scope.by_number[ref.number].measure_id != ref.measure_id:
             continue  # the same number in an older plan
         holders = scope.holders.setdefault(ref.measure_id, [])
-        if assignment.department_id not in holders:
-            holders.append(assignment.department_id)
+        if department_id not in holders:
+            holders.append(department_id)
     # Records and acknowledgements follow the order the departments were bound in.
     order = {department_id: index for index, department_id in enumerate(department_ids)}
     for holders in scope.holders.values():
