@@ -335,7 +335,14 @@ def _write_measure(
     status: str | None,
     percent: int | None,
 ) -> list[RecordView]:
-    """One record per department of the chat that holds the measure."""
+    """One record per department of the chat that holds the measure.
+
+    When the cycle asked some of the chat's departments for this measure, the reply is theirs
+    alone: in a chat of a lead and its supporter, a lead-only reminder answered with （六） is
+    the lead's report, not also an unrequested one from the supporter.
+    """
+    holders = scope.holders.get(measure.measure_id, [])
+    asked = [d for d in holders if (measure.measure_id, d) in scope.task_pairs]
     return [
         _write(
             session,
@@ -347,7 +354,7 @@ def _write_measure(
             status=status,
             percent=percent,
         )
-        for department_id in scope.holders.get(measure.measure_id, [])
+        for department_id in (asked or holders)
     ]
 
 

@@ -99,6 +99,25 @@ def test_a_chat_of_two_departments_records_for_those_that_hold_the_measure(db, c
         ]
 
 
+def test_in_a_lead_only_cycle_a_joint_chats_reply_is_the_leads_report_only(db):
+    # 省能源局 leads （六） and 省自然资源厅 supports it; both share one chat. The reminder asked
+    # only the leads, so "（六）…" is 省能源局's report — not also an unasked one of its
+    # supporter. （十四）, which 省自然资源厅 leads, is still recorded for it.
+    from models.schedules import SCOPE_LEAD
+
+    def setup(session):
+        bind(session, ENERGY, "省能源局", "省自然资源厅")
+        return make_cycle(session, deliveries={ENERGY: 503}, scope=SCOPE_LEAD)
+
+    db.call(setup)
+    reply(db, ENERGY, "（六）推进中（十四）遇到困难", 12, reply_to=503)
+    with db.session() as session:
+        assert [row[:3] for row in summary(session)] == [
+            (6, "省能源局", "in_progress"),
+            (14, "省自然资源厅", "at_risk"),
+        ]
+
+
 def test_a_measure_the_chat_does_not_have_is_refused_and_nothing_recorded(db, cycle):
     outcome = reply(db, WATER, "（九）已完成", 12)
     assert outcome.kind == progress.OUTCOME_UNKNOWN
