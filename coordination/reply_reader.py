@@ -261,6 +261,9 @@ _PROGRESS_ZH = (
     "启动",
 )
 
+_STILL_GOING_ZH = ("推进中", "正在", "进行中", "实施中", "建设中", "开展中")
+_EN_STILL_GOING = re.compile(r"\b(?:in progress|ongoing|under ?way|still)\b", re.IGNORECASE)
+
 _EN_NEGATION = r"\b(?:no|not|without|zero|never|nor|isn't|aren't|wasn't|n't)\s+(?:\w+\s+){0,2}?"
 _EN_BLOCKED_WORDS = (
     r"(?:blocked|stalled|stuck|halted|on hold|paused|suspended|"
@@ -342,7 +345,11 @@ def read_status(text: str) -> str | None:
     )
     done = done or _EN_DONE.search(_EN_NOT_DONE.sub(" ", folded)) is not None
     not_done = not_done or _EN_NOT_DONE.search(folded) is not None
-    if done and percent is None:
+    # "主体完工，推进中": part of the work is finished and the rest is still under way.
+    still_going = any(word in folded for word in _STILL_GOING_ZH) or (
+        _EN_STILL_GOING.search(folded) is not None
+    )
+    if done and percent is None and not still_going:
         return PROGRESS_DONE
     if done or not_done or percent is not None:
         return PROGRESS_IN_PROGRESS

@@ -130,6 +130,9 @@ def test_counts_and_years_are_not_markers():
         # An amount achieved so far is progress, not the measure done.
         ("正在推进，本月完成投资11亿元", "in_progress"),
         ("本月完成投资3亿元，项目已全部完工", "done"),
+        # Part finished, the rest still under way.
+        ("太焦高铁站房主体完工，推进中", "in_progress"),
+        ("design completed, construction in progress", "in_progress"),
         ("已办结", "done"),
         ("推进中", "in_progress"),
         ("正在组织实施", "in_progress"),
