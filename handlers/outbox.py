@@ -255,10 +255,33 @@ async def notify_chat_lost(
             "⚠️ The bot was removed from the chat {chat} ({departments}). Its reminders "
             "are stopped until someone adds the bot back."
         ).format(chat=f"<b>{html.escape(title)}</b>", departments=departments)
+        await _send_notice(application, target, text, about=chat_id)
+
+
+NOTICE_ATTEMPTS = 3
+
+
+async def _send_notice(
+    application: Application[Any, Any, Any, Any, Any, Any], target: int, text: str, *, about: int
+) -> None:
+    """Send a one-off notice, trying again after a network error or a RetryAfter."""
+    for attempt in range(1, NOTICE_ATTEMPTS + 1):
         try:
             await application.bot.send_message(target, text)
-        except TelegramError as exc:
-            log.warning("could not tell %s that chat %s was lost: %s", target, chat_id, exc)
+            return
+        except RetryAfter as exc:
+            wait = min(retry_after_seconds(exc), 30.0)
+        except (Forbidden, BadRequest) as exc:
+            log.warning("could not tell %s that chat %s was lost: %s", target, about, exc)
+            return
+        except NetworkError as exc:
+            wait = float(2**attempt)
+            log.info("notice to %s failed (%s); attempt %d", target, exc, attempt)
+        if attempt < NOTICE_ATTEMPTS:
+            await asyncio.sleep(wait)
+    log.warning(
+        "could not tell %s that chat %s was lost after %d attempts", target, about, NOTICE_ATTEMPTS
+    )
 
 
 async def release_stale_deliveries(

@@ -91,6 +91,21 @@ async def test_forbidden_marks_the_chat_inactive_and_tells_coordinators_once(tmp
         assert len(bot.request.sent("sendMessage", WATER_GROUP.id)) == 1  # the refused one
 
 
+async def test_the_notice_of_a_lost_chat_survives_a_network_error(tmp_path):
+    async with BotHarness.open(tmp_path, admin_ids=[ADMIN.id]) as bot:
+        await bot.command(WATER_GROUP, ADMIN, "bind", "省水利厅")
+        await bot.command(COORD_GROUP, ADMIN, "coordinators_chat")
+        bot.request.clear()
+        # The reminder is refused (kicked), then the first try of the notice hits a 502.
+        bot.request.fail_next("sendMessage", 403, "Forbidden: bot was kicked from the group")
+        bot.request.fail_next("sendMessage", 502, "Bad Gateway")
+        await bot.command(private_chat(ADMIN), ADMIN, "remind")
+        tries = bot.request.sent("sendMessage", COORD_GROUP.id)
+        arrived = [c.text for c in tries if "_result" in c.params]
+        assert len(tries) == 2
+        assert len(arrived) == 1 and "省水利厅" in arrived[0] and "移出" in arrived[0]
+
+
 async def test_chat_migrated_moves_the_binding_and_sends_to_the_new_id(tmp_path):
     new_id = -100_555_001
     async with BotHarness.open(tmp_path, admin_ids=[ADMIN.id]) as bot:
