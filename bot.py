@@ -94,7 +94,16 @@ def build_application(
     instance: str = "bot",
 ) -> Application[Any, Any, Any, Any, Any, Any]:
     """Assemble the Application: settings, defaults, limiter, handlers, jobs, error handler."""
-    from handlers import admin, common, coordinator, errors, liaison, membership, scheduling
+    from handlers import (
+        admin,
+        common,
+        coordinator,
+        dashboard,
+        errors,
+        liaison,
+        membership,
+        scheduling,
+    )
 
     builder = (
         ApplicationBuilder()
@@ -132,6 +141,7 @@ def build_application(
     admin.register(application)
     scheduling.register(application)
     coordinator.register(application)
+    dashboard.register(application)
     # Liaison replies last: it catches plain replies that no command handler took.
     liaison.register(application)
     errors.register(application)
@@ -139,14 +149,22 @@ def build_application(
 
 
 async def _post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    """Command menus per language and scope, then the jobs rebuilt from the database."""
-    from handlers import common, scheduling
+    """Command menus per language and scope, the jobs rebuilt from the database, and the
+    web dashboard beside the bot when WEBAPP_URL is set."""
+    from handlers import common, dashboard, scheduling
+    from webapp.server import start_with
 
     await common.set_command_menus(application)
     await scheduling.restore_jobs(application)
+    if application.bot_data["services"].settings.webapp_url:
+        await dashboard.set_menu_button(application)
+        await start_with(application)
 
 
 async def _post_shutdown(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    from webapp.server import stop_with
+
+    await stop_with(application)
     application.bot_data["services"].db.dispose()
 
 

@@ -23,7 +23,7 @@ from telegram.ext import Application, CommandHandler, ContextTypes
 
 from coordination.bindings import chat_departments, ensure_chat
 from coordination.roles import Roles
-from handlers import coordinator
+from handlers import coordinator, dashboard
 from handlers.access import answer, is_group, roles_of, translator
 from handlers.runtime import services
 from messages.i18n import N_, Translator, get_translator, normalize_locale
@@ -61,13 +61,16 @@ ADMIN = [
 ]
 
 
-def commands_for(roles: Roles) -> list[tuple[str, str, str]]:
-    """The commands a caller with `roles` may use in this chat, without repeats."""
+def commands_for(roles: Roles, *, web: bool = False) -> list[tuple[str, str, str]]:
+    """The commands a caller with `roles` may use in this chat, without repeats.
+
+    `web`: the dashboard is set up (WEBAPP_URL), so /dashboard and /screen are offered.
+    """
     entries = list(EVERYONE)
     if roles.is_liaison:
-        entries += LIAISON
+        entries += LIAISON + (dashboard.VIEWER_COMMANDS if web else [])
     if roles.can_coordinate:
-        entries += COORDINATOR
+        entries += COORDINATOR + (dashboard.COORDINATOR_COMMANDS if web else [])
     if roles.is_admin:
         entries += ADMIN
     seen: set[str] = set()
@@ -88,7 +91,13 @@ def _binding_names(session: Session, *, chat_id: int) -> tuple[list[str], bool, 
 
 
 def render_help(
-    t: Translator, *, roles: Roles, in_group: bool, bound_to: list[str], coordinators_chat: bool
+    t: Translator,
+    *,
+    roles: Roles,
+    in_group: bool,
+    bound_to: list[str],
+    coordinators_chat: bool,
+    web: bool = False,
 ) -> str:
     lines = [
         bold(t._("督办 follow-up bot")),
@@ -125,7 +134,7 @@ def render_help(
         lines.append(t._("Your role here: {roles}.").format(roles="、".join(role_names)))
     lines.append("")
     lines.append(t._("Commands you can use:"))
-    for name, args, description in commands_for(roles):
+    for name, args, description in commands_for(roles, web=web):
         arg_text = " " + html.escape(t._(args)) if args else ""
         lines.append(f"/{name}{arg_text} — " + html.escape(t._(description)))
     return "\n".join(lines)
@@ -151,6 +160,7 @@ async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
             in_group=is_group(update),
             bound_to=names,
             coordinators_chat=coordinators,
+            web=bool(services(context).settings.webapp_url),
         ),
     )
 
@@ -214,13 +224,15 @@ def _menu(t: Translator, entries: list[tuple[str, str, str]]) -> list[BotCommand
 async def set_command_menus(application: AnyApp) -> None:
     """Set the command menus per language and scope; a refusal is logged, not fatal."""
     svc = services(application)
-    group_menu = EVERYONE + LIAISON
+    web = dashboard.COORDINATOR_COMMANDS if svc.settings.webapp_url else []
+    group_menu = EVERYONE + LIAISON + (dashboard.VIEWER_COMMANDS if web else [])
     private_menu = (
         EVERYONE
         + COORDINATOR
+        + web
         + [e for e in ADMIN if e[0] in {"chats", "schedule", "admin", "coordinator"}]
     )
-    admin_menu = EVERYONE + LIAISON + COORDINATOR + ADMIN
+    admin_menu = EVERYONE + LIAISON + COORDINATOR + web + ADMIN
     scopes = [
         (BotCommandScopeAllPrivateChats(), private_menu),
         (BotCommandScopeAllGroupChats(), group_menu),

@@ -15,7 +15,9 @@ from babel.messages.pofile import read_po
 from messages.i18n import LOCALES_DIR, SUPPORTED_LOCALES
 
 ROOT = Path(__file__).resolve().parent.parent
-SOURCE_DIRS = ("handlers", "messages", "coordination", "planreader", "reports", "demo")
+SOURCE_DIRS = (
+    "handlers", "messages", "coordination", "planreader", "reports", "demo", "webapp"
+)
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
 
 
