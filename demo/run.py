@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -25,9 +26,13 @@ from demo.stage import AnyApp, DemoError, ErrorCount, Stage, same_label
 from messages.i18n import SUPPORTED_LOCALES, get_translator, normalize_locale
 from models.db import Database
 from settings import SettingsError, load_settings
+from webapp.context import WebContext
+from webapp.membership import shared_membership
+from webapp.server import WebServer
 
 # The tick job is run by hand at the story's moments, never by the wall clock.
 TICK_NEVER = 24 * 3600.0
+KIOSK_LINK = re.compile(r"https?://\S+/kiosk/[A-Za-z0-9_-]+")
 
 
 @dataclass
@@ -40,6 +45,13 @@ class DemoResult:
     ledger: Path | None = None
     chart: Path | None = None
     reminders: dict[str, int] = field(default_factory=dict)
+    # The dashboard the demo serves on 127.0.0.1, and the kiosk link /screen made.
+    dashboard: str = ""
+    kiosk: str = ""
+
+
+# Called once the story is told, with the bot and the dashboard still running.
+AfterStory = Callable[[DemoResult, Stage], Awaitable[None]]
 
 
 class WarningLog(logging.FileHandler):
@@ -211,6 +223,16 @@ async def play(stage: Stage, lang: str, result: DemoResult) -> None:
     ledger = next((m for m in stage.answers_after(coordinators, asked) if m.file), None)
     asked = await stage.send(coordinators, coordinator, "/chart")
     chart = next((m for m in stage.answers_after(coordinators, asked) if m.file), None)
+    stage.heading(t._("A coordinator makes a read-only link for the office's big screen"))
+    asked = await stage.send(coordinators, coordinator, "/screen " + t._("Office big screen"))
+    result.kiosk = next(
+        (
+            found.group(0)
+            for m in stage.answers_after(coordinators, asked)
+            if (found := KIOSK_LINK.search(m.text))
+        ),
+        "",
+    )
     stage.flush()
 
     stage.emit("")
@@ -220,6 +242,8 @@ async def play(stage: Stage, lang: str, result: DemoResult) -> None:
         raise DemoError(t._("the bot sent no ledger for /export"))
     if chart is None or chart.file is None:
         raise DemoError(t._("the bot sent no chart for /chart"))
+    if not result.kiosk:
+        raise DemoError(t._("the bot sent no big-screen link for /screen"))
     result.ledger = result.folder / (ledger.file.file_name or "ledger.xlsx")
     result.ledger.write_bytes(ledger.file.data)
     result.chart = result.folder / (chart.file.file_name or "chart.png")
@@ -229,8 +253,11 @@ async def play(stage: Stage, lang: str, result: DemoResult) -> None:
 # --- set-up and tear-down -------------------------------------------------------------------
 
 
-async def run_story(lang: str, folder: Path, write: Callable[[str], None]) -> DemoResult:
-    """Start the simulator and the real application, play the story, stop everything."""
+async def run_story(
+    lang: str, folder: Path, write: Callable[[str], None], after: AfterStory | None = None
+) -> DemoResult:
+    """Start the simulator, the real application and its dashboard, play the story, call
+    `after` (the summary, the browser tests), stop everything."""
     from bot import build_application, ensure_bundled_plan, open_database
 
     t = get_translator(lang)
@@ -239,6 +266,7 @@ async def run_story(lang: str, folder: Path, write: Callable[[str], None]) -> De
     base_url = await sim.start()
     application: AnyApp | None = None
     db: Database | None = None
+    dashboard: WebServer | None = None
     database = folder / "demo.sqlite3"
     try:
         # A fresh database every run, also in a folder an earlier run used (--out).
@@ -269,6 +297,7 @@ async def run_story(lang: str, folder: Path, write: Callable[[str], None]) -> De
             poll_interval=0, timeout=10, allowed_updates=Update.ALL_TYPES
         )
         await application.start()
+        dashboard = await start_dashboard(application, result)
         clock = SimulatedTime(sim, application.bot_data["services"])
         errors = ErrorCount()
         logging.getLogger().addHandler(errors)
@@ -279,10 +308,36 @@ async def run_story(lang: str, folder: Path, write: Callable[[str], None]) -> De
             logging.getLogger().removeHandler(errors)
             stage.flush()
             result.transcript = stage.lines
+        if after is not None:
+            await after(result, stage)
     finally:
+        if dashboard is not None:
+            await dashboard.stop()
         await _stop(application, db)
         await sim.stop()
     return result
+
+
+async def start_dashboard(application: AnyApp, result: DemoResult) -> WebServer:
+    """The web dashboard on a free port of 127.0.0.1, on the bot's (simulated) clock.
+
+    Membership is asked of the simulator, as the real bot asks Telegram.
+    """
+    services = application.bot_data["services"]
+    server = WebServer(
+        WebContext(
+            settings=services.settings,
+            db=services.db,
+            bot_token=application.bot.token,
+            now=services.now,
+            membership=shared_membership(application),
+        )
+    )
+    port = await server.start("127.0.0.1", 0)
+    result.dashboard = f"http://127.0.0.1:{port}"
+    # /dashboard and /screen make their links from it.
+    services.settings.webapp_url = result.dashboard
+    return server
 
 
 async def _stop(application: AnyApp | None, db: Database | None) -> None:
@@ -300,8 +355,12 @@ async def _stop(application: AnyApp | None, db: Database | None) -> None:
         await application.post_shutdown(application)
 
 
-def run_demo(*, lang: str = "zh_CN", out_dir: str | None = None) -> int:
-    """Run the demo; print the transcript, the final /status and the files' paths.
+def run_demo(
+    *, lang: str = "zh_CN", out_dir: str | None = None, serve: bool | None = None
+) -> int:
+    """Run the demo; print the transcript, the final /status, the files' paths and the
+    dashboard's kiosk link. `serve` keeps the bot and the dashboard running until Ctrl+C
+    (by default when a person watches: a terminal on both ends).
 
     Returns 0 on success, 1 when a step failed (with a message saying which), 2 for bad input.
     """
@@ -313,6 +372,8 @@ def run_demo(*, lang: str = "zh_CN", out_dir: str | None = None) -> int:
             file=sys.stderr,
         )
         return 2
+    if serve is None:
+        serve = sys.stdin.isatty() and sys.stdout.isatty()
     t = get_translator(locale)
     started = time.monotonic()
     try:
@@ -332,8 +393,43 @@ def run_demo(*, lang: str = "zh_CN", out_dir: str | None = None) -> int:
     write(t._("Demo of the follow-up (督办) bot: one whole reporting cycle, no token, no network."))
     log_handler = WarningLog(folder / "demo.log")
     logging.getLogger().addHandler(log_handler)
+
+    async def summary(result: DemoResult, _stage: Stage) -> None:
+        """The files and the links, while the dashboard still runs; then serve if asked."""
+        (folder / "transcript.txt").write_text(
+            "\n".join(result.transcript) + "\n", encoding="utf-8"
+        )
+        write("")
+        write(t._("Ledger: {path}").format(path=result.ledger))
+        write(t._("Chart: {path}").format(path=result.chart))
+        write(t._("Transcript: {path}").format(path=folder / "transcript.txt"))
+        write(t._("Big-screen dashboard: {url}").format(url=result.kiosk))
+        if log_handler.count:
+            write(
+                t.ngettext(
+                    "The bot logged {count} warning: {path}",
+                    "The bot logged {count} warnings: {path}",
+                    log_handler.count,
+                ).format(count=log_handler.count, path=folder / "demo.log")
+            )
+        write(
+            t._("The demo ran in {seconds} s.").format(
+                seconds=t.number(round(time.monotonic() - started, 1))
+            )
+        )
+        if serve:
+            write(
+                t._(
+                    "The bot and its dashboard keep running: open the link above in your "
+                    "browser. Press Ctrl+C to stop."
+                )
+            )
+            await asyncio.Event().wait()
+
     try:
-        result = asyncio.run(run_story(locale, folder, write))
+        asyncio.run(run_story(locale, folder, write, summary))
+    except KeyboardInterrupt:
+        return 0  # the way to end a demo that serves its dashboard
     except SettingsError:
         raise  # bot.py says what is wrong with the settings and exits with 2
     except Exception as exc:
@@ -350,22 +446,4 @@ def run_demo(*, lang: str = "zh_CN", out_dir: str | None = None) -> int:
     finally:
         logging.getLogger().removeHandler(log_handler)
         log_handler.close()
-    (folder / "transcript.txt").write_text("\n".join(result.transcript) + "\n", encoding="utf-8")
-    write("")
-    write(t._("Ledger: {path}").format(path=result.ledger))
-    write(t._("Chart: {path}").format(path=result.chart))
-    write(t._("Transcript: {path}").format(path=folder / "transcript.txt"))
-    if log_handler.count:
-        write(
-            t.ngettext(
-                "The bot logged {count} warning: {path}",
-                "The bot logged {count} warnings: {path}",
-                log_handler.count,
-            ).format(count=log_handler.count, path=folder / "demo.log")
-        )
-    write(
-        t._("The demo ran in {seconds} s.").format(
-            seconds=t.number(round(time.monotonic() - started, 1))
-        )
-    )
     return 0
