@@ -114,6 +114,7 @@ def build_application(
         .base_file_url(file_base_url(settings.telegram_api_base_url))
         .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=settings.tz))
         .post_init(_post_init)
+        .post_stop(_post_stop)
         .post_shutdown(_post_shutdown)
     )
     if request is not None:
@@ -162,10 +163,14 @@ async def _post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> 
         await start_with(application)
 
 
-async def _post_shutdown(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+async def _post_stop(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """The dashboard stops with the bot (before the database closes)."""
     from webapp.server import stop_with
 
     await stop_with(application)
+
+
+async def _post_shutdown(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     application.bot_data["services"].db.dispose()
 
 
