@@ -87,6 +87,7 @@ WORDS = {
     "overdue": N_("Overdue"),
     "overdue_title": N_("Overdue reports"),
     "departments": N_("All departments"),
+    "leads_and_supports": N_("Leads and supports"),
     "department": N_("Department"),
     "measures": N_("Measures"),
     "measure": N_("Measure"),

@@ -34,8 +34,13 @@ from models.plan import Department
 from webapp.initdata import sign
 
 ROOT = Path(__file__).resolve().parent.parent
-SCREENSHOTS = Path(os.environ.get("DASHBOARD_SCREENSHOTS", ROOT / "test-output" / "dashboard-screenshots"))
-CHROMIUM = next((p for p in ("/usr/lib/chromium/chromium", "/usr/bin/chromium") if Path(p).exists()), "")
+SCREENSHOTS = Path(
+    os.environ.get("DASHBOARD_SCREENSHOTS", ROOT / "test-output" / "dashboard-screenshots")
+)
+# The binary itself skips the launcher script (and its harmless shell warning).
+CHROMIUM = next(
+    (p for p in ("/usr/lib/chromium/chromium", "/usr/bin/chromium") if Path(p).exists()), ""
+)
 PHONE = {"width": 390, "height": 844}
 BIG_SCREEN = {"width": 1920, "height": 1080}
 # Telegram's own theme colours, as its clients send them in themeParams.
@@ -136,7 +141,9 @@ def init_data(user: SimUser, *, age: float = 0, token: str = script.DEMO_TOKEN) 
 def mini_app(browser: Any, site: Site, user: SimUser, *, scheme: str = "light",
              viewport: dict[str, int] = PHONE, data: str | None = None) -> Any:
     """A page opened as Telegram opens the Mini App: `Telegram.WebApp` is there from the start."""
-    context = browser.new_context(viewport=viewport, color_scheme=scheme, locale="zh-CN")
+    context = browser.new_context(
+        viewport=viewport, color_scheme=scheme, locale="zh-CN", reduced_motion="reduce"
+    )
     webapp = {"initData": data if data is not None else init_data(user),
               "themeParams": THEMES[scheme], "colorScheme": scheme}
     context.add_init_script(f"window.Telegram = {{WebApp: {json.dumps(webapp)}}};")
@@ -163,7 +170,9 @@ def coordinator() -> SimUser:
 def chat_status(text: str) -> dict[str, Any]:
     """The figures of the demo's final /status (plain text, as the chat shows it)."""
     lights = re.search(r"🟢 (\d+)  🟡 (\d+)  🔴 (\d+)  ⚪ (\d+)", text)
-    tasks = re.search(r"按时 (\d+)，逾期报送 (\d+)，逾期未报 (\d+)，未到期 (\d+)，共 (\d+)；按时率 (\d+%)", text)
+    tasks = re.search(
+        r"按时 (\d+)，逾期报送 (\d+)，逾期未报 (\d+)，未到期 (\d+)，共 (\d+)；按时率 (\d+%)", text
+    )
     assert lights and tasks, text
     measures: dict[str, dict[str, Any]] = {}
     current: dict[str, Any] | None = None

@@ -67,9 +67,12 @@ def request_locale(request: web.Request, fallback: str | None) -> str:
     return normalize_locale(accepted, context_of(request).settings.bot_locale)
 
 
-def error_page(request: web.Request, status: int, title: str, text: str) -> web.Response:
+def error_page(
+    request: web.Request, status: int, title: str, text: str, *, locale: str | None = None
+) -> web.Response:
+    """A page saying what went wrong, in the reader's language (`locale` when known)."""
     ctx = context_of(request)
-    words = ctx.words(request_locale(request, None))
+    words = ctx.words(request_locale(request, locale))
     return page(
         ctx.templates,
         "message.html",

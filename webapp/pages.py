@@ -50,7 +50,7 @@ async def signed_in(request: web.Request) -> tuple[Viewer, Words]:
         raise Refused(error_page(request, 401, "signed_out_title", "signed_out"))
     viewer = await viewer_for_user(ctx, record.user_id)
     if not viewer.allowed:
-        raise Refused(error_page(request, 403, "refused_title", "refused"))
+        raise Refused(error_page(request, 403, "refused_title", "refused", locale=record.locale))
     return viewer, ctx.words(request_locale(request, record.locale or None))
 
 
@@ -142,7 +142,9 @@ async def department(
 ) -> web.Response:
     department_id = _id(request, "department_id")
     if not viewer.sees_department(department_id):
-        raise Refused(error_page(request, 403, "refused_title", "department_refused"))
+        raise Refused(
+            error_page(request, 403, "refused_title", "department_refused", locale=words.locale)
+        )
     data = await ctx.db.run(department_page, department_id=department_id, now=ctx.now())
     if data is None:
         raise web.HTTPNotFound()
@@ -163,7 +165,9 @@ async def measure(
     if data is None:
         raise web.HTTPNotFound()
     if not viewer.everything and not data.detail.departments and not data.timeline:
-        raise Refused(error_page(request, 403, "refused_title", "department_refused"))
+        raise Refused(
+            error_page(request, 403, "refused_title", "department_refused", locale=words.locale)
+        )
     return _render(ctx, "measure.html", words, nav, data=data, viewer=viewer)
 
 

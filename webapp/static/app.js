@@ -196,7 +196,9 @@
     window.Chart.defaults.color = text;
     window.Chart.defaults.borderColor = grid;
     window.Chart.defaults.font.family = getComputedStyle(document.body).fontFamily;
-    var animate = !document.body.classList.contains("kiosk");
+    // No animation for the big screen (it reloads every minute) nor for those who ask.
+    var animate = !document.body.classList.contains("kiosk") &&
+      !window.matchMedia("(prefers-reduced-motion: reduce)").matches;
     document.querySelectorAll("canvas[data-chart]").forEach(function (canvas) {
       var table = document.getElementById(canvas.getAttribute("data-table"));
       if (!table) return;
@@ -232,6 +234,7 @@
                 yAxisID: line ? "rate" : "tasks",
                 stack: line ? undefined : "tasks",
                 tension: 0.25,
+                maxBarThickness: 56,
                 order: line ? 0 : 1,
               };
             }),
