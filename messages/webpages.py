@@ -107,7 +107,7 @@ WORDS = {
     "this_cycle": N_("This cycle"),
     "latest_report": N_("Latest report"),
     "updated": N_("Updated"),
-    "days_overdue": N_("Days overdue"),
+    "days_overdue_heading": N_("Days overdue"),
     "filter": N_("Filter…"),
     "filter_label": N_("Filter the table"),
     "timeline": N_("Every report, newest first"),

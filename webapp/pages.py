@@ -27,6 +27,7 @@ from webapp.context import (
     set_cookie,
 )
 from webapp.render import Nav, page
+from webapp.urls import APP_PATH
 
 KIOSK_REFRESH_SECONDS = 60
 LANG_COOKIE_SECONDS = 365 * 24 * 3600
@@ -107,6 +108,10 @@ def _render(
 
 
 async def home(request: web.Request) -> web.StreamResponse:
+    """The site's root: the overview once signed in, else the Mini App's launch page (a
+    redirect keeps the URL fragment, where Telegram may have put the signed data)."""
+    if await session_of(request) is None:
+        raise web.HTTPFound(APP_PATH)
     raise web.HTTPFound("/overview")
 
 
