@@ -13,7 +13,7 @@ from typing import Any
 
 from aiohttp import web
 
-from settings import Settings
+from settings import Settings, SettingsError
 from webapp import auth, pages
 from webapp.context import CONTEXT, SESSION_COOKIE, WebContext, context_of, error_page
 from webapp.membership import shared_membership
@@ -152,7 +152,15 @@ async def start_with(application: Any) -> WebServer:
         membership=shared_membership(application),
     )
     server = WebServer(ctx)
-    port = await server.start(settings.webapp_host, settings.webapp_port)
+    try:
+        port = await server.start(settings.webapp_host, settings.webapp_port)
+    except OSError as exc:
+        await server.stop()
+        raise SettingsError(
+            f"the dashboard cannot listen on {settings.webapp_host}:{settings.webapp_port}: "
+            f"{exc.strerror or exc}. Choose another WEBAPP_HOST/WEBAPP_PORT, or leave "
+            "WEBAPP_URL empty to run without the dashboard."
+        ) from None
     application.bot_data[RUNNING] = server
     log.info(
         "dashboard on http://%s:%s, public at %s", settings.webapp_host, port, settings.webapp_url

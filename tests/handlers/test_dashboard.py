@@ -6,15 +6,18 @@ coordinators make, list and revoke; the menu button; and the dashboard served be
 from __future__ import annotations
 
 import re
+import socket
 from urllib.parse import urlsplit
 
 import aiohttp
+import pytest
 from sqlmodel import select
 
 from botapi_sim.updates import private_chat
 from coordination.weblinks import token_hash
 from models.chats import ROLE_COORDINATOR, UserRole
 from models.web import KioskLink, WebLoginLink
+from settings import SettingsError
 from tests.conftest import (
     ADMIN,
     COORD_GROUP,
@@ -187,3 +190,18 @@ async def test_the_bot_serves_the_dashboard_while_it_runs(tmp_path):
                 raise AssertionError(f"still serving: {response.status}")
         except aiohttp.ClientConnectionError:
             pass
+
+
+async def test_a_port_in_use_stops_the_bot_with_a_clear_message(tmp_path):
+    taken = socket.socket()
+    taken.bind(("127.0.0.1", 0))
+    taken.listen()
+    try:
+        port = taken.getsockname()[1]
+        with pytest.raises(SettingsError, match=f"cannot listen on 127.0.0.1:{port}"):
+            async with BotHarness.open(
+                tmp_path, admin_ids=[ADMIN.id], **web_settings(webapp_port=port)
+            ):
+                pass
+    finally:
+        taken.close()
