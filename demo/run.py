@@ -7,8 +7,10 @@ No token and no network: the bot long-polls a simulator on 127.0.0.1 whose peopl
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import re
+import signal
 import sys
 import time
 from collections.abc import Awaitable, Callable
@@ -355,6 +357,21 @@ async def _stop(application: AnyApp | None, db: Database | None) -> None:
         await application.post_shutdown(application)
 
 
+async def until_stopped() -> None:
+    """Wait for Ctrl+C (or a TERM signal), then let everything stop in order."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            loop.add_signal_handler(signum, stop.set)
+    try:
+        await stop.wait()
+    finally:
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                loop.remove_signal_handler(signum)
+
+
 def run_demo(
     *, lang: str = "zh_CN", out_dir: str | None = None, serve: bool | None = None
 ) -> int:
@@ -424,7 +441,7 @@ def run_demo(
                     "browser. Press Ctrl+C to stop."
                 )
             )
-            await asyncio.Event().wait()
+            await until_stopped()
 
     try:
         asyncio.run(run_story(locale, folder, write, summary))
