@@ -333,6 +333,7 @@ async def start_dashboard(application: AnyApp, result: DemoResult) -> WebServer:
             bot_token=application.bot.token,
             now=services.now,
             membership=shared_membership(application),
+            bot=application.bot,
         )
     )
     port = await server.start("127.0.0.1", 0)

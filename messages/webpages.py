@@ -163,6 +163,11 @@ WORDS = {
     "not_found": N_("The plan has no such page. Go back to the overview."),
     "too_many_title": N_("Too many requests"),
     "too_many": N_("Please wait a minute and try again."),
+    "file_failed_title": N_("The file could not be fetched"),
+    "file_failed": N_(
+        "Telegram did not hand over this file (files over 20 MB cannot be fetched by a bot). "
+        "It is still in the department's chat."
+    ),
     "error_title": N_("Something went wrong"),
     "error": N_("The dashboard could not show this page. Please try again in a moment."),
 }

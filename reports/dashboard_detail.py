@@ -70,6 +70,30 @@ class MeasurePage:
     total_reports: int = 0
 
 
+@dataclass(frozen=True)
+class ReportFile:
+    """The file a report came with, and whose report it is (to check who may fetch it)."""
+
+    file_id: str
+    kind: str
+    department_id: int
+    created_at: datetime
+
+
+def report_file(session: Session, *, update_id: int) -> ReportFile | None:
+    row = session.execute(
+        select(
+            ProgressUpdate.file_id,
+            ProgressUpdate.file_kind,
+            ProgressUpdate.department_id,
+            ProgressUpdate.created_at,
+        ).where(ProgressUpdate.id == update_id)
+    ).first()
+    if row is None or not row[0]:
+        return None
+    return ReportFile(row[0], row[1] or "document", row[2], row[3])
+
+
 def _timeline(session: Session, conditions: list[Any], limit: int) -> list[TimelineEntry]:
     rows = session.execute(
         select(

@@ -10,6 +10,7 @@ light and dark, phone and big screen are written to `test-output/dashboard-scree
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 import os
 import re
@@ -23,6 +24,7 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 import pytest
+from PIL import Image
 from sqlmodel import select
 
 from botapi_sim.updates import SimUser, private_chat
@@ -30,7 +32,7 @@ from demo import script
 from demo.run import DemoResult, run_story
 from demo.stage import Stage
 from messages.status import TASK_ICONS
-from models.plan import Department
+from models.plan import Department, Measure
 from webapp.initdata import sign
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -376,3 +378,38 @@ def test_a_revoked_kiosk_link_shows_a_notice_instead_of_the_plan(browser, site) 
     assert "此大屏链接已失效" in page.inner_text("main")
     assert page.locator(".tile").count() == 0
     page.context.close()
+
+
+def test_a_photo_sent_with_a_report_can_be_opened_from_the_timeline(browser, site) -> None:
+    picture = io.BytesIO()
+    Image.new("RGB", (16, 12), (200, 30, 30)).save(picture, "JPEG")
+    sent = picture.getvalue()
+    chat, liaison = script.WATER.chat("zh_CN"), script.WATER.liaison("zh_CN")
+
+    async def reply_with_photo() -> None:
+        sim = site.stage.sim
+        reminder = next(m for m in sim.bot_messages(chat) if "督办提醒" in m.text)
+        asked = sim.user_sends(chat, liaison, photo=sent, caption="（五）现场照片：主体工程已完工",
+                               reply_to_message_id=reminder.message_id)
+        await sim.wait_for(lambda: bool(site.stage.answers_after(chat, asked)), timeout=10)
+
+    asyncio.run_coroutine_threadsafe(reply_with_photo(), site.loop).result(timeout=30)
+    measure = site.stage.db.call(
+        lambda s: s.exec(select(Measure.id).where(Measure.label == "（五）")).first()
+    )
+    page = mini_app(browser, site, coordinator(), viewport=BIG_SCREEN)
+    signed_in(page)
+    page.goto(f"{site.base}/measure/{measure}")
+    link = page.locator(".timeline a.file").first
+    assert "图片" in link.inner_text()
+    href = link.get_attribute("href")
+    response = page.request.get(site.base + href)
+    assert response.status == 200 and response.headers["content-type"] == "image/jpeg"
+    assert response.body() == sent
+    page.context.close()
+    # Another department's liaison may not fetch it.
+    other = mini_app(browser, site, script.CULTURE.liaison("zh_CN"))
+    signed_in(other)
+    refused = other.request.get(site.base + href)
+    assert refused.status == 403
+    other.context.close()

@@ -36,6 +36,8 @@ class WebContext:
     # The bot's clock (the demo moves it); Telegram's signatures are checked on the real one.
     now: Callable[[], datetime] = utcnow
     membership: MembershipCache | None = None
+    # The bot, to fetch the files liaisons sent with their reports (None: no downloads).
+    bot: Any = None
     templates: Environment = field(default_factory=template_environment)
     limiter: RateLimiter | None = None
     # user id → (viewer, monotonic expiry); roles are re-read after a minute.

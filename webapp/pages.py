@@ -6,17 +6,21 @@ Each page reads its data in one database session with the Telegram-free function
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
+from pathlib import PurePosixPath
 from typing import Any
+from urllib.parse import quote
 
 from aiohttp import web
+from telegram.error import TelegramError
 
 from coordination.dashboard_access import Viewer, kiosk_viewer
 from coordination.weblinks import find_kiosk
 from messages.webpages import Words
 from models.clock import utcnow
 from reports.dashboard import OverviewPage, department_names, overview_page
-from reports.dashboard_detail import department_page, measure_page
+from reports.dashboard_detail import department_page, measure_page, report_file
 from webapp.auth import session_of, viewer_for_user
 from webapp.context import (
     LANG_COOKIE,
@@ -28,6 +32,8 @@ from webapp.context import (
 )
 from webapp.render import Nav, page
 from webapp.urls import APP_PATH
+
+log = logging.getLogger(__name__)
 
 KIOSK_REFRESH_SECONDS = 60
 LANG_COOKIE_SECONDS = 365 * 24 * 3600
@@ -203,6 +209,40 @@ async def kiosk(request: web.Request) -> web.StreamResponse:
     return response
 
 
+# Photos are shown; anything else is saved, never rendered by the browser as a page.
+FILE_TYPES = {"photo": "image/jpeg"}
+
+
+@viewer_page("measure")
+async def report_file_download(
+    request: web.Request, ctx: WebContext, viewer: Viewer, words: Words, nav: Nav
+) -> web.Response:
+    """GET /report/{id}/file: the photo or document a liaison sent, fetched through the bot."""
+    found = await ctx.db.run(report_file, update_id=_id(request, "update_id"))
+    if found is None or ctx.bot is None:
+        raise web.HTTPNotFound()
+    if not viewer.sees_department(found.department_id):
+        raise Refused(
+            error_page(request, 403, "refused_title", "department_refused", locale=words.locale)
+        )
+    try:
+        telegram_file = await ctx.bot.get_file(found.file_id)
+        data = bytes(await telegram_file.download_as_bytearray())
+    except TelegramError as exc:
+        log.warning("could not fetch file of report %s: %s", request.match_info, exc)
+        raise Refused(
+            error_page(request, 502, "file_failed_title", "file_failed", locale=words.locale)
+        ) from None
+    name = PurePosixPath(telegram_file.file_path or "").name or f"report-{found.kind}"
+    content_type = FILE_TYPES.get(found.kind, "application/octet-stream")
+    disposition = "inline" if found.kind in FILE_TYPES else "attachment"
+    return web.Response(
+        body=data,
+        content_type=content_type,
+        headers={"Content-Disposition": f"{disposition}; filename*=UTF-8''{quote(name)}"},
+    )
+
+
 def add_routes(app: web.Application) -> None:
     app.router.add_get("/", home)
     app.router.add_get("/overview", overview)
@@ -210,3 +250,4 @@ def add_routes(app: web.Application) -> None:
     app.router.add_get(r"/department/{department_id}", department)
     app.router.add_get(r"/measure/{measure_id}", measure)
     app.router.add_get(r"/kiosk/{token}", kiosk)
+    app.router.add_get(r"/report/{update_id}/file", report_file_download)

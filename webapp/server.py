@@ -150,6 +150,7 @@ async def start_with(application: Any) -> WebServer:
         bot_token=application.bot.token,
         now=services.now,
         membership=shared_membership(application),
+        bot=application.bot,
     )
     server = WebServer(ctx)
     try:
