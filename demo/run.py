@@ -229,8 +229,13 @@ async def play(stage: Stage, lang: str, result: DemoResult) -> None:
 # --- set-up and tear-down -------------------------------------------------------------------
 
 
-async def run_story(lang: str, folder: Path, write: Callable[[str], None]) -> DemoResult:
-    """Start the simulator and the real application, play the story, stop everything."""
+async def run_story(
+    lang: str, folder: Path, write: Callable[[str], None], start: datetime | None = None
+) -> DemoResult:
+    """Start the simulator and the real application, play the story, stop everything.
+
+    `start` (naive UTC) sets the story's first moment; by default it begins now.
+    """
     from bot import build_application, ensure_bundled_plan, open_database
 
     t = get_translator(lang)
@@ -270,6 +275,8 @@ async def run_story(lang: str, folder: Path, write: Callable[[str], None]) -> De
         )
         await application.start()
         clock = SimulatedTime(sim, application.bot_data["services"])
+        if start is not None:
+            clock.travel_to(start)
         errors = ErrorCount()
         logging.getLogger().addHandler(errors)
         stage = Stage(sim, application, clock, t, write, errors=lambda: errors.count)
@@ -300,8 +307,12 @@ async def _stop(application: AnyApp | None, db: Database | None) -> None:
         await application.post_shutdown(application)
 
 
-def run_demo(*, lang: str = "zh_CN", out_dir: str | None = None) -> int:
+def run_demo(
+    *, lang: str = "zh_CN", out_dir: str | None = None, start: datetime | None = None
+) -> int:
     """Run the demo; print the transcript, the final /status and the files' paths.
+
+    `start` (naive UTC) fixes the story's dates, so two runs print the same transcript.
 
     Returns 0 on success, 1 when a step failed (with a message saying which), 2 for bad input.
     """
@@ -333,7 +344,7 @@ def run_demo(*, lang: str = "zh_CN", out_dir: str | None = None) -> int:
     log_handler = WarningLog(folder / "demo.log")
     logging.getLogger().addHandler(log_handler)
     try:
-        result = asyncio.run(run_story(locale, folder, write))
+        result = asyncio.run(run_story(locale, folder, write, start))
     except SettingsError:
         raise  # bot.py says what is wrong with the settings and exits with 2
     except Exception as exc:
