@@ -17,8 +17,13 @@ from pathlib import Path
 
 from telegram import Update
 
+from assembly import build_application, ensure_bundled_plan, open_database
 from botapi_sim.server import BotApiSimulator
 from botapi_sim.world import StoredMessage
+from coordination.cycle_state import current_cycle
+from coordination.schedule_spec import next_fire_times
+from coordination.schedules import list_schedules
+from delivery.jobs import TICK_JOB, job_name
 from demo import script
 from demo.simulated_time import SimulatedTime
 from demo.stage import AnyApp, DemoError, ErrorCount, Stage, same_label
@@ -77,11 +82,6 @@ def output_folder(out_dir: str | None) -> Path:
 
 async def play(stage: Stage, lang: str, result: DemoResult) -> None:
     """The whole cycle: bind, schedule, fire, replies, nudge, deadline, late replies, views."""
-    from coordination.cycle_state import current_cycle
-    from coordination.schedule_spec import next_fire_times
-    from coordination.schedules import list_schedules
-    from handlers.scheduling import TICK_JOB, job_name
-
     t, sim = stage.t, stage.sim
     admin, coordinator = script.admin(lang), script.coordinator(lang)
     coordinators = script.coordinators_chat(lang)
@@ -236,8 +236,6 @@ async def run_story(
 
     `start` (naive UTC) sets the story's first moment; by default it begins now.
     """
-    from bot import build_application, ensure_bundled_plan, open_database
-
     t = get_translator(lang)
     result = DemoResult(folder=folder)
     sim = BotApiSimulator(token=script.DEMO_TOKEN)

@@ -10,8 +10,8 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from coordination.roles import Roles, resolve_roles
-from handlers.runtime import chat_translator, services
 from messages.i18n import Translator
+from runtime import services
 
 
 def is_group(update: Update) -> bool:
@@ -35,8 +35,8 @@ async def translator(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Tran
     """The chat's translator (a private chat without /lang follows the user's language)."""
     user = update.effective_user
     chat = update.effective_chat
-    return await chat_translator(
-        context, chat.id if chat else None, user.language_code if user else None
+    return await services(context).chat_translator(
+        chat.id if chat else None, user.language_code if user else None
     )
 
 

@@ -31,11 +31,11 @@ from handlers.access import (
     roles_of,
     translator,
 )
-from handlers.runtime import services
 from handlers.scheduling import unknown_department_text
 from messages.i18n import Translator
 from messages.reminders import DepartmentTasks, TaskLine, bold, role_text
 from models.chats import ROLE_ADMIN, ROLE_COORDINATOR
+from runtime import services
 
 AnyApp = Application[Any, Any, Any, Any, Any, Any]
 MESSAGE_BUDGET = 3900

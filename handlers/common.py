@@ -25,9 +25,9 @@ from coordination.bindings import chat_departments, ensure_chat
 from coordination.roles import Roles
 from handlers import coordinator
 from handlers.access import answer, is_group, roles_of, translator
-from handlers.runtime import services
 from messages.i18n import N_, Translator, get_translator, normalize_locale
 from messages.reminders import bold
+from runtime import services
 
 log = logging.getLogger(__name__)
 

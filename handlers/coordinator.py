@@ -21,7 +21,6 @@ from telegram.ext import (
     filters,
 )
 
-from handlers.runtime import chat_translator, services
 from messages.i18n import N_, Translator
 from reports.views import (
     ACCESS_ELSEWHERE,
@@ -40,6 +39,7 @@ from reports.views import (
     render_view,
     status_command,
 )
+from runtime import services
 
 log = logging.getLogger(__name__)
 
@@ -135,8 +135,8 @@ async def _guarded(
 
 async def _translator(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Translator:
     chat, user = update.effective_chat, update.effective_user
-    return await chat_translator(
-        context, chat.id if chat else None, user.language_code if user else None
+    return await services(context).chat_translator(
+        chat.id if chat else None, user.language_code if user else None
     )
 
 

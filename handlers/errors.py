@@ -14,7 +14,7 @@ from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes
 
-from handlers.runtime import chat_translator, services
+from runtime import services
 
 log = logging.getLogger(__name__)
 
@@ -24,8 +24,8 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     log.error("error while handling an update", exc_info=context.error)
     if isinstance(update, Update) and update.effective_chat is not None:
         user = update.effective_user
-        t = await chat_translator(
-            context, update.effective_chat.id, user.language_code if user else None
+        t = await services(context).chat_translator(
+            update.effective_chat.id, user.language_code if user else None
         )
         try:
             await context.bot.send_message(

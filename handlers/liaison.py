@@ -34,7 +34,6 @@ from telegram.ext import (
 from coordination import progress
 from coordination.reply_reader import split_report_arguments
 from coordination.roles import resolve_roles
-from handlers.runtime import chat_translator, services
 from messages import progress as texts
 from messages.i18n import Translator
 from models.clock import to_naive_utc
@@ -44,6 +43,7 @@ from models.progress import (
     PROGRESS_DONE,
     PROGRESS_IN_PROGRESS,
 )
+from runtime import services
 
 log = logging.getLogger(__name__)
 
@@ -165,7 +165,7 @@ async def _translator(
 ) -> Translator:
     """The chat's translator; the bot's default language when the database cannot say."""
     try:
-        return await chat_translator(context, chat_id, language)
+        return await services(context).chat_translator(chat_id, language)
     except SQLAlchemyError:
         log.warning("could not read the language of chat %s", chat_id, exc_info=True)
         return services(context).translator()

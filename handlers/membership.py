@@ -19,9 +19,9 @@ from telegram.ext import (
 )
 
 from coordination.membership import deactivate_chat, migrate_chat, reactivate_chat
+from delivery.worker import flush_outbox, notify_chat_lost
 from handlers.access import answer, translator
-from handlers.outbox import flush_outbox, move_locale, notify_chat_lost
-from handlers.runtime import services
+from runtime import services
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +81,7 @@ async def migrated(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     if await services(context).db.run(migrate_chat, old_id=old_id, new_id=new_id):
         log.info("chat %s migrated to %s", old_id, new_id)
-        move_locale(context.application, old_id, new_id)
+        services(context).move_locale(old_id, new_id)
         await flush_outbox(context.application)
 
 

@@ -1,27 +1,22 @@
-"""/schedule and /remind, and the jobs: one per schedule (`reminder:{id}`) plus the tick.
+"""/schedule and /remind: reminder schedules kept by admins, a cycle started by hand.
 
-The database is the source of truth: `restore_jobs` rebuilds every job at start and opens
-a cycle missed while the bot was down; the tick (every 30 s) re-reads the schedules, makes
-nudges and overdue digests that are due, and flushes the outbox.
+A changed schedule is put into the job queue at once (`delivery.jobs.sync_jobs`).
 """
 
 from __future__ import annotations
 
 import html
-import logging
 from typing import Any
 
 from telegram import Update
 from telegram.ext import Application, CommandHandler, ContextTypes
 
-from coordination.cycles import FIRE_GRACE, catch_up_missed, fire_schedule, open_manual_cycle
-from coordination.follow_up import create_due_nudges, create_overdue_digests
+from coordination.cycles import open_manual_cycle
 from coordination.outbox import delivery_counts
 from coordination.schedule_spec import (
     FORM_WORDS,
     USAGE,
     SpecError,
-    WorkingDayTrigger,
     next_fire_times,
     parse_schedule_args,
 )
@@ -31,10 +26,11 @@ from coordination.schedules import (
     add_schedule,
     delete_schedule,
     list_schedules,
-    live_schedules,
     resolve_department,
     set_paused,
 )
+from delivery.jobs import sync_jobs
+from delivery.worker import flush_outbox
 from handlers.access import (
     answer,
     refuse_admin_only,
@@ -42,134 +38,12 @@ from handlers.access import (
     roles_of,
     translator,
 )
-from handlers.outbox import flush_outbox, release_stale_deliveries
-from handlers.runtime import services
 from messages.i18n import Translator, get_translator
 from messages.reminders import moment_text
 from models.schedules import SCHEDULE_DIGEST, SCOPE_LEAD, STATUS_PENDING, STATUS_SENDING
-
-log = logging.getLogger(__name__)
-
-TICK_JOB = "tick"
+from runtime import services
 
 AnyApp = Application[Any, Any, Any, Any, Any, Any]
-
-
-def job_name(schedule_id: int) -> str:
-    return f"reminder:{schedule_id}"
-
-
-# --- jobs ------------------------------------------------------------------------------
-
-
-async def reminder_job(context: ContextTypes.DEFAULT_TYPE) -> None:
-    """A schedule fired: open its cycle (once, whatever the number of processes) and send."""
-    svc = services(context)
-    assert context.job is not None
-    schedule_id, _signature = context.job.data  # type: ignore[misc]
-    outcome = await svc.db.run(
-        fire_schedule,
-        schedule_id=schedule_id,
-        now=svc.now(),
-        fallback_chat_ids=svc.settings.admin_ids,
-    )
-    if outcome is not None:
-        log.info(
-            "schedule %s fired: cycle %s (%s)",
-            schedule_id,
-            outcome.cycle_id,
-            "new" if outcome.created else "already open",
-        )
-    await flush_outbox(context.application)
-
-
-async def tick_job(context: ContextTypes.DEFAULT_TYPE) -> None:
-    """The periodic tick: see `run_tick`."""
-    await run_tick(context.application)
-
-
-async def run_tick(application: AnyApp) -> None:
-    """Stale claims back to pending, jobs in line with the database, follow-ups, send."""
-    svc = services(application)
-    await release_stale_deliveries(application)
-    await sync_jobs(application)
-    now = svc.now()
-    await svc.db.run(create_due_nudges, now=now)
-    await svc.db.run(create_overdue_digests, now=now, fallback_chat_ids=svc.settings.admin_ids)
-    await flush_outbox(application)
-
-
-def _install(application: AnyApp, schedule: ScheduleView) -> None:
-    job_queue = application.job_queue
-    assert job_queue is not None
-    for job in job_queue.get_jobs_by_name(job_name(schedule.id)):
-        job.schedule_removal()
-    trigger = WorkingDayTrigger(
-        schedule.cron, schedule.timezone, skip_holidays=schedule.skip_holidays
-    )
-    job_queue.run_custom(
-        reminder_job,
-        job_kwargs={
-            "trigger": trigger,
-            # A busy loop or a slow start must not make a firing vanish.
-            "misfire_grace_time": int(FIRE_GRACE.total_seconds()),
-            "coalesce": True,
-        },
-        data=(schedule.id, schedule.signature),
-        name=job_name(schedule.id),
-    )
-
-
-def _remove(application: AnyApp, schedule_id: int) -> None:
-    job_queue = application.job_queue
-    assert job_queue is not None
-    for job in job_queue.get_jobs_by_name(job_name(schedule_id)):
-        job.schedule_removal()
-
-
-async def sync_jobs(application: AnyApp) -> None:
-    """Make the jobs match the schedules in the database (other processes may edit them)."""
-    svc = services(application)
-    job_queue = application.job_queue
-    if job_queue is None:
-        return
-    wanted = {s.id: s for s in await svc.db.run(live_schedules)}
-    present: dict[int, Any] = {}
-    for job in job_queue.jobs():
-        if job.name and job.name.startswith("reminder:") and not job.removed:
-            present[int(job.name.split(":", 1)[1])] = job
-    for schedule_id, job in present.items():
-        schedule = wanted.get(schedule_id)
-        if schedule is None:
-            job.schedule_removal()
-        elif job.data != (schedule.id, schedule.signature):
-            _install(application, schedule)
-    for schedule_id, schedule in wanted.items():
-        if schedule_id not in present:
-            _install(application, schedule)
-
-
-async def restore_jobs(application: AnyApp) -> None:
-    """At start: rebuild the jobs, open a missed cycle, send what is owed, start the tick."""
-    svc = services(application)
-    if application.job_queue is None:
-        log.error("no JobQueue: install python-telegram-bot[job-queue]; reminders are off")
-        return
-    await release_stale_deliveries(application)
-    await sync_jobs(application)
-    opened = await svc.db.run(
-        catch_up_missed, now=svc.now(), fallback_chat_ids=svc.settings.admin_ids
-    )
-    if opened:
-        log.info("opened %d cycle(s) missed while the bot was down", len(opened))
-    await flush_outbox(application)
-    interval = float(svc.settings.outbox_tick_seconds)
-    for job in application.job_queue.get_jobs_by_name(TICK_JOB):
-        job.schedule_removal()
-    if interval > 0:
-        application.job_queue.run_repeating(
-            tick_job, interval=interval, first=interval, name=TICK_JOB
-        )
 
 
 # --- /schedule -------------------------------------------------------------------------

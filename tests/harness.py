@@ -77,7 +77,7 @@ class BotHarness:
         start: bool = True,
         **settings_overrides: Any,
     ) -> AsyncIterator[BotHarness]:
-        from bot import build_application, ensure_bundled_plan
+        from assembly import build_application, ensure_bundled_plan
         from settings import load_settings
 
         url = test_database_url(tmp_path)

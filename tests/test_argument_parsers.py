@@ -110,7 +110,7 @@ def count(name: str) -> None:
 
 @pytest.fixture(scope="module")
 def db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
-    from bot import ensure_bundled_plan
+    from assembly import ensure_bundled_plan
 
     database = fresh_database(test_database_url(tmp_path_factory.mktemp("parsers")))
     ensure_bundled_plan(database)

@@ -244,7 +244,8 @@ async def test_the_token_is_redacted_from_request_logs_and_tracebacks(
     restore_logging: None,
 ) -> None:
     """An operator turns on debug logging: httpx logs URLs, an error logs a traceback."""
-    from bot import build_application, configure_logging
+    from assembly import build_application
+    from bot import configure_logging
     from settings import load_settings
     from tests.harness import fresh_database
 

@@ -43,7 +43,7 @@ PLAN = f"""测试省人民政府办公厅文件
 
 
 async def test_names_titles_replies_and_reports_show_literally_everywhere(tmp_path: Path):
-    from bot import build_application
+    from assembly import build_application
     from planreader.importer import import_plan_file
     from settings import load_settings
 

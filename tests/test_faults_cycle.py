@@ -69,7 +69,7 @@ async def wait_until(predicate, *, timeout: float, step=None) -> None:
 async def test_a_full_cycle_through_faults_serves_every_chat_once_and_records_every_reply(
     tmp_path, monkeypatch
 ):
-    from bot import build_application, ensure_bundled_plan
+    from assembly import build_application, ensure_bundled_plan
     from settings import load_settings
 
     monkeypatch.setenv("PTB_TIMEDELTA", "true")

@@ -111,7 +111,7 @@ async def wait_until(predicate, *, timeout: float, what: str) -> None:
 @pytest.mark.postgres
 @pytest.mark.slow
 async def test_two_instances_on_one_postgresql_send_each_reminder_once(tmp_path, pg_schema_url):
-    from bot import ensure_bundled_plan
+    from assembly import ensure_bundled_plan
     from migrations.runner import upgrade
 
     url = pg_schema_url

@@ -37,7 +37,7 @@ async def wait_until(predicate, *, timeout: float, what: str) -> None:
 async def test_sigkill_during_a_fan_out_loses_no_reminder_and_repeats_only_those_in_flight(
     tmp_path,
 ):
-    from bot import ensure_bundled_plan
+    from assembly import ensure_bundled_plan
 
     url = test_database_url(tmp_path)
     db = fresh_database(url)

@@ -16,7 +16,7 @@ from sqlalchemy import inspect
 from sqlmodel import SQLModel
 
 import models  # noqa: F401  (every table on SQLModel.metadata)
-from bot import open_database
+from assembly import open_database
 from migrations.runner import (
     SchemaNotCurrent,
     current_revision,

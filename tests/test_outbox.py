@@ -8,7 +8,7 @@ from sqlmodel import select
 
 from botapi_sim.updates import private_chat
 from coordination.outbox import claim_due
-from handlers.scheduling import run_tick
+from delivery.jobs import run_tick
 from models.chats import Chat, ChatDepartment
 from models.clock import utcnow
 from models.schedules import Delivery
@@ -189,7 +189,7 @@ async def test_a_live_process_waiting_longer_than_the_lease_keeps_its_claim(tmp_
     import asyncio
 
     from botapi_sim.recording import RecordingRequest
-    from handlers.outbox import release_stale_deliveries
+    from delivery.worker import release_stale_deliveries
 
     original = RecordingRequest.do_request
 

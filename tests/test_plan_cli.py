@@ -8,7 +8,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from planreader.cli import cmd_import, cmd_show, display_width
+from bot import plan_import as cmd_import
+from bot import plan_show as cmd_show
+from messages.plan import display_width
 from settings import DEFAULT_PLAN
 
 ROOT = Path(__file__).resolve().parent.parent

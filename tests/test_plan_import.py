@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from messages.plan import summary_line
 from models.plan import (
     ROLE_LEAD,
     ROLE_SUPPORT,
@@ -145,7 +146,7 @@ def test_importing_the_plan_stores_measures_departments_assignments_and_regions(
         101,
         35,
     )
-    assert result.summary_line() == (
+    assert summary_line(result) == (
         "晋政发〔2021〕36号 imported: 22 measures, 42 departments, 101 assignments, 35 regions"
     )
     assert db.call(plan_count) == 1
@@ -220,7 +221,7 @@ def test_importing_the_same_plan_again_changes_nothing(shanxi_db):
     aliases = count(shanxi_db, DepartmentAlias)
     result = import_plan_file(shanxi_db, DEFAULT_PLAN)
     assert result.unchanged
-    assert "nothing changed" in result.summary_line()
+    assert "nothing changed" in summary_line(result)
     after = shanxi_db.call(
         lambda s: [
             (m.id, m.number, m.title) for m in s.exec(select(Measure).order_by(Measure.id)).all()

@@ -12,6 +12,8 @@ from pathlib import Path
 import docx
 import pytest
 
+from messages.i18n import get_translator
+from messages.plan import warning_text
 from models.plan import KIND_GROUP
 from planreader.document import (
     EMPTY_FILE,
@@ -469,11 +471,12 @@ def test_a_measure_left_without_clause_and_a_miscounted_city_are_pointed_out(tmp
     )
     path = write(tmp_path, "plan.txt", text)
     document = read_plan(path)
-    assert [w.english() for w in document.warnings] == [
+    english = get_translator("en")
+    assert [warning_text(english, w) for w in document.warnings] == [
         "太原市 lists 2 counties but its heading says 3",
         "No responsibility clause was found for （二）; check these measures in the document.",
     ]
-    from planreader.cli import cmd_show
+    from bot import plan_show as cmd_show
 
     out = io.StringIO()
     assert cmd_show(path, out=out) == 0

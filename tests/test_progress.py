@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlmodel import Session, select
 
-from bot import ensure_bundled_plan
+from assembly import ensure_bundled_plan
 from coordination import progress
 from models.clock import utcnow
 from models.db import Database

@@ -19,7 +19,7 @@ LABEL = re.compile(r"^(（[一二三四五六七八九十]+）)")
 
 def shared_database(tmp_path) -> Database:
     """A database with the bundled plan that outlives the Applications opened on it."""
-    from bot import ensure_bundled_plan
+    from assembly import ensure_bundled_plan
     from tests.harness import fresh_database, test_database_url
 
     db = fresh_database(test_database_url(tmp_path))

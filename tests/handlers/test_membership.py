@@ -7,7 +7,7 @@ from datetime import timedelta
 from sqlmodel import select
 
 from botapi_sim.updates import private_chat
-from handlers.scheduling import run_tick
+from delivery.jobs import run_tick
 from models.chats import Chat, ChatDepartment
 from models.schedules import Delivery
 from tests.conftest import ADMIN, COORD_GROUP, DEV_GROUP, WATER_GROUP

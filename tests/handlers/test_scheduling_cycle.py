@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from sqlmodel import select
 
 from botapi_sim.updates import private_chat
-from handlers.scheduling import run_tick
+from delivery.jobs import run_tick
 from models.schedules import Cycle, Delivery, ReminderSchedule
 from tests.conftest import ADMIN, COORD_GROUP, DEV_GROUP, ENERGY_GROUP, WATER_GROUP
 from tests.handlers.cycle_helpers import (

@@ -39,8 +39,8 @@ from coordination.outbox import (
     render_claimed,
     renew_claims,
 )
-from handlers.runtime import services
 from models.chats import Chat
+from runtime import services
 
 log = logging.getLogger(__name__)
 
@@ -169,7 +169,7 @@ async def _deliver(
         new_id = int(exc.new_chat_id)
         log.info("chat %s became supergroup %s; moving it", item.chat_id, new_id)
         await db.run(migrate_chat, old_id=item.chat_id, new_id=new_id)
-        move_locale(application, item.chat_id, new_id)
+        services(application).move_locale(item.chat_id, new_id)
         attempts = await db.run(
             mark_retry,
             delivery_id=item.delivery_id,
@@ -220,14 +220,6 @@ async def _retry_later(
         not_before=svc.now() + backoff(item.attempts + 1),
         error=error,
     )
-
-
-def move_locale(
-    application: Application[Any, Any, Any, Any, Any, Any], old_id: int, new_id: int
-) -> None:
-    locales = services(application).chat_locales
-    if old_id in locales:
-        locales[new_id] = locales.pop(old_id)
 
 
 def _lost_chat_facts(session: Any, *, chat_id: int) -> tuple[str, list[str], list[int]]:

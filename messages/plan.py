@@ -1,23 +1,47 @@
-"""`python bot.py plan show|import PATH`: read a plan document, print it, store it.
-
-No bot token needed. Messages go through the catalogs (Chinese by default, `--lang en`);
-`plan show --json` prints `PlanDocument.to_json()`: plan, measures, departments, regions.
+"""What `python bot.py plan show|import` prints: the plan as a table, what an import changed,
+why a file is not a plan, and the reader's warnings; terminal text, not HTML.
 """
 
 from __future__ import annotations
 
-import json
-import sys
 import unicodedata
-from pathlib import Path
-from typing import TextIO
 
-from messages.i18n import Translator, get_translator
-from planreader.document import PlanDocument, PlanReadError
+from messages.i18n import N_, Translator, get_translator
+from planreader.document import (
+    BROKEN_FILE,
+    EMPTY_FILE,
+    FILE_NOT_FOUND,
+    MEASURES_WITHOUT_CLAUSE,
+    MISSING_CLAUSES,
+    MISSING_DOC_NUMBER,
+    MISSING_MEASURES,
+    MISSING_TITLE,
+    REGION_COUNT_MISMATCH,
+    UNREADABLE_ENCODING,
+    UNSUPPORTED_FORMAT,
+    PlanDocument,
+    PlanReadError,
+    ReadWarning,
+)
 from planreader.importer import STATUS_CREATED, STATUS_UNCHANGED, ImportResult
-from planreader.reader import read_plan
 
-EXIT_OK, EXIT_NOT_A_PLAN, EXIT_DATABASE = 0, 1, 3
+PROBLEMS = {
+    MISSING_DOC_NUMBER: N_("no document number (文号) such as 晋政发〔2021〕36号"),
+    MISSING_MEASURES: N_("no numbered measures such as （一） or 1."),
+    MISSING_CLAUSES: N_("no responsibility clauses such as （省水利厅牵头，…按职责分工负责）"),
+    MISSING_TITLE: N_("no title"),
+    UNREADABLE_ENCODING: N_("the text is in an encoding that could not be recognised"),
+    UNSUPPORTED_FORMAT: N_("the file type is not supported (use .txt, .docx, .pdf or .html)"),
+    EMPTY_FILE: N_("the file is empty"),
+    FILE_NOT_FOUND: N_("the file does not exist"),
+    BROKEN_FILE: N_("the file could not be opened (damaged or not what its name says)"),
+}
+WARNINGS = {
+    REGION_COUNT_MISMATCH: N_("{city} lists {listed} counties but its heading says {declared}"),
+    MEASURES_WITHOUT_CLAUSE: N_(
+        "No responsibility clause was found for {labels}; check these measures in the document."
+    ),
+}
 COLUMN_WIDTHS = (10, 26, 22, 40)  # measure, title, leads, supports (display columns)
 
 
@@ -128,7 +152,7 @@ def render_table(document: PlanDocument, t: Translator) -> str:
         for region in document.regions:
             lines = wrap_cell(region.city + colon + separator.join(region.counties), 96)
             out.extend("  " + line for line in lines)
-    out.extend("⚠ " + warning.render(t) for warning in document.warnings)
+    out.extend("⚠ " + warning_text(t, warning) for warning in document.warnings)
     return "\n".join(out)
 
 
@@ -211,84 +235,42 @@ def render_import(result: ImportResult, t: Translator) -> str:
                 n=result.new_departments
             )
         )
-    lines.extend("⚠ " + warning.render(t) for warning in result.warnings)
+    lines.extend("⚠ " + warning_text(t, warning) for warning in result.warnings)
     return "\n".join(lines)
 
 
-def _read(path: Path | str, t: Translator, err: TextIO) -> PlanDocument | None:
-    try:
-        return read_plan(path)
-    except PlanReadError as exc:
-        print(exc.render(t), file=err)
-        return None
+def warning_text(t: Translator, warning: ReadWarning) -> str:
+    return t._(WARNINGS[warning.code]).format(**warning.params)
 
 
-def cmd_show(
-    path: Path | str,
-    *,
-    as_json: bool = False,
-    lang: str = "zh_CN",
-    out: TextIO | None = None,
-    err: TextIO | None = None,
-) -> int:
-    """Print who leads and supports each measure of the plan at `path` (no database)."""
-    out, err = out or sys.stdout, err or sys.stderr
-    t = get_translator(lang)
-    document = _read(path, t, err)
-    if document is None:
-        return EXIT_NOT_A_PLAN
-    text = (
-        json.dumps(document.to_json(), ensure_ascii=False, indent=2)
-        if as_json
-        else render_table(document, t)
+def read_error_text(t: Translator, error: PlanReadError) -> str:
+    """Why the file is not a plan that can be read, one problem a line."""
+    head = t._("{source} is not a plan document that can be read:").format(source=error.source)
+    return head + "\n" + "\n".join("- " + t._(PROBLEMS[p]) for p in error.problems)
+
+
+def summary_line(result: ImportResult) -> str:
+    """One English line for the log: what an import stored or changed."""
+    counts = (
+        f"{result.measures} measures, {result.departments} departments, "
+        f"{result.assignments} assignments, {result.regions} regions"
     )
-    try:
-        print(text, file=out)
-    except BrokenPipeError:  # `plan show … | head` closed the pipe early: not an error
-        pass
-    return EXIT_OK
-
-
-def cmd_import(
-    path: Path | str,
-    *,
-    database_url: str,
-    lang: str = "zh_CN",
-    out: TextIO | None = None,
-    err: TextIO | None = None,
-) -> int:
-    """Store the plan at `path` (or a revision of it) and print what changed.
-
-    The schema is handled like `bot.py run` does: a SQLite file is migrated in place, a
-    PostgreSQL database must already be at the newest migration (`bot.py db upgrade`).
-    """
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from migrations.runner import require_current, upgrade_engine
-    from models.db import Database, is_postgres
-    from planreader.importer import import_plan_document
-
-    out, err = out or sys.stdout, err or sys.stderr
-    t = get_translator(lang)
-    document = _read(path, t, err)
-    if document is None:
-        return EXIT_NOT_A_PLAN
-    db = Database.from_url(database_url)
-    try:
-        if is_postgres(db.engine):
-            require_current(db.engine)
-        else:
-            upgrade_engine(db.engine)
-        result = db.call(import_plan_document, document=document)
-    except SQLAlchemyError as exc:
-        print(
-            t._("The database could not be written: {error}").format(
-                error=str(exc).splitlines()[0]
-            ),
-            file=err,
+    if result.status == STATUS_UNCHANGED:
+        line = f"{result.doc_number} already imported, nothing changed ({counts})"
+    elif result.status == STATUS_CREATED:
+        line = f"{result.doc_number} imported: {counts}"
+    else:
+        line = (
+            f"{result.doc_number} revised: {len(result.measures_added)} measures added, "
+            f"{len(result.measures_removed)} removed, {len(result.changes)} with changed "
+            f"departments ({counts})"
         )
-        return EXIT_DATABASE
-    finally:
-        db.dispose()
-    print(render_import(result, t), file=out)
-    return EXIT_OK
+    english = get_translator("en")
+    return line + "".join("; " + warning_text(english, w) for w in result.warnings)
+
+
+def database_error_text(t: Translator, error: Exception) -> str:
+    """A database that could not be written, with the first line of the driver's reason."""
+    return t._("The database could not be written: {error}").format(
+        error=str(error).splitlines()[0]
+    )
