@@ -12,7 +12,7 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaul
 from telegram.request import BaseRequest
 
 from delivery.jobs import restore_jobs
-from handlers import admin, common, coordinator, errors, liaison, membership, scheduling
+from handlers import admin, common, coordinator, errors, liaison, membership, schedules
 from models.db import Database
 from runtime import Services, services
 from settings import Settings
@@ -72,7 +72,7 @@ def build_application(
     membership.register(application)
     common.register(application)
     admin.register(application)
-    scheduling.register(application)
+    schedules.register(application)
     coordinator.register(application)
     # Liaison replies last: it catches plain replies that no command handler took.
     liaison.register(application)

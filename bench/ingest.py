@@ -1,6 +1,6 @@
 """Benchmark 1: liaison replies to reminders through the real Application, against bare PTB.
 
-Ours: `bot.build_application` on a `RecordingRequest`, a SQLite file, the bundled plan, chats
+Ours: `assembly.build_application` on a `RecordingRequest`, a SQLite file, the bundled plan, chats
 bound with /bind and a cycle fired with /remind. Bare: one MessageHandler that only replies.
 """
 

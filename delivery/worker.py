@@ -1,13 +1,15 @@
-"""Sending the outbox: claim due deliveries, send them concurrently, record each outcome.
+"""Sending the outbox: claim due deliveries, render what they say, send them concurrently,
+record each outcome.
 
-The Application's AIORateLimiter paces the sends (about 30 a second overall, 20 a minute
-into one group); a bounded semaphore keeps enough of them queued to use that rate.
+The outbox (`coordination.outbox`) says what each delivery holds as plain records; they are
+rendered here, beside the sender, in the chat's language. The Application's AIORateLimiter
+paces the sends (about 30 a second overall, 20 a minute into one group); a bounded semaphore
+keeps enough of them queued to use that rate.
 """
 
 from __future__ import annotations
 
 import asyncio
-import html
 import logging
 import warnings
 from dataclasses import dataclass
@@ -25,28 +27,51 @@ from telegram.error import (
 from telegram.ext import Application
 from telegram.warnings import PTBDeprecationWarning
 
-from coordination.admins import coordinators_chat_ids
-from coordination.bindings import chat_departments
-from coordination.membership import FORBIDDEN_MARK, deactivate_chat, migrate_chat
+from coordination.membership import FORBIDDEN_MARK, drop_chat, migrate_chat
 from coordination.outbox import (
-    Outgoing,
+    Due,
     backoff,
     claim_due,
+    claimed_contents,
     mark_failed,
     mark_retry,
     mark_sent,
     release_stale,
-    render_claimed,
     renew_claims,
 )
-from models.chats import Chat
-from runtime import services
+from delivery import bot_api
+from messages.i18n import get_translator
+from messages.outgoing import Outgoing
+from messages.reminders import render_content
+from runtime import Services, services
 
 log = logging.getLogger(__name__)
 
 SEND_CONCURRENCY = 32
 CLAIM_BATCH = 32
 MAX_MIGRATIONS = 3
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A claimed delivery, rendered for its chat: the messages to send, in order."""
+
+    delivery_id: int
+    chat_id: int
+    texts: list[str]
+    attempts: int = 0
+
+
+def render_due(svc: Services, due: list[Due]) -> list[Rendered]:
+    """Each delivery in its chat's language and its schedule's time zone."""
+    rendered = []
+    for item in due:
+        t = get_translator(
+            item.locale or svc.settings.bot_locale, item.timezone or svc.settings.bot_timezone
+        )
+        texts = [text for text in render_content(t, item.content) if text.strip()]
+        rendered.append(Rendered(item.delivery_id, item.chat_id, texts, item.attempts))
+    return rendered
 
 
 @dataclass
@@ -120,17 +145,15 @@ async def _flush(
             if not ids:
                 break
             claimed_any = True
+            due: list[Due] = []
             try:
-                items = await svc.db.run(
-                    render_claimed,
-                    delivery_ids=ids,
-                    default_locale=svc.settings.bot_locale,
-                    default_tz=svc.settings.bot_timezone,
-                    now=now,
-                )
+                due = await svc.db.run(claimed_contents, delivery_ids=ids, now=now)
+                items = await asyncio.to_thread(render_due, svc, due)
             except Exception:
-                log.exception("could not render deliveries %s; retrying later", ids)
-                for delivery_id in ids:
+                # Those with nothing to say were marked skipped already; the rest wait.
+                failed = [d.delivery_id for d in due] or ids
+                log.exception("could not render deliveries %s; retrying later", failed)
+                for delivery_id in failed:
                     await svc.db.run(
                         mark_retry,
                         delivery_id=delivery_id,
@@ -152,7 +175,7 @@ async def _flush(
 
 
 async def _deliver(
-    application: Application[Any, Any, Any, Any, Any, Any], item: Outgoing, report: FlushReport
+    application: Application[Any, Any, Any, Any, Any, Any], item: Rendered, report: FlushReport
 ) -> None:
     """Send one delivery and record the outcome; never raises."""
     svc = services(application)
@@ -160,7 +183,7 @@ async def _deliver(
     try:
         first_id: int | None = None
         for text in item.texts:
-            message = await application.bot.send_message(item.chat_id, text)
+            message = await bot_api.send(application.bot, item.chat_id, Outgoing(text))
             first_id = first_id or message.message_id
         await db.run(mark_sent, delivery_id=item.delivery_id, message_id=first_id, now=svc.now())
         report.sent += 1
@@ -194,8 +217,13 @@ async def _deliver(
             mark_failed, delivery_id=item.delivery_id, error=f"{FORBIDDEN_MARK}: {exc.message}"
         )
         report.failed += 1
-        if await db.run(deactivate_chat, chat_id=item.chat_id):
-            await notify_chat_lost(application, item.chat_id)
+        # The notice to the coordinators is queued, and this flush sends it.
+        await db.run(
+            drop_chat,
+            chat_id=item.chat_id,
+            now=svc.now(),
+            fallback_chat_ids=svc.settings.admin_ids,
+        )
     except BadRequest as exc:
         # "chat not found" and malformed requests do not get better by retrying.
         log.warning("delivery %s to %s refused: %s", item.delivery_id, item.chat_id, exc.message)
@@ -211,7 +239,7 @@ async def _deliver(
 
 
 async def _retry_later(
-    application: Application[Any, Any, Any, Any, Any, Any], item: Outgoing, error: str
+    application: Application[Any, Any, Any, Any, Any, Any], item: Rendered, error: str
 ) -> None:
     svc = services(application)
     await svc.db.run(
@@ -219,60 +247,6 @@ async def _retry_later(
         delivery_id=item.delivery_id,
         not_before=svc.now() + backoff(item.attempts + 1),
         error=error,
-    )
-
-
-def _lost_chat_facts(session: Any, *, chat_id: int) -> tuple[str, list[str], list[int]]:
-    chat = session.get(Chat, chat_id)
-    title = chat.title if chat is not None and chat.title else str(chat_id)
-    names = [d.name for d in chat_departments(session, chat_id=chat_id)]
-    return title, names, coordinators_chat_ids(session)
-
-
-async def notify_chat_lost(
-    application: Application[Any, Any, Any, Any, Any, Any], chat_id: int
-) -> None:
-    """Tell the coordinators once that a chat no longer receives reminders."""
-    svc = services(application)
-    title, names, targets = await svc.db.run(_lost_chat_facts, chat_id=chat_id)
-    if not targets:
-        targets = [a for a in svc.settings.admin_ids if a != chat_id]
-    from coordination.chats import chat_language
-
-    for target in targets:
-        locale = svc.chat_locales.get(target) or await svc.db.run(chat_language, chat_id=target)
-        t = svc.translator(locale)
-        departments = "、".join(html.escape(n) for n in names) or "—"
-        text = t._(
-            "⚠️ The bot was removed from the chat {chat} ({departments}). Its reminders "
-            "are stopped until someone adds the bot back."
-        ).format(chat=f"<b>{html.escape(title)}</b>", departments=departments)
-        await _send_notice(application, target, text, about=chat_id)
-
-
-NOTICE_ATTEMPTS = 3
-
-
-async def _send_notice(
-    application: Application[Any, Any, Any, Any, Any, Any], target: int, text: str, *, about: int
-) -> None:
-    """Send a one-off notice, trying again after a network error or a RetryAfter."""
-    for attempt in range(1, NOTICE_ATTEMPTS + 1):
-        try:
-            await application.bot.send_message(target, text)
-            return
-        except RetryAfter as exc:
-            wait = min(retry_after_seconds(exc), 30.0)
-        except (Forbidden, BadRequest) as exc:
-            log.warning("could not tell %s that chat %s was lost: %s", target, about, exc)
-            return
-        except NetworkError as exc:
-            wait = float(2**attempt)
-            log.info("notice to %s failed (%s); attempt %d", target, exc, attempt)
-        if attempt < NOTICE_ATTEMPTS:
-            await asyncio.sleep(wait)
-    log.warning(
-        "could not tell %s that chat %s was lost after %d attempts", target, about, NOTICE_ATTEMPTS
     )
 
 
