@@ -9,18 +9,17 @@ from __future__ import annotations
 from datetime import datetime
 
 from messages.i18n import N_, Translator
-from messages.status import (
+from messages.status import SHORT_TEXT, cycle_line, days_overdue, legend
+from messages.vocabulary import (
+    ALERTING,
     LIGHT_ICONS,
-    SHORT_TEXT,
     STATUS_ICONS,
-    STATUS_LABELS,
+    STATUS_NAMES,
     TASK_ICONS,
-    TASK_LABELS,
-    cycle_line,
-    days_overdue,
+    TASK_NAMES,
     joined,
-    legend,
-    role_label,
+    role_name,
+    shorten,
 )
 from models.schedules import Cycle
 from reports.progress_signal import (
@@ -200,7 +199,7 @@ class Words:
         return LIGHT_ICONS[light]
 
     def task(self, state: str) -> str:
-        return self.t._(TASK_LABELS[state])
+        return self.t._(TASK_NAMES[state])
 
     def task_icon(self, state: str) -> str:
         return TASK_ICONS[state]
@@ -212,13 +211,15 @@ class Words:
         return PROGRESS_ICONS[signal]
 
     def status(self, status: str) -> str:
-        return self.t._(STATUS_LABELS[status]) if status in STATUS_LABELS else status
+        # Not escaped here: Jinja escapes every value (a status the bot does not know too).
+        return self.t._(STATUS_NAMES[status]) if status in STATUS_NAMES else status
 
     def status_icon(self, status: str) -> str:
-        return STATUS_ICONS.get(status, "")
+        """At risk and blocked carry their mark, as in the chat's views; others none."""
+        return STATUS_ICONS[status] if status in ALERTING else ""
 
     def role(self, role: str, responsible: bool = False) -> str:
-        return role_label(self.t, role, responsible)
+        return role_name(self.t, role, responsible)
 
     def file_kind(self, kind: str | None) -> str:
         if not kind:
@@ -228,8 +229,8 @@ class Words:
     def task_marks(self, task: TaskState) -> str:
         """The marks /status puts after a department: ✅, or ✅⛔ when it reported blocked."""
         mark = TASK_ICONS[task.state]
-        if task.reported and task.latest is not None:
-            mark += STATUS_ICONS.get(task.latest.status, "")
+        if task.reported and task.latest is not None and task.latest.status in ALERTING:
+            mark += STATUS_ICONS[task.latest.status]
         return mark
 
     @property
@@ -272,8 +273,7 @@ class Words:
     # --- text -------------------------------------------------------------------------
     def short(self, text: str, limit: int = SHORT_TEXT) -> str:
         """One line of at most `limit` characters (Jinja escapes it)."""
-        flat = " ".join(text.split())
-        return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
+        return shorten(text, limit)
 
     def joined(self, items: list[str]) -> str:
         return joined(self.t, items)

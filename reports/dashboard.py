@@ -12,9 +12,9 @@ from datetime import datetime
 from sqlalchemy import and_, case
 from sqlmodel import Session, col, func, select
 
-from coordination.cycle_state import current_cycle
 from models.plan import Department
 from models.schedules import SCHEDULE_REMINDER, Cycle, CycleTask
+from reports.cycles import current_cycle
 from reports.progress_signal import Progress, measure_progress, signal_counts
 from reports.status import (
     TASK_LATE,

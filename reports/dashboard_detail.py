@@ -13,9 +13,9 @@ from typing import Any
 
 from sqlmodel import Session, col, func, select
 
-from coordination.cycle_state import current_cycle
 from models.plan import ROLE_LEAD, Department, Measure
 from models.progress import ProgressUpdate
+from reports.cycles import current_cycle
 from reports.dashboard import CycleTrend, cycle_trend, empty_task_counts, with_current
 from reports.history import MeasureDetail, measure_detail
 from reports.progress_signal import Progress, department_progress, measure_progress
