@@ -1,27 +1,18 @@
-"""Who may look at the web dashboard, and the /dashboard and /screen commands, free of Telegram.
+"""Who may look at the web dashboard, and what they see there.
 
 The bot's roles decide: admins and coordinators see everything, a liaison (a member of a
-department's bound group) only their departments. Chat membership is a fact only Telegram
-knows; the caller asks it for the chats `chats_to_ask` names and passes the answer in.
+department's bound group) only their departments. Chat membership is a fact only the chat
+platform knows; the caller asks it for the chats `chats_to_ask` names and passes the answer in.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
 
 from sqlmodel import Session, col, select
 
 from coordination.roles import resolve_roles
-from coordination.weblinks import (
-    LOGIN_LINK_LIFETIME,
-    Revocation,
-    create_kiosk,
-    create_login_link,
-    list_kiosks,
-    revoke_kiosk,
-)
 from models.chats import Chat, ChatDepartment
 from models.web import KioskLink
 
@@ -95,87 +86,3 @@ def viewer_from_memberships(
 def kiosk_viewer(kiosk: KioskLink) -> Viewer:
     """A big screen shows the whole plan, like the coordinator who made its link."""
     return Viewer(user_id=None, everything=True, kiosk_id=kiosk.id)
-
-
-# --- /dashboard -------------------------------------------------------------------------------
-
-DASHBOARD_OFF = "off"  # WEBAPP_URL is not set
-DASHBOARD_PRIVATE = "private"  # the Mini App button and a one-time login link
-DASHBOARD_GROUP = "group"  # a plain link: no secret in a group
-DASHBOARD_REFUSED = "refused"  # no role that sees anything
-
-
-@dataclass(frozen=True)
-class DashboardAnswer:
-    kind: str
-    login_token: str = ""
-    minutes: int = int(LOGIN_LINK_LIFETIME.total_seconds() // 60)
-
-
-def dashboard_command(
-    session: Session,
-    *,
-    user_id: int | None,
-    private: bool,
-    allowed: bool,
-    enabled: bool,
-    locale: str,
-    now: datetime,
-) -> DashboardAnswer:
-    """/dashboard: in private a one-time login link for a browser; in a group, the link only."""
-    if not enabled:
-        return DashboardAnswer(DASHBOARD_OFF)
-    if not private:
-        return DashboardAnswer(DASHBOARD_GROUP)
-    if user_id is None or not allowed:
-        return DashboardAnswer(DASHBOARD_REFUSED)
-    token = create_login_link(session, user_id=user_id, locale=locale, now=now)
-    return DashboardAnswer(DASHBOARD_PRIVATE, login_token=token)
-
-
-# --- /screen ------------------------------------------------------------------------------------
-
-SCREEN_CREATED = "created"
-SCREEN_LIST = "list"
-SCREEN_REVOKE = "revoke"
-SCREEN_USAGE = "usage"
-SCREEN_OFF = "off"
-LIST_WORDS = {"list", "ls", "列表", "清单"}
-REVOKE_WORDS = {"revoke", "delete", "remove", "撤销", "吊销", "删除"}
-
-
-@dataclass(frozen=True)
-class ScreenAnswer:
-    kind: str
-    token: str = ""
-    kiosk: KioskLink | None = None
-    kiosks: list[KioskLink] = field(default_factory=list)
-    revocation: Revocation | None = None
-
-
-def screen_command(
-    session: Session,
-    *,
-    user_id: int,
-    argument: str,
-    enabled: bool,
-    locale: str,
-    now: datetime,
-) -> ScreenAnswer:
-    """/screen [label] makes a kiosk link, /screen list shows them, /screen revoke N ends one."""
-    if not enabled:
-        return ScreenAnswer(SCREEN_OFF)
-    words = argument.split()
-    verb = words[0].lower() if words else ""
-    if verb in LIST_WORDS and len(words) == 1:
-        return ScreenAnswer(SCREEN_LIST, kiosks=list_kiosks(session))
-    if verb in REVOKE_WORDS:
-        number = words[1].lstrip("#") if len(words) == 2 else ""
-        if not (number.isascii() and number.isdecimal()) or len(number) > 9:
-            return ScreenAnswer(SCREEN_USAGE)
-        revocation = revoke_kiosk(session, kiosk_id=int(number), by=user_id, now=now)
-        return ScreenAnswer(SCREEN_REVOKE, revocation=revocation)
-    token, kiosk = create_kiosk(
-        session, created_by=user_id, label=argument, locale=locale, now=now
-    )
-    return ScreenAnswer(SCREEN_CREATED, token=token, kiosk=kiosk)

@@ -1,4 +1,5 @@
-"""Tokens of the web dashboard: one-time login links, browser sessions and kiosk links.
+"""Tokens of the web dashboard: one-time login links, browser sessions and kiosk links, and
+the addresses made of them and WEBAPP_URL.
 
 A token is shown once (in the link or the cookie) and only its SHA-256 is stored; a login
 link is redeemed by one conditional UPDATE, so two browsers racing for it get one session.
@@ -38,6 +39,32 @@ def token_hash(token: str) -> str:
 def _plausible(token: str) -> bool:
     # Anything else is refused before touching the database (and its indexes).
     return 20 <= len(token) <= 100 and all(c.isalnum() or c in "-_" for c in token)
+
+
+# --- addresses -------------------------------------------------------------------------------
+
+APP_PATH = "/app"  # what Telegram opens (menu button, inline button, t.me/<bot>/<app>)
+LOGIN_PATH = "/login"  # the token follows in the fragment, never sent in a request line
+KIOSK_PATH = "/kiosk/"
+
+
+def app_url(base: str) -> str:
+    return base.rstrip("/") + APP_PATH
+
+
+def login_url(base: str, token: str) -> str:
+    # In the fragment: no proxy, log or link preview sees it, and fetching the page alone
+    # does not use the link up; the page's script hands it over with a POST.
+    return f"{base.rstrip('/')}{LOGIN_PATH}#{token}"
+
+
+def kiosk_url(base: str, token: str) -> str:
+    return f"{base.rstrip('/')}{KIOSK_PATH}{token}"
+
+
+def mini_app_allowed(base: str) -> bool:
+    """Telegram opens only HTTPS pages as Mini Apps (app buttons, the menu button)."""
+    return base.startswith("https://")
 
 
 # --- login links and sessions ---------------------------------------------------------------

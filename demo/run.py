@@ -34,9 +34,7 @@ from messages.i18n import SUPPORTED_LOCALES, get_translator, normalize_locale
 from models.db import Database
 from reports.cycles import current_cycle
 from settings import SettingsError, load_settings
-from webapp.context import WebContext
-from webapp.membership import shared_membership
-from webapp.server import WebServer
+from webapp.server import WebServer, web_context
 
 # The tick job is run by hand at the story's moments, never by the wall clock.
 TICK_NEVER = 24 * 3600.0
@@ -260,6 +258,7 @@ async def run_story(
     lang: str,
     folder: Path,
     write: Callable[[str], None],
+    *,
     start: datetime | None = None,
     after: AfterStory | None = None,
 ) -> DemoResult:
@@ -333,21 +332,11 @@ async def start_dashboard(application: AnyApp, result: DemoResult) -> WebServer:
 
     Membership is asked of the simulator, as the real bot asks Telegram.
     """
-    services = application.bot_data["services"]
-    server = WebServer(
-        WebContext(
-            settings=services.settings,
-            db=services.db,
-            bot_token=application.bot.token,
-            now=services.now,
-            membership=shared_membership(application),
-            bot=application.bot,
-        )
-    )
+    server = WebServer(web_context(application))
     port = await server.start("127.0.0.1", 0)
     result.dashboard = f"http://127.0.0.1:{port}"
     # /dashboard and /screen make their links from it.
-    services.settings.webapp_url = result.dashboard
+    application.bot_data["services"].settings.webapp_url = result.dashboard
     return server
 
 
@@ -444,7 +433,7 @@ def run_demo(
             await until_stopped()
 
     try:
-        asyncio.run(run_story(locale, folder, write, start, summary))
+        asyncio.run(run_story(locale, folder, write, start=start, after=summary))
     except KeyboardInterrupt:
         return 0  # the way to end a demo that serves its dashboard
     except SettingsError:

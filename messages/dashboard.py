@@ -1,31 +1,18 @@
-"""What the bot says about the web dashboard: /dashboard's links, /screen's kiosk links.
+"""What the bot says about the web dashboard: /dashboard's buttons, /screen's kiosk links,
+the menu button's label.
 
-Rendered from the answer records of `coordination/dashboard_access.py`; links are given
-ready-made by the caller, everything else that varies (labels) is escaped here.
+Rendered from the answer records of `commands/dashboard.py`; links come ready-made in the
+answer, everything else that varies (a screen's name) is escaped here.
 """
 
 from __future__ import annotations
 
-import html
-
-from coordination.dashboard_access import (
-    DASHBOARD_GROUP,
-    DASHBOARD_OFF,
-    DASHBOARD_PRIVATE,
-    SCREEN_CREATED,
-    SCREEN_LIST,
-    SCREEN_OFF,
-    SCREEN_REVOKE,
-    DashboardAnswer,
-    ScreenAnswer,
-)
+from commands.dashboard import DashboardAnswer, DashboardOutcome, ScreenAnswer, ScreenOutcome
 from coordination.weblinks import ALREADY_REVOKED, NO_SUCH_KIOSK
+from messages.html import bold, escape
 from messages.i18n import Translator
+from messages.outgoing import BUTTON_APP, BUTTON_LINK, Button, Outgoing, button_rows
 from models.web import KioskLink
-
-
-def esc(text: str) -> str:
-    return html.escape(text, quote=False)
 
 
 def not_configured(t: Translator) -> str:
@@ -36,29 +23,26 @@ def not_configured(t: Translator) -> str:
 
 
 def menu_button_text(t: Translator) -> str:
+    """The label of the private chats' menu button that opens the Mini App."""
     return t._("Dashboard")
 
 
-def open_button(t: Translator) -> str:
-    return t._("📊 Open the dashboard")
-
-
-def browser_button(t: Translator) -> str:
-    return t._("🖥 Log in from a browser")
-
-
-def render_dashboard(t: Translator, answer: DashboardAnswer) -> str:
-    if answer.kind == DASHBOARD_OFF:
-        return not_configured(t)
-    if answer.kind == DASHBOARD_GROUP:
-        return t._(
+def render_dashboard(t: Translator, answer: DashboardAnswer) -> list[Outgoing]:
+    """/dashboard: the buttons that open the dashboard, or why there are none."""
+    open_label = t._("📊 Open the dashboard")
+    if answer.outcome == DashboardOutcome.OFF:
+        return [Outgoing(not_configured(t))]
+    if answer.outcome == DashboardOutcome.GROUP:
+        text = t._(
             "The dashboard of the plan: open it with the button. It shows you what your role "
             "lets you see; a login link for a browser comes only in a private chat with me."
         )
-    if answer.kind == DASHBOARD_PRIVATE:
-        return "\n".join(
+        button = Button(open_label, answer.group_url, BUTTON_LINK)
+        return [Outgoing(text, button_rows([[button]]), link_preview=False)]
+    if answer.outcome == DashboardOutcome.PRIVATE:
+        text = "\n".join(
             [
-                "<b>" + t._("The dashboard of the plan") + "</b>",
+                bold(t._("The dashboard of the plan")),
                 t._("Open it inside Telegram with the first button."),
                 t.ngettext(
                     "For a desktop browser use the second button: it logs in once and works "
@@ -69,14 +53,25 @@ def render_dashboard(t: Translator, answer: DashboardAnswer) -> str:
                 ).format(minutes=answer.minutes),
             ]
         )
-    return t._(
-        "Sorry, the dashboard is for coordinators and for the liaisons of the departments' "
-        "groups."
-    )
+        rows = [
+            [Button(open_label, answer.app_url, BUTTON_APP)] if answer.app_url else [],
+            [Button(t._("🖥 Log in from a browser"), answer.login_url, BUTTON_LINK)],
+        ]
+        return [Outgoing(text, button_rows(rows), link_preview=False)]
+    return [
+        Outgoing(
+            t._(
+                "Sorry, the dashboard is for coordinators and for the liaisons of the "
+                "departments' groups."
+            )
+        )
+    ]
 
 
 def kiosk_name(t: Translator, kiosk: KioskLink) -> str:
-    return esc(kiosk.label) if kiosk.label else t._("screen {number}").format(number=kiosk.id)
+    if kiosk.label:
+        return escape(kiosk.label, quote=False)
+    return t._("screen {number}").format(number=kiosk.id)
 
 
 def kiosk_line(t: Translator, kiosk: KioskLink) -> str:
@@ -95,17 +90,22 @@ def kiosk_line(t: Translator, kiosk: KioskLink) -> str:
     return " · ".join(parts)
 
 
-def render_screen(t: Translator, answer: ScreenAnswer, *, kiosk_url: str = "") -> str:
-    """The answer to /screen; `kiosk_url` is the new link when one was made."""
-    if answer.kind == SCREEN_OFF:
+def render_screen(t: Translator, answer: ScreenAnswer) -> list[Outgoing]:
+    """/screen: a new kiosk link (never previewed: the link is the key), the list, a revocation."""
+    return [Outgoing(screen_text(t, answer), link_preview=False)]
+
+
+def screen_text(t: Translator, answer: ScreenAnswer) -> str:
+    if answer.outcome == ScreenOutcome.OFF:
         return not_configured(t)
-    if answer.kind == SCREEN_CREATED and answer.kiosk is not None:
+    if answer.outcome == ScreenOutcome.CREATED and answer.kiosk is not None:
         return "\n".join(
             [
+                # Not `bold`: the name is escaped already.
                 "<b>"
                 + t._("A big-screen link: {name}").format(name=kiosk_name(t, answer.kiosk))
                 + "</b>",
-                f'<a href="{html.escape(kiosk_url)}">{esc(kiosk_url)}</a>',
+                f'<a href="{escape(answer.url)}">{escape(answer.url, quote=False)}</a>',
                 t._(
                     "Open it in the office screen's browser: it shows the overview, read-only, "
                     "and refreshes itself every minute. Anyone with the link can see it, so do "
@@ -113,14 +113,14 @@ def render_screen(t: Translator, answer: ScreenAnswer, *, kiosk_url: str = "") -
                 ).format(number=answer.kiosk.id),
             ]
         )
-    if answer.kind == SCREEN_LIST:
+    if answer.outcome == ScreenOutcome.LISTED:
         if not answer.kiosks:
             return t._("No big-screen link yet. Make one with /screen [name].")
-        lines = ["<b>" + t._("Big-screen links") + "</b>"]
+        lines = [bold(t._("Big-screen links"))]
         lines += [kiosk_line(t, kiosk) for kiosk in answer.kiosks]
         lines.append(t._("End one with /screen revoke N."))
         return "\n".join(lines)
-    if answer.kind == SCREEN_REVOKE and answer.revocation is not None:
+    if answer.outcome == ScreenOutcome.REVOKED and answer.revocation is not None:
         revocation = answer.revocation
         if revocation.outcome == NO_SUCH_KIOSK or revocation.kiosk is None:
             return t._("There is no big-screen link with that number; /screen list shows them.")
@@ -135,15 +135,4 @@ def render_screen(t: Translator, answer: ScreenAnswer, *, kiosk_url: str = "") -
     return t._(
         "Usage: /screen [name] makes a big-screen link, /screen list shows them, "
         "/screen revoke N ends one."
-    )
-
-
-def coordinators_only(t: Translator) -> str:
-    return t._("Sorry, this is for coordinators only.")
-
-
-def ask_elsewhere(t: Translator) -> str:
-    return t._(
-        "Please ask me this in the coordinators' chat or in a private chat with me, so "
-        "that the department groups stay uncluttered."
     )

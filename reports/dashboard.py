@@ -13,8 +13,8 @@ from sqlalchemy import and_, case
 from sqlmodel import Session, col, func, select
 
 from models.plan import Department
-from models.schedules import SCHEDULE_REMINDER, Cycle, CycleTask
-from reports.cycles import current_cycle
+from models.schedules import Cycle, CycleTask
+from reports.cycles import current_cycle, recent_cycles
 from reports.progress_signal import Progress, measure_progress, signal_counts
 from reports.status import (
     TASK_LATE,
@@ -107,14 +107,7 @@ def cycle_trend(
     One grouped query over the cycle tasks. A task's first report decides, as in /status;
     the current cycle's figures are replaced by `/status`'s own by the callers that show it.
     """
-    cycles = list(
-        session.exec(
-            select(Cycle)
-            .where(Cycle.kind == SCHEDULE_REMINDER, Cycle.fire_at <= now)
-            .order_by(col(Cycle.fire_at).desc(), col(Cycle.id).desc())
-            .limit(limit)
-        ).all()
-    )
+    cycles = recent_cycles(session, now=now, limit=limit)
     if not cycles:
         return []
     # As `task_state`: the recorded on-time mark, else the first report against the deadline.

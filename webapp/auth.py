@@ -14,18 +14,18 @@ from aiohttp import web
 from sqlmodel import Session
 
 from coordination.chats import chat_language
-from coordination.dashboard_access import (
-    NOBODY,
-    Viewer,
-    chats_to_ask,
-    direct_viewer,
-    viewer_from_memberships,
+from coordination.dashboard_access import Viewer
+from coordination.weblinks import (
+    APP_PATH,
+    LOGIN_PATH,
+    find_session,
+    open_session,
+    redeem_login_link,
 )
-from coordination.weblinks import find_session, open_session, redeem_login_link
 from messages.i18n import normalize_locale
 from models.clock import utcnow
-from models.db import Database
 from models.web import SESSION_LOGIN_LINK, SESSION_MINI_APP, WebSession
+from runtime.chat_members import resolve_viewer
 from webapp.context import (
     SESSION_COOKIE,
     WebContext,
@@ -34,25 +34,9 @@ from webapp.context import (
     set_cookie,
 )
 from webapp.initdata import REASON_STALE, InitDataError, validate
-from webapp.membership import MembershipCache
 from webapp.render import page
-from webapp.urls import APP_PATH, LOGIN_PATH
 
 VIEWER_TTL_SECONDS = 60.0
-
-
-async def resolve_viewer(
-    db: Database, *, user_id: int, admin_ids: list[int], membership: MembershipCache | None
-) -> Viewer:
-    """The user's roles: named ones from the database, else the chats Telegram says they are in."""
-    viewer = await db.run(direct_viewer, user_id=user_id, admin_ids=admin_ids)
-    if viewer is not None:
-        return viewer
-    if membership is None:
-        return NOBODY
-    chats = await db.run(chats_to_ask)
-    member_of = await membership.member_of(user_id, chats.chat_ids)
-    return viewer_from_memberships(chats, user_id=user_id, member_of=member_of)
 
 
 async def viewer_for_user(ctx: WebContext, user_id: int) -> Viewer:

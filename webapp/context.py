@@ -5,7 +5,7 @@ Also the reader's language for a request, and the page shown instead of an error
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -17,10 +17,14 @@ from messages.i18n import get_translator, normalize_locale
 from messages.webpages import Words
 from models.clock import utcnow
 from models.db import Database
+from runtime.chat_members import MembershipCache
 from settings import Settings
-from webapp.membership import MembershipCache
 from webapp.ratelimit import RateLimiter
 from webapp.render import page, template_environment
+
+# A file a liaison sent, by its file id: (name, bytes), or None when the platform will not
+# hand it over (`delivery.bot_api.download` for Telegram).
+FetchFile = Callable[[str], Awaitable[tuple[str, bytes] | None]]
 
 SESSION_COOKIE = "duban_session"
 LANG_COOKIE = "duban_lang"
@@ -36,8 +40,8 @@ class WebContext:
     # The bot's clock (the demo moves it); Telegram's signatures are checked on the real one.
     now: Callable[[], datetime] = utcnow
     membership: MembershipCache | None = None
-    # The bot, to fetch the files liaisons sent with their reports (None: no downloads).
-    bot: Any = None
+    # Fetches the files liaisons sent with their reports (None: no downloads).
+    fetch_file: FetchFile | None = None
     templates: Environment = field(default_factory=template_environment)
     limiter: RateLimiter | None = None
     # user id → (viewer, monotonic expiry); roles are re-read after a minute.

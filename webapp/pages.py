@@ -8,15 +8,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import quote
 
 from aiohttp import web
-from telegram.error import TelegramError
 
 from coordination.dashboard_access import Viewer, kiosk_viewer
-from coordination.weblinks import find_kiosk
+from coordination.weblinks import APP_PATH, find_kiosk
 from messages.webpages import Words
 from models.clock import utcnow
 from reports.dashboard import OverviewPage, department_names, overview_page
@@ -31,7 +29,6 @@ from webapp.context import (
     set_cookie,
 )
 from webapp.render import Nav, page
-from webapp.urls import APP_PATH
 
 log = logging.getLogger(__name__)
 
@@ -219,21 +216,19 @@ async def report_file_download(
 ) -> web.Response:
     """GET /report/{id}/file: the photo or document a liaison sent, fetched through the bot."""
     found = await ctx.db.run(report_file, update_id=_id(request, "update_id"))
-    if found is None or ctx.bot is None:
+    if found is None or ctx.fetch_file is None:
         raise web.HTTPNotFound()
     if not viewer.sees_department(found.department_id):
         raise Refused(
             error_page(request, 403, "refused_title", "department_refused", locale=words.locale)
         )
-    try:
-        telegram_file = await ctx.bot.get_file(found.file_id)
-        data = bytes(await telegram_file.download_as_bytearray())
-    except TelegramError as exc:
-        log.warning("could not fetch file of report %s: %s", request.match_info, exc)
+    fetched = await ctx.fetch_file(found.file_id)
+    if fetched is None:
         raise Refused(
             error_page(request, 502, "file_failed_title", "file_failed", locale=words.locale)
-        ) from None
-    name = PurePosixPath(telegram_file.file_path or "").name or f"report-{found.kind}"
+        )
+    name, data = fetched
+    name = name or f"report-{found.kind}"
     content_type = FILE_TYPES.get(found.kind, "application/octet-stream")
     disposition = "inline" if found.kind in FILE_TYPES else "attachment"
     return web.Response(

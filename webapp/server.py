@@ -1,11 +1,12 @@
 """The dashboard's aiohttp server: routes, safety headers, per-client limits, start and stop.
 
-`bot.py run` starts it beside the bot when WEBAPP_URL is set (`start_with`/`stop_with` in the
+The assembly starts it beside the bot when WEBAPP_URL is set (`start_with`/`stop_with` in the
 application's lifecycle); tests and the demo build one with `WebServer` directly.
 """
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import logging
 from collections.abc import Awaitable, Callable
@@ -13,10 +14,11 @@ from typing import Any
 
 from aiohttp import web
 
+from delivery import bot_api
+from runtime import services
 from settings import Settings, SettingsError
 from webapp import auth, pages
 from webapp.context import CONTEXT, SESSION_COOKIE, WebContext, context_of, error_page
-from webapp.membership import shared_membership
 from webapp.render import STATIC_DIR
 
 log = logging.getLogger(__name__)
@@ -140,19 +142,24 @@ class WebServer:
 RUNNING = "webapp_server"
 
 
-async def start_with(application: Any) -> WebServer:
-    """Start the dashboard for a running bot (its settings, database, clock and Bot)."""
-    services = application.bot_data["services"]
-    settings: Settings = services.settings
-    ctx = WebContext(
-        settings=settings,
-        db=services.db,
+def web_context(application: Any) -> WebContext:
+    """What the dashboard of a bot shares with it: settings, database, clock, who is in which
+    chat, and its Bot to check Telegram's signatures and fetch files."""
+    svc = services(application)
+    return WebContext(
+        settings=svc.settings,
+        db=svc.db,
         bot_token=application.bot.token,
-        now=services.now,
-        membership=shared_membership(application),
-        bot=application.bot,
+        now=svc.now,
+        membership=svc.membership,
+        fetch_file=functools.partial(bot_api.download, application.bot),
     )
-    server = WebServer(ctx)
+
+
+async def start_with(application: Any) -> WebServer:
+    """Start the dashboard for a running bot, on WEBAPP_HOST:WEBAPP_PORT."""
+    settings: Settings = services(application).settings
+    server = WebServer(web_context(application))
     try:
         port = await server.start(settings.webapp_host, settings.webapp_port)
     except OSError as exc:

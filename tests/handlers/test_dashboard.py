@@ -26,7 +26,7 @@ from tests.conftest import (
     STRANGER,
     WATER_GROUP,
 )
-from tests.harness import BotHarness
+from tests.support.harness import BotHarness
 
 PUBLIC = "https://duban.example.org"
 
@@ -154,6 +154,9 @@ async def test_coordinators_make_list_and_revoke_kiosk_links(tmp_path):
         url = re.search(r'href="([^"]+)"', made).group(1)
         assert url.startswith(f"{PUBLIC}/kiosk/")
         assert "会议室&lt;b&gt;大屏&lt;/b&gt;" in made
+        # The link is the key: Telegram must not fetch it for a preview.
+        answer = bot.request.sent("sendMessage", COORD_GROUP.id)[-1]
+        assert answer.params["link_preview_options"] == {"is_disabled": True}
         kiosk = bot.db.call(lambda s: s.exec(select(KioskLink)).one())
         assert kiosk.token_hash == token_hash(url.rsplit("/", 1)[1])
         listed = await bot.command(COORD_GROUP, COORDINATOR, "screen", "list")

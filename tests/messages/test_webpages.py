@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
 from messages.i18n import get_translator
 from messages.webpages import WORDS, Words
+from tests.support.paths import ROOT
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "webapp" / "templates"
+TEMPLATES = ROOT / "webapp" / "templates"
 
 
 @pytest.mark.parametrize("locale", ["zh_CN", "en"])

@@ -5,35 +5,27 @@ sessions that expire, kiosk links that can be revoked; and who the dashboard is 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from pathlib import Path
 
 import pytest
 from sqlmodel import select
 
 from coordination.dashboard_access import (
-    DASHBOARD_GROUP,
-    DASHBOARD_OFF,
-    DASHBOARD_PRIVATE,
-    DASHBOARD_REFUSED,
-    SCREEN_CREATED,
-    SCREEN_LIST,
-    SCREEN_OFF,
-    SCREEN_REVOKE,
-    SCREEN_USAGE,
     chats_to_ask,
-    dashboard_command,
     direct_viewer,
-    screen_command,
     viewer_from_memberships,
 )
 from coordination.weblinks import (
     ALREADY_REVOKED,
     NO_SUCH_KIOSK,
     REVOKED,
+    app_url,
     create_kiosk,
     create_login_link,
     find_kiosk,
     find_session,
+    kiosk_url,
+    login_url,
+    mini_app_allowed,
     open_session,
     redeem_login_link,
     revoke_kiosk,
@@ -42,18 +34,8 @@ from coordination.weblinks import (
 from models.chats import ROLE_COORDINATOR, Chat, ChatDepartment, UserRole
 from models.plan import Department
 from models.web import SESSION_LOGIN_LINK, SESSION_MINI_APP, KioskLink, WebLoginLink, WebSession
-from tests.harness import fresh_database, test_database_url
 
 NOW = datetime(2026, 11, 20, 4, 0)
-
-
-@pytest.fixture
-def db(tmp_path: Path):
-    database = fresh_database(test_database_url(tmp_path))
-    try:
-        yield database
-    finally:
-        database.dispose()
 
 
 def test_a_login_link_is_stored_hashed_and_works_once(db) -> None:
@@ -107,41 +89,6 @@ def test_a_revoked_kiosk_link_opens_nothing(db) -> None:
     assert stored.revoked_by == 1001 and stored.token_hash == token_hash(token)
 
 
-def test_screen_makes_lists_and_revokes(db) -> None:
-    def screen(argument: str, enabled: bool = True):
-        return db.call(screen_command, user_id=1002, argument=argument, enabled=enabled,
-                       locale="zh_CN", now=NOW)
-
-    made = screen("会议室 大屏")
-    assert made.kind == SCREEN_CREATED and made.token and made.kiosk.label == "会议室 大屏"
-    assert screen("").kind == SCREEN_CREATED
-    listed = screen("list")
-    assert listed.kind == SCREEN_LIST and [k.label for k in listed.kiosks] == ["", "会议室 大屏"]
-    assert screen(f"revoke {made.kiosk.id}").revocation.outcome == REVOKED
-    assert screen(f"撤销 #{made.kiosk.id}").revocation.outcome == ALREADY_REVOKED
-    assert screen("列表").kiosks[-1].revoked_at is not None  # revoked ones listed last
-    for bad in ("revoke", "revoke x", "revoke 1 2", "revoke ²", "revoke 99999999999"):
-        assert screen(bad).kind == SCREEN_USAGE
-    assert screen("revoke 12").kind == SCREEN_REVOKE
-    assert screen("", enabled=False).kind == SCREEN_OFF
-
-
-def test_dashboard_gives_a_login_link_only_in_private_and_only_to_those_it_is_open_to(db) -> None:
-    def dashboard(**kwargs):
-        options = {"user_id": 5, "private": True, "allowed": True, "enabled": True,
-                   "locale": "zh_CN", "now": NOW, **kwargs}
-        return db.call(dashboard_command, **options)
-
-    private = dashboard()
-    assert private.kind == DASHBOARD_PRIVATE and private.login_token and private.minutes == 10
-    assert dashboard(private=False).kind == DASHBOARD_GROUP
-    assert dashboard(private=False).login_token == ""
-    assert dashboard(allowed=False).kind == DASHBOARD_REFUSED
-    assert dashboard(enabled=False).kind == DASHBOARD_OFF
-    links = db.call(lambda s: s.exec(select(WebLoginLink)).all())
-    assert len(links) == 1  # only the private, allowed one made a link
-
-
 def test_viewers_by_role_and_by_the_chats_they_are_in(db) -> None:
     def setup(session) -> tuple[int, int]:
         water, energy = Department(name="省水利厅"), Department(name="省能源局")
@@ -164,3 +111,11 @@ def test_viewers_by_role_and_by_the_chats_they_are_in(db) -> None:
     liaison = viewer_from_memberships(chats, user_id=5, member_of={-2, -3})
     assert (liaison.everything, liaison.department_ids) == (False, frozenset({water}))
     assert not viewer_from_memberships(chats, user_id=5, member_of=set()).allowed
+
+
+def test_links_keep_a_login_token_out_of_every_request_line() -> None:
+    base = "https://duban.example.org/board/"
+    assert app_url(base) == "https://duban.example.org/board/app"
+    assert login_url(base, "abc") == "https://duban.example.org/board/login#abc"
+    assert kiosk_url(base, "abc") == "https://duban.example.org/board/kiosk/abc"
+    assert mini_app_allowed(base) and not mini_app_allowed("http://127.0.0.1:8080")

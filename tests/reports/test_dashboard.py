@@ -31,8 +31,8 @@ from reports.progress_signal import (
     measure_progress,
 )
 from reports.status import TASK_LATE, TASK_ON_TIME, TASK_OVERDUE, Latest
-from tests.coordinator_data import CULTURE, DEV, NOW, TRANSPORT, WATER, build_sample
-from tests.harness import fresh_database, test_database_url
+from tests.support.coordinator_data import CULTURE, DEV, NOW, TRANSPORT, WATER, build_sample
+from tests.support.harness import fresh_database, test_database_url
 
 
 @pytest.fixture

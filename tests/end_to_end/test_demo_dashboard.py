@@ -11,7 +11,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.support.paths import ROOT
 
 
 def test_the_demo_serves_the_kiosk_link_it_prints_until_stopped(tmp_path: Path) -> None:

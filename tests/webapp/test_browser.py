@@ -31,11 +31,11 @@ from botapi_sim.updates import SimUser, private_chat
 from demo import script
 from demo.run import DemoResult, run_story
 from demo.stage import Stage
-from messages.status import TASK_ICONS
+from messages.vocabulary import TASK_ICONS
 from models.plan import Department, Measure
+from tests.support.paths import ROOT
 from webapp.initdata import sign
 
-ROOT = Path(__file__).resolve().parent.parent
 SCREENSHOTS = Path(
     os.environ.get("DASHBOARD_SCREENSHOTS", ROOT / "test-output" / "dashboard-screenshots")
 )
@@ -99,7 +99,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
 
     def run() -> None:
         try:
-            asyncio.run(run_story("zh_CN", folder, lambda _line: None, keep_running))
+            asyncio.run(run_story("zh_CN", folder, lambda _line: None, after=keep_running))
         except BaseException as exc:  # the test says what broke instead of waiting forever
             holder["error"] = exc
         finally:

@@ -17,9 +17,10 @@ import pytest
 from coordination.weblinks import create_kiosk, create_login_link, revoke_kiosk
 from models.chats import ROLE_COORDINATOR, UserRole
 from models.clock import utcnow
+from runtime.chat_members import MembershipCache
 from settings import load_settings
-from tests.coordinator_data import NASTY, NOW, WATER, build_sample
-from tests.harness import TEST_TOKEN, fresh_database, test_database_url
+from tests.support.coordinator_data import NASTY, NOW, WATER, build_sample
+from tests.support.harness import TEST_TOKEN, fresh_database, test_database_url
 from webapp.context import WebContext
 from webapp.initdata import sign
 from webapp.server import WebServer
@@ -32,11 +33,9 @@ class Members:
 
     def __init__(self, members: dict[int, set[int]]) -> None:
         self.members = members
-        self.asked = 0
 
-    async def member_of(self, user_id: int, chat_ids) -> set[int]:
-        self.asked += 1
-        return {c for c in chat_ids if user_id in self.members.get(c, set())}
+    async def __call__(self, chat_id: int, user_id: int) -> bool | None:
+        return user_id in self.members.get(chat_id, set())
 
 
 def signed(user_id: int, *, age: float = 0, token: str = TEST_TOKEN) -> str:
@@ -56,7 +55,7 @@ async def served(tmp_path: Path):
                              webapp_requests_per_minute=30)
     members = Members({-100_001: {LIAISON_ID}})  # the water department's group
     ctx = WebContext(settings=settings, db=db, bot_token=TEST_TOKEN, now=lambda: NOW,
-                     membership=members)  # type: ignore[arg-type]
+                     membership=MembershipCache(members))
     server = WebServer(ctx)
     port = await server.start("127.0.0.1", 0)
     try:
