@@ -6,7 +6,6 @@ Each page reads its data in one database session with the Telegram-free function
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import quote
@@ -29,8 +28,6 @@ from webapp.context import (
     set_cookie,
 )
 from webapp.render import Nav, page
-
-log = logging.getLogger(__name__)
 
 KIOSK_REFRESH_SECONDS = 60
 LANG_COOKIE_SECONDS = 365 * 24 * 3600
