@@ -13,12 +13,12 @@ from pathlib import Path
 from typing import TextIO
 
 from messages.i18n import Translator, get_translator
-from planreader.document import PlanDocument, PlanReadError
+from planreader.document import MeasureDoc, PlanDocument, PlanReadError
 from planreader.importer import STATUS_CREATED, STATUS_UNCHANGED, ImportResult
 from planreader.reader import read_plan
 
 EXIT_OK, EXIT_NOT_A_PLAN, EXIT_DATABASE = 0, 1, 3
-COLUMN_WIDTHS = (10, 26, 22, 40)  # measure, title, leads, supports (display columns)
+COLUMN_WIDTHS = (10, 26, 12, 22, 40)  # measure, title, due, leads, supports (display columns)
 
 
 def display_width(text: str) -> int:
@@ -79,7 +79,7 @@ def render_table(document: PlanDocument, t: Translator) -> str:
         t._("Date: {date}").format(date=t.date(document.issued_on) if document.issued_on else "—"),
         "",
     ]
-    headings = (t._("Measure"), t._("Title"), t._("Leads"), t._("Supports"))
+    headings = (t._("Measure"), t._("Title"), t._("Due"), t._("Leads"), t._("Supports"))
     widths = [max(w, display_width(h)) for w, h in zip(COLUMN_WIDTHS, headings, strict=True)]
     out.append("  ".join(pad(h, w) for h, w in zip(headings, widths, strict=True)).rstrip())
     out.append("  ".join("-" * w for w in widths))
@@ -101,7 +101,9 @@ def render_table(document: PlanDocument, t: Translator) -> str:
         cells = [
             wrap_cell(text, width)
             for text, width in zip(
-                (measure.label, measure.title, leads, supports), widths, strict=True
+                (measure.label, measure.title, due_text(measure, t), leads, supports),
+                widths,
+                strict=True,
             )
         ]
         for row in range(max(len(c) for c in cells)):
@@ -109,7 +111,19 @@ def render_table(document: PlanDocument, t: Translator) -> str:
                 pad(c[row] if row < len(c) else "", w) for c, w in zip(cells, widths, strict=True)
             ]
             out.append("  ".join(parts).rstrip())
+        out.extend(" " * widths[0] + "  ? " + doubt.render(t) for doubt in measure.doubts)
     out.append("")
+    doubtful = [m.label for m in document.measures if m.doubts]
+    if doubtful:
+        out.append(
+            t.ngettext(
+                "?: {n} measure may be read wrong ({labels}); check it against the document and "
+                "correct it with /assign or plan import-map.",
+                "?: {n} measures may be read wrong ({labels}); check them against the document "
+                "and correct them with /assign or plan import-map.",
+                len(doubtful),
+            ).format(n=len(doubtful), labels=list_separator(t).join(doubtful))
+        )
     if any(m.clause is not None and m.clause.no_lead for m in document.measures):
         out.append(
             t._("(no lead): the clause names no lead unit; every unit named reports like a lead.")
@@ -130,6 +144,13 @@ def render_table(document: PlanDocument, t: Translator) -> str:
             out.extend("  " + line for line in lines)
     out.extend("⚠ " + warning.render(t) for warning in document.warnings)
     return "\n".join(out)
+
+
+def due_text(measure: MeasureDoc, t: Translator) -> str:
+    """The due date in the reader's format, else the kind as written (长期坚持), else —."""
+    if measure.deadline is not None:
+        return t.date(measure.deadline, "short")
+    return measure.deadline_text or "—"
 
 
 def summary_counts(document_or_result: PlanDocument | ImportResult, t: Translator) -> str:
@@ -238,7 +259,7 @@ def cmd_show(
     if document is None:
         return EXIT_NOT_A_PLAN
     text = (
-        json.dumps(document.to_json(), ensure_ascii=False, indent=2)
+        json.dumps(document.to_json(t), ensure_ascii=False, indent=2)
         if as_json
         else render_table(document, t)
     )

@@ -38,6 +38,10 @@ class MeasureDoc:
     section_index: int  # 0-based index into PlanDocument.sections, -1 when none
     clause: Clause | None = None
     group: str = ""  # the heading above numbered 1. 2. measures, if any: "（一）壮大特色产业"
+    written_number: int = 0  # the number as the document writes it (restarts per section)
+    deadline: date | None = None
+    deadline_text: str | None = None  # as written: "2022年底前", "长期坚持"
+    doubts: list[Doubt] = field(default_factory=list)  # why the reading may be wrong
 
     @property
     def leads(self) -> list[str]:
@@ -84,6 +88,9 @@ class ReadWarning:
         return translate._(self.message).format(**self.params)
 
 
+# A doubt about one measure's reading has the same shape as a warning about the document.
+Doubt = ReadWarning
+
 REGION_COUNT_MISMATCH = N_("{city} lists {listed} counties but its heading says {declared}")
 MEASURES_WITHOUT_CLAUSE = N_(
     "No responsibility clause was found for {labels}; check these measures in the document."
@@ -110,8 +117,13 @@ class PlanDocument:
         """The name of the department entry for a name as the document writes it."""
         return self.canonical.get(written, written)
 
-    def to_json(self) -> dict[str, Any]:
-        """The shape `plan show --json` prints."""
+    def to_json(self, translate: Any = None) -> dict[str, Any]:
+        """The shape `plan show --json` prints; doubts in the translator's language (English
+        without one). `number` is the measure's own number, as the document writes it."""
+
+        def doubt_text(doubt: ReadWarning) -> str:
+            return doubt.render(translate) if translate is not None else doubt.english()
+
         return {
             "plan": {
                 "title": self.title,
@@ -121,12 +133,16 @@ class PlanDocument:
             },
             "measures": [
                 {
-                    "number": m.number,
+                    "number": m.written_number or m.number,
                     "numeral": m.numeral,
                     "section": m.section,
                     "title": m.title,
                     "lead": m.leads,
                     "support": m.supports,
+                    "label": m.label,
+                    "deadline": m.deadline.isoformat() if m.deadline else None,
+                    "deadline_text": m.deadline_text,
+                    "doubts": [doubt_text(d) for d in m.doubts],
                 }
                 for m in self.measures
             ],
@@ -143,8 +159,14 @@ MISSING_DOC_NUMBER = N_("no document number (文号) such as 晋政发〔2021〕
 MISSING_MEASURES = N_("no numbered measures such as （一） or 1.")
 MISSING_CLAUSES = N_("no responsibility clauses such as （省水利厅牵头，…按职责分工负责）")
 MISSING_TITLE = N_("no title")
+NO_DOC_NUMBER = N_(
+    "The document has no document number (文号); the plan is known by its title, so a revision "
+    "must keep the same title."
+)
 UNREADABLE_ENCODING = N_("the text is in an encoding that could not be recognised")
-UNSUPPORTED_FORMAT = N_("the file type is not supported (use .txt, .docx, .pdf or .html)")
+UNSUPPORTED_FORMAT = N_(
+    "the file type is not supported (use .txt, .docx, .xlsx, .pdf or .html)"
+)
 EMPTY_FILE = N_("the file is empty")
 FILE_NOT_FOUND = N_("the file does not exist")
 BROKEN_FILE = N_("the file could not be opened (damaged or not what its name says)")

@@ -37,7 +37,8 @@ from planreader.clauses import parse_clause
         ("责任单位：省农业农村厅（牵头）、省水利厅", ["省农业农村厅"], ["省水利厅"], False),
         ("责任单位：各市人民政府、省直有关部门", [], ["各市人民政府", "省直有关部门"], True),
         ("国家发展改革委、财政部等负责", [], ["国家发展改革委", "财政部"], True),
-        ("教育部等有关部门负责", [], ["教育部"], True),
+        # The corpus convention: 等 is dropped, the catch-all after it is an item of its own.
+        ("教育部等有关部门负责", [], ["教育部", "有关部门"], True),
         ("国家发展改革委会同有关部门和单位负责", ["国家发展改革委"], ["有关部门和单位"], False),
         (
             "人力资源社会保障部、财政部负责。列第一位者为牵头单位，下同",
@@ -83,6 +84,7 @@ def test_after_the_first_listed_note_the_first_unit_of_a_clause_without_qiantou_
         "此项工作由省政府负责人牵头",
         "见附件",
         "2021年底前完成",
+        "人民银行等部门",  # names without any role word
     ],
 )
 def test_brackets_that_are_no_clause_give_none(text):
