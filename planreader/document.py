@@ -164,9 +164,7 @@ NO_DOC_NUMBER = N_(
     "must keep the same title."
 )
 UNREADABLE_ENCODING = N_("the text is in an encoding that could not be recognised")
-UNSUPPORTED_FORMAT = N_(
-    "the file type is not supported (use .txt, .docx, .xlsx, .pdf or .html)"
-)
+UNSUPPORTED_FORMAT = N_("the file type is not supported (use .txt, .docx, .xlsx, .pdf or .html)")
 EMPTY_FILE = N_("the file is empty")
 FILE_NOT_FOUND = N_("the file does not exist")
 BROKEN_FILE = N_("the file could not be opened (damaged or not what its name says)")

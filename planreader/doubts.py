@@ -33,6 +33,4 @@ def unknown_name_doubts(measures: list[MeasureDoc]) -> None:
 
 def without_known_names(doubts: list[Doubt], known: set[str]) -> list[Doubt]:
     """The doubts left once names the database already knows are no longer unknown."""
-    return [
-        d for d in doubts if not (d.message == UNKNOWN_NAME and d.params.get("name") in known)
-    ]
+    return [d for d in doubts if not (d.message == UNKNOWN_NAME and d.params.get("name") in known)]
