@@ -15,6 +15,7 @@ from messages.i18n import N_
 from planreader.clauses import ClauseReading, mentions_first_listed_rule, read_clause
 from planreader.deadlines import is_time_part
 from planreader.document import Clause, Doubt
+from planreader.names import is_departmental
 
 OPENERS = "（(【〔［["
 CLOSERS = "）)】〕］]"
@@ -24,6 +25,8 @@ LABELLED_START_RE = re.compile(
     r"(?:^|(?<=[。；;]))\s*(?:牵头单位|牵头部门|责任单位|责任部门|负责单位|负责部门|主责单位|"
     r"配合单位|配合部门|落实单位|实施单位)\s*[:：]"
 )
+
+FIELD_PREFIX_RE = re.compile(r"^(完成时限|完成时间|完成期限|时间节点|时限|时间)\s*[:：]\s*")
 
 UNPLACED = N_("Words in the clause that are neither a department nor a role: {words}")
 UNPARSED = N_("A bracket looks like a responsibility clause but could not be read: {text}")
@@ -72,6 +75,12 @@ def _labelled_start(text: str) -> int | None:
     return None
 
 
+def _opens_sentence(text: str, start: int, end: int) -> bool:
+    """A bracket after a full sentence (or a whole line), or closing the paragraph."""
+    before = text[:start].rstrip()
+    return not before or before.endswith(tuple(SENTENCE_END)) or not text[end:].strip(TRAILING)
+
+
 def _at_clause_place(text: str, start: int, end: int) -> bool:
     """After a sentence (or at the start) or before the end of a sentence or paragraph."""
     before = text[:start].rstrip()
@@ -100,12 +109,22 @@ class ClauseScanner:
             inner = paragraph[start + 1 : end - 1]
             placed = _at_clause_place(paragraph, start, end)
             reading = read_clause(inner, first_listed_leads=self.first_listed)
-            if reading.clause is None or not (placed or reading.is_clean):
+            if reading.clause is not None and reading.has_role:
+                accept = placed or reading.is_clean
+            else:
+                # （省邮政管理局、省农业农村厅）: names alone, after a sentence, are a clause.
+                accept = (
+                    reading.clause is not None
+                    and not reading.unplaced
+                    and _opens_sentence(paragraph, start, end)
+                    and all(is_departmental(n) for n in reading.clause.departments)
+                )
+            if not accept:
                 if placed and is_time_part(inner):
-                    out.deadline_texts.append(inner)
-                elif placed and reading.has_role and not reading.clause:
+                    out.deadline_texts.append(FIELD_PREFIX_RE.sub("", inner))
+                elif placed and reading.has_role:
                     out.looks_like_clause = True
-                    if re.search(r"牵头|负责|配合|单位|部门", inner):
+                    if reading.clause is None and re.search(r"牵头|负责|配合|单位|部门", inner):
                         out.doubts.append(Doubt(UNPARSED, {"text": paragraph[start:end]}))
                 elif placed and mentions_first_listed_rule(inner):
                     self.first_listed = True

@@ -73,15 +73,16 @@ class ClauseReading:
     """What the grammar made of a bracket's text."""
 
     text: str
-    clause: Clause | None  # None: no unit and role word found
-    has_role: bool  # a role word or label: it looks like a clause
+    clause: Clause | None  # None: no unit named; names without a role word are a clause too
+    has_role: bool  # a role word or label: it reads as a clause wherever it stands
     unplaced: list[str] = field(default_factory=list)  # words that are neither names nor roles
     deadline_text: str = ""  # from 完成时限：… or a time part (2022年底前完成)
     states_first_listed: bool = False
 
     @property
     def is_clean(self) -> bool:
-        return self.clause is not None and not self.unplaced
+        """A clause by its own words: units and role words, nothing else."""
+        return self.clause is not None and self.has_role and not self.unplaced
 
 
 @dataclass
@@ -278,8 +279,6 @@ def read_clause(text: str, *, first_listed_leads: bool = False) -> ClauseReading
             _read_part(part, state)
         state.assign(_label_role(label) if kind == "role" else NAMED)
     clause = _resolve(body, state.named, first_listed_leads=first_listed_leads)
-    if not state.has_role:
-        clause = None
     return ClauseReading(
         text=body,
         clause=clause,

@@ -107,6 +107,17 @@ def looks_like_unit(name: str) -> bool:
     return stem.endswith(ORG_SUFFIXES) or name.endswith(ORG_SUFFIXES)
 
 
+# A unit rather than a place: 省水利厅, 各市州人民政府, 省供销社 (not 长沙市 alone).
+DEPARTMENT_SUFFIXES = tuple(
+    "厅 局 委 部 办 府 署 行 会 社 室 院 队 站 所 处 团 联 协 馆 中心 公司 集团 机构 单位 部门".split()
+)
+
+
+def is_departmental(name: str) -> bool:
+    """A name that can only be a unit, never a place: a names-only bracket holds such names."""
+    return looks_like_unit(name) and (name.endswith(DEPARTMENT_SUFFIXES) or is_catch_all(name))
+
+
 def split_conjunction(name: str) -> list[str]:
     """省粮食和储备局 stays whole; 省发展改革委和相关市人民政府 is two units."""
     for word in CONJUNCTIONS:
@@ -139,12 +150,20 @@ def _without_place(name: str) -> str:
     return PLACE_PREFIX_RE.sub("", name)
 
 
+STRONG_SUFFIXES = tuple("厅 局 委 办 部 署 中心 总队 支行 分行 分局 管委会".split())
+
+
 def is_familiar(name: str) -> bool:
     """A name of a kind plans use: a ministry, bureau or commission, a government, a catch-all."""
     if is_catch_all(name):
         return True
     if runs_together(name):
         return False
+    # 省政务信息管理局, 太原市大数据中心: a place, a few words, the ending of a department.
+    if (
+        PLACE_PREFIX_RE.match(name) or name.startswith(PROVINCES)
+    ) and name.endswith(STRONG_SUFFIXES) and len(name) <= 16:
+        return True
     bare = _without_place(name)
     if bare in KNOWN_STEMS or name in KNOWN_STEMS:
         return True

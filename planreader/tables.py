@@ -33,7 +33,7 @@ COLUMN_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (SUPPORT, re.compile(r"配合|协办|协同|参与|协助")),
     (RESPONSIBLE, re.compile(r"责任单位|责任部门|负责单位|负责部门|落实单位|实施单位|承办单位")),
     (OTHER, re.compile(r"备注|目标|成果|责任人|联系人|指标|标准|资金|说明|依据|状态|进展")),
-    (CATEGORY, re.compile(r"^(类别|分类|领域|板块|方面|类型|工作板块|任务类别|所属领域)$")),
+    (CATEGORY, re.compile(r"类别|分类|领域|板块|方面|类型")),
     (TASK, re.compile(r"任务|措施|举措|事项|内容|工作|要点|项目|政策")),
 )
 HEADING_ROWS_MAX = 4
