@@ -15,7 +15,7 @@ from messages.i18n import N_
 from planreader.clauses import ClauseReading, mentions_first_listed_rule, read_clause
 from planreader.deadlines import is_time_part
 from planreader.document import Clause, Doubt
-from planreader.names import is_departmental
+from planreader.names import is_departmental, is_familiar
 
 OPENERS = "（(【〔［["
 CLOSERS = "）)】〕］]"
@@ -117,7 +117,9 @@ class ClauseScanner:
                     reading.clause is not None
                     and not reading.unplaced
                     and _opens_sentence(paragraph, start, end)
-                    and all(is_departmental(n) for n in reading.clause.departments)
+                    and all(
+                        is_departmental(n) and is_familiar(n) for n in reading.clause.departments
+                    )
                 )
             if not accept:
                 if placed and is_time_part(inner):

@@ -130,6 +130,8 @@ def _names(text: str) -> tuple[list[_Named], list[str]]:
         cut = _et_position(rest)
         head, tail = (rest[:cut], rest[cut + 1 :]) if cut >= 0 else (rest, "")
         for name in split_conjunction(head):
+            # 相关县(市、区)人民政府 is the same unit as 相关县（市、区）人民政府.
+            name = name.replace("(", "（").replace(")", "）")
             marked = ""
             while match := MARK_RE.search(name):
                 marked = LEAD if (match.group(1) or "牵头") in LEAD_LABEL_WORDS else HELPER

@@ -109,7 +109,8 @@ def looks_like_unit(name: str) -> bool:
 
 # A unit rather than a place: 省水利厅, 各市州人民政府, 省供销社 (not 长沙市 alone).
 DEPARTMENT_SUFFIXES = tuple(
-    "厅 局 委 部 办 府 署 行 会 社 室 院 队 站 所 处 团 联 协 馆 中心 公司 集团 机构 单位 部门".split()
+    "厅 局 委 部 办 府 署 行 会 社 室 院 队 站 所 处 团 联 协 馆 中心 公司 集团 机构 单位 部门"
+    .split()
 )
 
 
@@ -161,8 +162,10 @@ def is_familiar(name: str) -> bool:
         return False
     # 省政务信息管理局, 太原市大数据中心: a place, a few words, the ending of a department.
     if (
-        PLACE_PREFIX_RE.match(name) or name.startswith(PROVINCES)
-    ) and name.endswith(STRONG_SUFFIXES) and len(name) <= 16:
+        (PLACE_PREFIX_RE.match(name) or name.startswith(PROVINCES))
+        and name.endswith(STRONG_SUFFIXES)
+        and len(name) <= 16
+    ):
         return True
     bare = _without_place(name)
     if bare in KNOWN_STEMS or name in KNOWN_STEMS:

@@ -134,7 +134,8 @@ def ends_block(fragment: str, *, last_line: str = "", line_width: int = 0) -> bo
 
 
 def _unclosed(text: str) -> bool:
-    return text.count("（") + text.count("(") > text.count("）") + text.count(")")
+    opened = sum(text.count(ch) for ch in "（(【〔［")
+    return opened > sum(text.count(ch) for ch in "）)】〕］")
 
 
 def line_width(fragments: list[str]) -> int:
@@ -150,10 +151,10 @@ def _joiner(left: str, right: str) -> str:
         left
         and right
         and left[-1].isascii()
-        and left[-1].isalnum()
+        and left[-1].isalpha()
         and right[0].isascii()
-        and right[0].isalnum()
-    ):
+        and right[0].isalpha()
+    ):  # English words wrapped apart; digits (2|023, 5|G) join without a space
         return " "
     return ""
 
@@ -178,10 +179,38 @@ def paragraphs(text: str) -> list[str]:
             and (
                 fragment.startswith(_CONTINUATION_START)
                 or not starts_block(fragment, in_header=in_header)
+                # （牵头单位：…；| 责任单位：…）: a label inside an open bracket goes on.
+                or (_unclosed(result[-1]) and not is_numbered(fragment))
             )
         ):
             result[-1] += _joiner(result[-1], fragment) + fragment
         else:
             result.append(fragment)
         last_line = fragment
-    return result
+    return _split_title_from_salutation(result)
+
+
+_TITLE_WORDS = re.compile(r"关于|意见|方案|规划|计划|通知|办法|措施|决定|纲要|要点")
+
+
+def _split_title_from_salutation(paras: list[str]) -> list[str]:
+    """A title wrapped onto the salutation (…实施方案各市人民政府，…：) is two paragraphs."""
+    out: list[str] = []
+    for paragraph in paras:
+        cut = -1
+        if paragraph.endswith(("：", ":")) and not is_numbered(paragraph):
+            for match in re.finditer("各", paragraph):
+                head = paragraph[: match.start()]
+                if (
+                    head
+                    and _TITLE_WORDS.search(head)
+                    and not re.search("[，。；,;：:]", head)
+                    and SALUTATION_RE.match(paragraph[match.start() :])
+                ):
+                    cut = match.start()
+                    break
+        if cut > 0:
+            out += [paragraph[:cut], paragraph[cut:]]
+        else:
+            out.append(paragraph)
+    return out
