@@ -96,7 +96,7 @@ def _merges() -> list[tuple[int, int, int, int]]:
     first = len(HEADING)
     for column in range(6):
         start = None
-        for index, row in enumerate(ROWS + [tuple("x" * 6)]):
+        for index, row in enumerate([*ROWS, tuple("x" * 6)]):
             if row[column] is None:
                 start = index - 1 if start is None else start
             elif start is not None:

@@ -199,7 +199,7 @@ def test_every_plan_here_states_its_note_in_other_words(hunan, ministry, municip
     assert municipal.measures[6].leads == ["市地方金融监管局"]  # 注：…排名第一的为牵头单位
 
 
-# --- A会同B负责 ------------------------------------------------------------------------------------
+# --- A会同B负责 -------------------------------------------------------------------------------
 
 
 def test_huitong_makes_the_units_before_it_lead(hunan, ministry):
@@ -242,7 +242,7 @@ def test_a_docx_table_plan_keeps_its_document_number_and_an_xlsx_one_its_title(t
     assert notice.issued_on == date(2023, 2, 20)
     sheet = read_plan(write_xlsx(tmp_path / "tasks.xlsx"))
     assert (sheet.doc_number, sheet.title) == ("", "山西省推进数字经济发展重点任务分工表")
-    assert [w.english() for w in sheet.warnings][0].startswith("The document has no document")
+    assert next(w.english() for w in sheet.warnings).startswith("The document has no document")
 
 
 # --- deadlines ---------------------------------------------------------------------------------
