@@ -88,15 +88,26 @@ def _due(match: re.Match[str], base_year: int | None) -> date | None:
     return date(year, 12, 31)
 
 
-def dated_limits(text: str, *, base_year: int | None = None) -> list[Deadline]:
-    """Every dated time limit in `text` (年底前, 6月底前 …): only those that say "before"."""
+def dated_limits(
+    text: str, *, base_year: int | None = None, strict: bool = True
+) -> list[Deadline]:
+    """Every dated time limit in `text`; `strict` (a measure's prose): only 年底前, 6月底前 …
+
+    In a time-limit cell or field any date is the limit (2023年9月30日, 2024年上半年).
+    """
     found: list[Deadline] = []
     for match in DATED_RE.finditer(text):
-        has_date = match["y"] or match["m"]
-        if not has_date or not (match["before"] or match["period"]):
+        if not (match["y"] or match["m"]):
             continue
-        if match["before"] in {None, "内"} and not (match["period"] or "").endswith(("底", "末")):
+        says_before = match["before"] not in {None, "内"} or (match["period"] or "").endswith(
+            ("底", "末")
+        )
+        if strict and not says_before:
             continue  # 到2025年 is an aim, 2025年内 too vague: only 前 / 底 are limits here
+        if not strict and not (says_before or match["period"] or match["d"] or match["m"]):
+            continue  # a bare year: see read_deadline
+        if text[max(0, match.start() - 3) : match.start()].endswith(("每年", "每季度", "每月")):
+            continue  # 每年3月底前报送 recurs: no one due date
         due = _due(match, base_year)
         if due is not None:
             found.append(Deadline(due, match.group(0).strip()))
@@ -113,7 +124,9 @@ def read_deadline(text: str, *, base_year: int | None = None) -> Deadline | None
         return None
     if match := RANGE_RE.search(text):
         return Deadline(date(int(match.group(2)), 12, 31), text)
-    limits = dated_limits(text, base_year=base_year)
+    if re.search(r"起|开始|启动", text):
+        return Deadline(None, text) if KIND_RE.match(text) else None
+    limits = dated_limits(text, base_year=base_year, strict=False)
     dated = [d for d in limits if d.due is not None]
     if dated:
         last = max(dated, key=lambda d: d.due or date.min)
