@@ -7,6 +7,8 @@ This is the only place the application is assembled. Usage:
     python bot.py run --webhook URL --listen 0.0.0.0 --port 8443
     python bot.py plan show [--json] PATH   # read a plan document, print who leads what
     python bot.py plan import PATH          # store a plan in the database
+    python bot.py plan export-map FILE.xlsx # the map to check and correct in a spreadsheet
+    python bot.py plan import-map FILE.xlsx # apply the corrected map
     python bot.py db upgrade                # apply Alembic migrations (PostgreSQL)
 """
 
@@ -94,7 +96,16 @@ def build_application(
     instance: str = "bot",
 ) -> Application[Any, Any, Any, Any, Any, Any]:
     """Assemble the Application: settings, defaults, limiter, handlers, jobs, error handler."""
-    from handlers import admin, common, coordinator, errors, liaison, membership, scheduling
+    from handlers import (
+        admin,
+        common,
+        coordinator,
+        errors,
+        liaison,
+        membership,
+        plan_map,
+        scheduling,
+    )
 
     builder = (
         ApplicationBuilder()
@@ -132,6 +143,7 @@ def build_application(
     admin.register(application)
     scheduling.register(application)
     coordinator.register(application)
+    plan_map.register(application)
     # Liaison replies last: it catches plain replies that no command handler took.
     liaison.register(application)
     errors.register(application)
@@ -223,6 +235,13 @@ def cmd_plan(args: argparse.Namespace) -> int:
     if args.plan_command == "show":
         return cli.cmd_show(args.path, as_json=args.json, lang=args.lang)
     settings = load_settings()
+    if args.plan_command in {"export-map", "import-map"}:
+        from planreader import map_cli
+
+        command = (
+            map_cli.cmd_export_map if args.plan_command == "export-map" else map_cli.cmd_import_map
+        )
+        return command(args.path, database_url=settings.database_url, lang=args.lang)
     return cli.cmd_import(args.path, database_url=settings.database_url, lang=args.lang)
 
 
@@ -261,6 +280,16 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     imp = plan_sub.add_parser("import", help="store a plan (or a revised version) in the database")
     imp.add_argument("--lang", default="zh_CN", help="zh_CN (default) or en")
     imp.add_argument("path")
+    export = plan_sub.add_parser(
+        "export-map", help="write the map (who leads what, deadlines, doubts) to an .xlsx"
+    )
+    export.add_argument("--lang", default="zh_CN", help="zh_CN (default) or en")
+    export.add_argument("path")
+    corrections = plan_sub.add_parser(
+        "import-map", help="apply an edited map .xlsx (nothing is written if a row is bad)"
+    )
+    corrections.add_argument("--lang", default="zh_CN", help="zh_CN (default) or en")
+    corrections.add_argument("path")
     plan.set_defaults(func=cmd_plan)
 
     demo = sub.add_parser("demo", help="run one whole cycle against a local Bot API simulator")

@@ -23,7 +23,7 @@ from telegram.ext import Application, CommandHandler, ContextTypes
 
 from coordination.bindings import chat_departments, ensure_chat
 from coordination.roles import Roles
-from handlers import coordinator
+from handlers import coordinator, plan_map
 from handlers.access import answer, is_group, roles_of, translator
 from handlers.runtime import services
 from messages.i18n import N_, Translator, get_translator, normalize_locale
@@ -58,6 +58,7 @@ ADMIN = [
     ("admin", "add|remove|list", N_("manage admins")),
     ("coordinator", "add|remove|list", N_("manage coordinators")),
     ("coordinators_chat", "[off]", N_("mark this group as the coordinators' chat")),
+    *plan_map.COMMANDS,
 ]
 
 
@@ -218,7 +219,11 @@ async def set_command_menus(application: AnyApp) -> None:
     private_menu = (
         EVERYONE
         + COORDINATOR
-        + [e for e in ADMIN if e[0] in {"chats", "schedule", "admin", "coordinator"}]
+        + [
+            e
+            for e in ADMIN
+            if e[0] in {"chats", "schedule", "admin", "coordinator", "plan", "assign"}
+        ]
     )
     admin_menu = EVERYONE + LIAISON + COORDINATOR + ADMIN
     scopes = [

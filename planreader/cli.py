@@ -172,6 +172,11 @@ def summary_counts(document_or_result: PlanDocument | ImportResult, t: Translato
     return list_separator(t).join(parts)
 
 
+def _number_of(result: ImportResult) -> str:
+    """The 文号 to show; a plan known by its title (a task table) shows none."""
+    return "" if result.doc_number == result.title[:100] else result.doc_number
+
+
 def render_import(result: ImportResult, t: Translator) -> str:
     """What `plan import` prints: what was stored, or what a revision changed."""
     sep = list_separator(t)
@@ -184,13 +189,13 @@ def render_import(result: ImportResult, t: Translator) -> str:
     elif result.status == STATUS_CREATED:
         lines = [
             t._("Imported {doc_number} {title}").format(
-                doc_number=result.doc_number, title=result.title
+                doc_number=_number_of(result) or t._("(no document number)"), title=result.title
             )
         ]
     else:
         lines = [
             t._("Imported a revision of {doc_number} {title}").format(
-                doc_number=result.doc_number, title=result.title
+                doc_number=_number_of(result) or t._("(no document number)"), title=result.title
             )
         ]
         if result.measures_added:
@@ -219,6 +224,16 @@ def render_import(result: ImportResult, t: Translator) -> str:
             lines.append(f"{change.label}{change.title}: " + joiner.join(parts))
         if not (result.measures_added or result.measures_removed or result.changes):
             lines.append(t._("No measure or department changed; the text was updated."))
+    if result.corrections_kept:
+        lines.append(
+            t._("Corrections kept: {measures}").format(measures=sep.join(result.corrections_kept))
+        )
+    if result.corrections_to_check:
+        lines.append(
+            t._(
+                "The document's clause changed for {measures}: the correction was kept; check it."
+            ).format(measures=sep.join(result.corrections_to_check))
+        )
     lines.append(summary_counts(result, t))
     if result.regions:
         lines.append(
@@ -233,6 +248,19 @@ def render_import(result: ImportResult, t: Translator) -> str:
             )
         )
     lines.extend("⚠ " + warning.render(t) for warning in result.warnings)
+    if result.doubts:
+        lines.append(
+            t.ngettext(
+                "{n} measure may be read wrong; check it and correct it with /assign or "
+                "plan import-map:",
+                "{n} measures may be read wrong; check them and correct them with /assign or "
+                "plan import-map:",
+                len(result.doubts),
+            ).format(n=len(result.doubts))
+        )
+        for label, title, doubts in result.doubts:
+            lines.append(f"? {label}{title}")
+            lines.extend("    " + doubt.render(t) for doubt in doubts)
     return "\n".join(lines)
 
 

@@ -25,6 +25,7 @@ DATED_RE = re.compile(
     rf"(?:(?:{_Y})?\s*(?:{_M})?\s*(?:{_D})?)\s*{_PERIOD}?\s*"
     r"(?P<before>前|以前|之前|为止|内)?"
 )
+ISO_RE = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})")
 RANGE_RE = re.compile(r"(\d{4})\s*年?\s*[—\-－–~～至到]\s*(\d{4})\s*年")
 # Kinds without a date, as a time-limit column or a clause writes them.
 KIND_RE = re.compile(
@@ -88,9 +89,7 @@ def _due(match: re.Match[str], base_year: int | None) -> date | None:
     return date(year, 12, 31)
 
 
-def dated_limits(
-    text: str, *, base_year: int | None = None, strict: bool = True
-) -> list[Deadline]:
+def dated_limits(text: str, *, base_year: int | None = None, strict: bool = True) -> list[Deadline]:
     """Every dated time limit in `text`; `strict` (a measure's prose): only 年底前, 6月底前 …
 
     In a time-limit cell or field any date is the limit (2023年9月30日, 2024年上半年).
@@ -122,6 +121,11 @@ def read_deadline(text: str, *, base_year: int | None = None) -> Deadline | None
     text = re.sub(r"\s+", "", text or "").strip("。；;，,")
     if not text:
         return None
+    if match := ISO_RE.fullmatch(text):
+        try:
+            return Deadline(date(*map(int, match.groups())), text)
+        except ValueError:
+            return None
     if match := RANGE_RE.search(text):
         return Deadline(date(int(match.group(2)), 12, 31), text)
     if re.search(r"起|开始|启动", text):

@@ -109,8 +109,9 @@ def looks_like_unit(name: str) -> bool:
 
 # A unit rather than a place: 省水利厅, 各市州人民政府, 省供销社 (not 长沙市 alone).
 DEPARTMENT_SUFFIXES = tuple(
-    "厅 局 委 部 办 府 署 行 会 社 室 院 队 站 所 处 团 联 协 馆 中心 公司 集团 机构 单位 部门"
-    .split()
+    (
+        "厅 局 委 部 办 府 署 行 会 社 室 院 队 站 所 处 团 联 协 馆 中心 公司 集团 机构 单位 部门"
+    ).split()
 )
 
 

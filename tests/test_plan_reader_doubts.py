@@ -30,7 +30,8 @@ def test_each_doubt_is_on_the_measure_it_concerns_and_sure_measures_have_none():
     assert doubts_by_label(DOUBTFUL) == {
         "（一）": [],
         "（二）": [
-            "Words in the clause that are neither a department nor a role: 做好资金保障工作的省财政厅"
+            "Words in the clause that are neither a department nor a role: "
+            "做好资金保障工作的省财政厅"
         ],
         "（三）": ["No responsibility clause, while the measures around it have one"],
         "（四）": [

@@ -1,0 +1,218 @@
+"""/plan and /assign without Telegram: the doubts of the map, and an admin's correction.
+
+`plan_command` and `assign_command` take the session, the caller's roles and the typed
+arguments and return an answer record; `messages/plan_map.py` says it in the reader's words.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlmodel import Session
+
+from coordination.roles import Roles
+from models.plan import Measure, Plan
+from planreader.corrections import (
+    SOURCE_TELEGRAM,
+    MeasureMap,
+    correct_measure,
+    measure_maps,
+    plan_measures,
+    reset_measure,
+    resolve_names,
+)
+from planreader.measures import current_plan, find_measure
+
+# Outcomes of both commands.
+REFUSED = "refused"
+NO_PLAN = "no_plan"
+USAGE = "usage"
+UNKNOWN_MEASURE = "unknown_measure"
+# /plan
+OVERVIEW = "overview"
+SHOWN = "shown"
+# /assign
+UNKNOWN_NAMES = "unknown_names"
+BOTH_ROLES = "both_roles"
+NO_NAMES = "no_names"
+CORRECTED = "corrected"
+RESET = "reset"
+NOT_CORRECTED = "not_corrected"
+
+LEAD_WORDS = {"牵头", "牵头单位", "牵头部门", "lead", "leads", "leader"}
+SUPPORT_WORDS = {"配合", "配合单位", "责任单位", "参与", "协办", "按职责分工负责"}
+SUPPORT_WORDS |= {"support", "supports", "supporting"}
+RESET_WORDS = {"重置", "恢复", "撤销", "清除", "还原", "reset", "undo", "clear"}
+NONE_WORDS = {"无", "没有", "none", "nobody", "-", "—"}
+ALL_WORDS = {"all", "全部", "所有"}
+_GLUED_RE = re.compile(r"(牵头单位|牵头部门|配合单位|责任单位|按职责分工负责|牵头|配合)")
+_NAME_SEPARATORS_RE = re.compile(r"[、，,；;/]+")
+
+
+@dataclass(frozen=True)
+class PlanAnswer:
+    outcome: str
+    title: str = ""
+    doc_number: str = ""
+    measures: int = 0
+    doubtful: list[MeasureMap] = field(default_factory=list)  # uncorrected, with doubts
+    corrected: list[MeasureMap] = field(default_factory=list)
+    shown: list[MeasureMap] = field(default_factory=list)  # /plan （五） or /plan all
+    token: str = ""
+
+
+@dataclass(frozen=True)
+class AssignRequest:
+    measure: str
+    leads: list[str] = field(default_factory=list)
+    supports: list[str] = field(default_factory=list)
+    reset: bool = False
+    show: bool = False
+
+
+@dataclass(frozen=True)
+class AssignAnswer:
+    outcome: str
+    token: str = ""
+    measure: MeasureMap | None = None
+    before: MeasureMap | None = None
+    unknown: list[tuple[str, list[str]]] = field(default_factory=list)
+    both: list[str] = field(default_factory=list)
+    created: list[str] = field(default_factory=list)
+
+
+def _plan_header(plan: Plan) -> tuple[str, str]:
+    """Title and 文号 (none for a plan known by its title, such as a task table)."""
+    number = "" if plan.doc_number == plan.title[:100] else plan.doc_number
+    return plan.title, number
+
+
+def plan_command(session: Session, *, roles: Roles, args: str, now: datetime) -> PlanAnswer:
+    """/plan: doubts and corrections; /plan （五）: one measure; /plan all: every measure."""
+    if not roles.is_admin:
+        return PlanAnswer(REFUSED)
+    plan = current_plan(session)
+    if plan is None or plan.id is None:
+        return PlanAnswer(NO_PLAN)
+    title, number = _plan_header(plan)
+    token = args.strip()
+    if token and token.lower() not in ALL_WORDS:
+        measure = find_measure(session, token, plan.id)
+        if measure is None:
+            return PlanAnswer(UNKNOWN_MEASURE, title, number, token=token)
+        return PlanAnswer(SHOWN, title, number, 1, shown=measure_maps(session, [measure]))
+    maps = measure_maps(session, plan_measures(session, plan.id))
+    return PlanAnswer(
+        SHOWN if token else OVERVIEW,
+        title,
+        number,
+        len(maps),
+        doubtful=[m for m in maps if m.doubts and not m.corrected],
+        corrected=[m for m in maps if m.corrected],
+        shown=maps if token else [],
+    )
+
+
+def parse_assign(args: str) -> AssignRequest | None:
+    """`（五） 牵头 省水利厅 配合 省财政厅`, `5 lead 省水利厅 support 省财政厅`, `（五） reset`.
+
+    None when names come before any role word (who would they be?).
+    """
+    text = unicodedata.normalize("NFKC", args or "")
+    text = _GLUED_RE.sub(r" \1 ", text)
+    text = re.sub(r"(?<=\S)\s*[:=]\s*", " ", text)
+    tokens = text.split()
+    if not tokens:
+        return None
+    measure, rest = tokens[0], tokens[1:]
+    if not rest:
+        return AssignRequest(measure, show=True)
+    if len(rest) == 1 and rest[0].lower() in RESET_WORDS:
+        return AssignRequest(measure, reset=True)
+    leads: list[str] = []
+    supports: list[str] = []
+    target: list[str] | None = None
+    for token in rest:
+        word = token.lower()
+        if word in LEAD_WORDS:
+            target = leads
+        elif word in SUPPORT_WORDS:
+            target = supports
+        elif target is None:
+            return None
+        elif word not in NONE_WORDS:
+            target += [n for n in _NAME_SEPARATORS_RE.split(token) if n and n not in target]
+    return AssignRequest(measure, leads, supports)
+
+
+def assign_command(
+    session: Session, *, roles: Roles, args: str, now: datetime, user_id: int | None = None
+) -> AssignAnswer:
+    """/assign: show, correct or reset who leads and supports one measure."""
+    if not roles.is_admin:
+        return AssignAnswer(REFUSED)
+    request = parse_assign(args)
+    if request is None:
+        return AssignAnswer(USAGE)
+    plan = current_plan(session)
+    if plan is None or plan.id is None:
+        return AssignAnswer(NO_PLAN)
+    measure = find_measure(session, request.measure, plan.id)
+    if measure is None:
+        return AssignAnswer(UNKNOWN_MEASURE, token=request.measure)
+    before = measure_maps(session, [measure])[0]
+    if request.show:
+        return AssignAnswer(SHOWN, request.measure, before)
+    if request.reset:
+        done = reset_measure(session, measure=measure)
+        outcome = RESET if done else NOT_CORRECTED
+        return AssignAnswer(outcome, request.measure, _map(session, measure), before)
+    return _correct(session, measure, request, before, now=now, user_id=user_id)
+
+
+def _map(session: Session, measure: Measure) -> MeasureMap:
+    return measure_maps(session, [measure])[0]
+
+
+def _correct(
+    session: Session,
+    measure: Measure,
+    request: AssignRequest,
+    before: MeasureMap,
+    *,
+    now: datetime,
+    user_id: int | None,
+) -> AssignAnswer:
+    if not request.leads and not request.supports:
+        return AssignAnswer(NO_NAMES, request.measure, before)
+    lead_check = resolve_names(session, request.leads, create=False)
+    support_check = resolve_names(session, request.supports, create=False)
+    unknown = lead_check.unknown + support_check.unknown
+    if unknown:
+        return AssignAnswer(UNKNOWN_NAMES, request.measure, before, unknown=unknown)
+    both = [d.name for d in support_check.departments if d in lead_check.departments]
+    both += [n for n in support_check.created if n in lead_check.created]
+    if both:
+        return AssignAnswer(BOTH_ROLES, request.measure, before, both=both)
+    leads = resolve_names(session, request.leads, create=True)
+    supports = resolve_names(session, request.supports, create=True)
+    lead_ids = [d.id for d in leads.departments if d.id is not None]
+    correct_measure(
+        session,
+        measure=measure,
+        lead_ids=lead_ids,
+        support_ids=[d.id for d in supports.departments if d.id is not None],
+        source=SOURCE_TELEGRAM,
+        user_id=user_id,
+        now=now,
+    )
+    return AssignAnswer(
+        CORRECTED,
+        request.measure,
+        _map(session, measure),
+        before,
+        created=leads.created + supports.created,
+    )
