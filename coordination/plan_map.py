@@ -121,22 +121,21 @@ def parse_assign(args: str) -> AssignRequest | None:
 
     None when names come before any role word (who would they be?).
     """
-    text = unicodedata.normalize("NFKC", args or "")
-    text = _GLUED_RE.sub(r" \1 ", text)
-    text = re.sub(r"(?<=\S)\s*[:=]\s*", " ", text)
+    text = _GLUED_RE.sub(r" \1 ", args or "")
+    text = re.sub(r"(?<=\S)\s*[:：=＝]\s*", " ", text)
     tokens = text.split()
     if not tokens:
         return None
     measure, rest = tokens[0], tokens[1:]
     if not rest:
         return AssignRequest(measure, show=True)
-    if len(rest) == 1 and rest[0].lower() in RESET_WORDS:
+    if len(rest) == 1 and _word(rest[0]) in RESET_WORDS:
         return AssignRequest(measure, reset=True)
     leads: list[str] = []
     supports: list[str] = []
     target: list[str] | None = None
     for token in rest:
-        word = token.lower()
+        word = _word(token)
         if word in LEAD_WORDS:
             target = leads
         elif word in SUPPORT_WORDS:
@@ -146,6 +145,11 @@ def parse_assign(args: str) -> AssignRequest | None:
         elif word not in NONE_WORDS:
             target += [n for n in _NAME_SEPARATORS_RE.split(token) if n and n not in target]
     return AssignRequest(measure, leads, supports)
+
+
+def _word(token: str) -> str:
+    """A keyword as typed in any width or case: ｌｅａｄ, Lead, 牵头."""
+    return unicodedata.normalize("NFKC", token).lower()
 
 
 def assign_command(

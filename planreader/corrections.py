@@ -296,6 +296,7 @@ def keep_through_revision(
     correction.reading_support_ids = json.dumps(support_ids)
     correction.reading_deadline = measure.deadline
     correction.reading_deadline_text = measure.deadline_text
+    correction.clause_seen = measure.clause
     if correction.sets_deadline:
         measure.deadline, measure.deadline_text = correction.deadline, correction.deadline_text
         session.add(measure)

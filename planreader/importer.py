@@ -435,15 +435,15 @@ def _corrected_rows(
 ) -> list[Assignment]:
     """An admin corrected this measure before: the revision keeps the correction."""
     assert measure.id is not None
+    label = doc.label + doc.title
+    result.corrections_kept.append(label)
+    if correction.sets_departments and correction.clause_seen != measure.clause:
+        result.corrections_to_check.append(label)  # the document now says something else
     leads = [r.department_id for r in rows if r.role == ROLE_LEAD]
     supports = [r.department_id for r in rows if r.role != ROLE_LEAD]
     kept = keep_through_revision(
         session, correction, measure=measure, lead_ids=leads, support_ids=supports
     )
-    label = doc.label + doc.title
-    result.corrections_kept.append(label)
-    if correction.clause_seen != (doc.clause.text if doc.clause else ""):
-        result.corrections_to_check.append(label)
     if kept is None:
         return rows
     lead_ids, support_ids = kept
