@@ -34,7 +34,7 @@ from handlers.access import (
 from handlers.runtime import services
 from handlers.scheduling import unknown_department_text
 from messages.i18n import Translator
-from messages.reminders import DepartmentTasks, TaskLine, bold, role_text
+from messages.reminders import DepartmentTasks, TaskLine, bold, due_suffix, role_text
 from models.chats import ROLE_ADMIN, ROLE_COORDINATOR
 
 AnyApp = Application[Any, Any, Any, Any, Any, Any]
@@ -388,7 +388,7 @@ def _measures_data(session: Any, *, chat_id: int | None, name: str) -> list[Depa
     result = []
     for department in departments:
         lines = [
-            TaskLine(d.label, d.title, d.role, d.responsible)
+            TaskLine(d.label, d.title, d.role, d.responsible, d.deadline, d.deadline_text)
             for d in owed
             if d.department_id == department.id
         ]
@@ -447,7 +447,7 @@ async def measures_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         for task in group.tasks:
             lines.append(
                 f"{html.escape(task.label)}{_gap(task.label)}{html.escape(task.title)} · "
-                f"{role_text(t, task)}"
+                f"{role_text(t, task)}{due_suffix(t, task)}"
             )
         lines.append("")
     for text in chunks(lines):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import html
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from babel.dates import format_skeleton
 
@@ -32,6 +32,8 @@ class TaskLine:
     title: str
     role: str
     responsible: bool
+    deadline: date | None = None
+    deadline_text: str | None = None
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,17 @@ def role_text(t: Translator, task: TaskLine) -> str:
     if task.role == ROLE_LEAD:
         return t._(ROLE_LEAD_TEXT)
     return t._(ROLE_RESPONSIBLE_TEXT) if task.responsible else t._(ROLE_SUPPORT_TEXT)
+
+
+def due_suffix(t: Translator, task: TaskLine) -> str:
+    """ · 完成时限：2023年6月30日, or the kind as written (长期坚持); empty without one."""
+    if task.deadline is not None:
+        due = t.date(task.deadline, "long")
+    elif task.deadline_text:
+        due = html.escape(task.deadline_text)
+    else:
+        return ""
+    return " · " + t._("Due: {due}").format(due=due)
 
 
 def _short(title: str, width: int | None) -> str:

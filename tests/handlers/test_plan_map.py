@@ -12,8 +12,9 @@ from botapi_sim.updates import private_chat
 from coordination.duties import duties
 from models.plan import Assignment, Department, Measure, MeasureCorrection
 from planreader.importer import import_plan_file
-from tests.conftest import ADMIN, COORDINATOR, WATER_GROUP
+from tests.conftest import ADMIN, COORDINATOR, LIAISON_WATER, WATER_GROUP
 from tests.harness import BotHarness
+from tests.liaison_data import bind
 
 CORPUS = Path(__file__).parent.parent / "fixtures" / "plans" / "corpus"
 ADMIN_CHAT = private_chat(ADMIN)
@@ -132,3 +133,17 @@ async def test_plan_all_is_split_into_pages_that_fit_telegram(tmp_path):
         assert all(len(page) <= 4096 for page in pages)
         text = "\n".join(pages)
         assert all(f"（{n}）" in text for n in ("一", "十", "十九"))
+
+
+async def test_measures_shows_each_measures_deadline_as_the_plan_sets_it(tmp_path):
+    municipal = (
+        Path(__file__).parent.parent / "fixtures" / "plans" / "municipal-arabic-labelled.txt"
+    )
+    async with BotHarness.open(tmp_path, admin_ids=[ADMIN.id], import_plan=False) as bot:
+        import_plan_file(bot.db, municipal)
+        bot.db.call(lambda s: bind(s, WATER_GROUP.id, "市市场监管局", title=WATER_GROUP.title))
+        answer = await bot.command(WATER_GROUP, LIAISON_WATER, "measures")
+        assert "3. 规范中介服务 · 配合 · 完成时限：长期坚持" in answer
+        assert "4. 降低市场主体准入成本 · 牵头 · 完成时限：每年" in answer
+        one = await bot.command(ADMIN_CHAT, ADMIN, "plan", "6")
+        assert "完成时限：2025年6月30日（2025年6月底前）" in one
