@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from planreader.deadlines import is_time_part
 from planreader.document import Clause
-from planreader.names import AFTER_ET_RE, looks_like_unit, split_conjunction
+from planreader.names import AFTER_ET_RE, LEVELS_RE, looks_like_unit, split_conjunction
 
 LEAD, RESPONSIBLE, HELPER, NAMED, FOLLOWER = "lead", "responsible", "helper", "", "follower"
 
@@ -42,7 +42,7 @@ RESPONSIBLE_SUFFIX_RE = re.compile(
     r"|按照?职责分工$|分工负责$"
 )
 HELPER_SUFFIX_RE = re.compile(
-    r"(?:按照?职责|积极|共同|分别)?(?:配合(?:落实|实施)?|参与|协同|协助|协办|指导|支持)$"
+    r"(?:按照?职责|积极|共同|分别)?(?:配合(?:落实|实施)?|参与|协同|协助|协办|指导|支持|督办|督导|督促)$"
 )
 MARK_RE = re.compile(r"[（(](牵头|主责|配合|参与|协办|协助)[）)]$|[*＊★☆]$|^[*＊★☆]")
 HUITONG = "会同"
@@ -182,8 +182,19 @@ def split_outside_brackets(text: str, separators: str) -> list[str]:
     return pieces
 
 
-def _read_part(part: str, state: _State) -> None:
+def _items(part: str) -> list[str]:
+    items: list[str] = []
     for item in split_outside_brackets(part, ITEM_SEPARATORS):
+        # 各市、县人民政府 and 各省、自治区、直辖市人民政府: one set of governments, not three.
+        if items and LEVELS_RE.match(items[-1].split("、")[-1].strip()):
+            items[-1] = items[-1] + "、" + item
+        else:
+            items.append(item)
+    return items
+
+
+def _read_part(part: str, state: _State) -> None:
+    for item in _items(part):
         item = item.strip().strip("。.").strip()
         if not item:
             continue

@@ -18,6 +18,10 @@ ORG_SUFFIXES = tuple(
 )
 # Words that end like a unit but stand for no unit on their own.
 BARE_WORDS = {"单位", "部门", "企业", "机构", "地区", "市", "县", "区", "省", "地方", "方面"}
+LEVEL = r"(?:省|自治区|直辖市|计划单列市|市|地|州|盟|县|区|旗|乡|镇|街道)"
+# 各省、自治区、直辖市人民政府: levels listed before one kind of unit are part of its name.
+LEVELS_PREFIX_RE = re.compile(rf"^(?:各?{LEVEL}+、)+")
+LEVELS_RE = re.compile(rf"^各?{LEVEL}+$")
 # Catch-alls: the plan names a set of units without listing them (有关部门, 各省级人民政府).
 CATCH_ALL_RE = re.compile(
     r"^(各|有关|相关|其他|其它|其余|省直|市直|县直|区直|各级|地方各级|省级|市级|县级|中央和国家机关)"
@@ -26,7 +30,7 @@ CATCH_ALL_RE = re.compile(
 # After 等 a catch-all may follow: 人民银行等部门, 财政部等有关部门和单位.
 AFTER_ET_RE = re.compile(
     r"^(其他|其它|其余)?(有关|相关|省直有关|市直有关|各|成员)?"
-    r"(部门|单位|方面|机构|地方|地区|部委|企业|组织)(和|及|与)?(部门|单位|机构|地方)?"
+    r"(部门|单位|方面|机构|地方|地区|部委|企业|组织)(?:(?:和|及|与)(?:部门|单位|机构|地方))?"
 )
 # A name never starts with these: they open a sentence (由省政府负责人牵头).
 VERB_STARTS = (
@@ -99,6 +103,7 @@ def looks_like_unit(name: str) -> bool:
     if _unclosed(name):
         return False
     core = re.sub(r"[（(][^（()）]*[）)]", "", name)  # 相关县（市、区）人民政府
+    core = LEVELS_PREFIX_RE.sub("", core)  # 各市、县人民政府
     if re.search(r"[。！？“”《》:：；;，,、\s\d]", core):
         return False
     if name.startswith(VERB_STARTS) or ROLE_WORDS_IN_NAME.search(name):
