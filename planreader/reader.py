@@ -26,6 +26,7 @@ from planreader.document import (
     MISSING_TITLE,
     NO_DOC_NUMBER,
     REGION_COUNT_MISMATCH,
+    TITLE_FROM_FILE_NAME,
     MeasureDoc,
     PlanDocument,
     PlanReadError,
@@ -186,6 +187,9 @@ def parse_plan_text(text: str, *, source_name: str = "") -> PlanDocument:
     doc_number = find_doc_number(header, paras)
     title = find_title(header)
     kind = carrier_kind(roots)
+    untitled = not title and kind is not None and bool(Path(source_name).stem)
+    if untitled:
+        title = Path(source_name).stem  # a copy without its title line: the file names it
     problems: list[str] = []
     if not title:
         problems.append(MISSING_TITLE)
@@ -246,6 +250,8 @@ def parse_plan_text(text: str, *, source_name: str = "") -> PlanDocument:
     unknown_name_doubts(measures)
     if not doc_number:
         warnings.append(ReadWarning(NO_DOC_NUMBER))
+    if untitled:
+        warnings.append(ReadWarning(TITLE_FROM_FILE_NAME, {"title": title}))
     return PlanDocument(
         title=title,
         doc_number=doc_number,

@@ -18,6 +18,7 @@ from planreader.document import (
     UNSUPPORTED_FORMAT,
     PlanReadError,
 )
+from planreader.docx_numbering import NumberingCounter
 from planreader.tables import task_table_lines, xlsx_text
 
 TEXT_SUFFIXES = {".txt", ".text", ".md", ""}
@@ -56,11 +57,13 @@ def docx_text(data: bytes, *, source: str = "") -> str:
     except Exception:  # python-docx raises several unrelated types for a damaged file
         raise PlanReadError(source, [BROKEN_FILE]) from None
     lines: list[str] = []
+    numbering = NumberingCounter(document)
     body = document.element.body
     for child in body.iterchildren():
         tag = child.tag.rsplit("}", 1)[-1]
         if tag == "p":
-            lines.append(Paragraph(child, document).text)
+            paragraph = Paragraph(child, document)
+            lines.append(numbering.label(paragraph) + paragraph.text)
         elif tag == "tbl":
             rows = [
                 [cell.text.strip() for cell in row.cells] for row in Table(child, document).rows

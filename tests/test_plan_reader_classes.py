@@ -266,3 +266,18 @@ def test_time_limits_in_a_measure_or_its_clause_become_its_deadline(hunan, munic
     assert hunan.measures[0].deadline is None  # 到2025年 is an aim, not a time limit
     assert ministry.measures[0].deadline == date(2024, 12, 31)
     assert ministry.measures[3].deadline_text == "持续推进"
+
+
+def test_a_copy_without_title_or_document_number_is_read_and_says_what_it_lacks(tmp_path):
+    body = (FIXTURES / "hunan-several-clauses.txt").read_text(encoding="utf-8")
+    text = body[body.index("为贯彻落实") :]  # from the preamble, which holds the note
+    path = tmp_path / "农村寄递物流实施意见.txt"
+    path.write_text(text, encoding="utf-8")
+    document = read_plan(path)
+    assert document.title == "农村寄递物流实施意见" and document.doc_number == ""
+    assert [w.english() for w in document.warnings] == [
+        "The document has no document number (文号); the plan is known by its title, so a "
+        "revision must keep the same title.",
+        "No title was found; the file's name stands for it: 农村寄递物流实施意见",
+    ]
+    assert reading(document) == reading(read_plan(FIXTURES / "hunan-several-clauses.txt"))
