@@ -97,6 +97,7 @@ def test_brackets_that_are_no_clause_give_none(text):
         # Labels, and a second field in the same brackets that names no unit.
         ("负责部门：商务部、海关总署", [], ["商务部", "海关总署"]),
         ("负责部门：民航局，适用范围：陕西自贸试验区", [], ["民航局"]),
+        ("责任单位：省水利厅、省财政厅；责任领导：副省长王某", [], ["省水利厅", "省财政厅"]),
         (
             "牵头单位：省水利厅；配合单位：省财政厅；完成时限：2023年6月底前",
             ["省水利厅"],
