@@ -19,6 +19,7 @@ from planreader.names import is_departmental, is_familiar
 
 OPENERS = "（(【〔［["
 CLOSERS = "）)】〕］]"
+BRACKET_RE = re.compile(r"[（(【〔［\[）)】〕］\]]")
 SENTENCE_END = "。；;！？!?"
 TRAILING = "。；;.，, "
 LABELLED_START_RE = re.compile(
@@ -49,7 +50,8 @@ def bracket_groups(text: str) -> list[tuple[int, int]]:
     groups: list[tuple[int, int]] = []
     depth = 0
     start = 0
-    for index, ch in enumerate(text):
+    for match in BRACKET_RE.finditer(text):  # only the brackets, not every character
+        index, ch = match.start(), match.group()
         if ch in OPENERS:
             if depth == 0:
                 start = index

@@ -47,6 +47,7 @@ HELPER_SUFFIX_RE = re.compile(
 )
 MARK_RE = re.compile(r"[（(](牵头|主责|配合|参与|协办|协助)[）)]$|[*＊★☆]$|^[*＊★☆]")
 HUITONG = "会同"
+BRACKETS_RE = re.compile(r"[（(【〔［\[]")
 PART_SEPARATORS = "，,；;。"
 ITEM_SEPARATORS = "、/／"
 CONJUNCTION_START_RE = re.compile(r"^(以及|和|及|与|同)")
@@ -166,6 +167,8 @@ def _et_position(text: str) -> int:
 
 def split_outside_brackets(text: str, separators: str) -> list[str]:
     """Split on `separators` except inside brackets: 相关县（市、区）人民政府 stays whole."""
+    if not BRACKETS_RE.search(text):
+        return re.split("[" + re.escape(separators) + "]", text)
     pieces: list[str] = []
     depth = 0
     current: list[str] = []

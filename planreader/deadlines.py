@@ -22,6 +22,8 @@ _PERIOD = (
 )
 # A dated limit: a year, a month or a day, then a period, then 前 / 以前 / 之前 / 完成 ….
 DATED_RE = re.compile(
+    # Only where a year or a month starts: every other place fails at once.
+    r"(?=[\d二〇零○一二三四五六七八九十]{1,4}\s*[年月])"
     rf"(?:(?:{_Y})?\s*(?:{_M})?\s*(?:{_D})?)\s*{_PERIOD}?\s*"
     r"(?P<before>前|以前|之前|为止|内)?"
 )

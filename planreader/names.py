@@ -6,6 +6,7 @@ sides are units (省粮食和储备局 stays whole), and by the doubts to know a
 
 from __future__ import annotations
 
+import functools
 import re
 
 from planreader.aliases import EQUIVALENT_FORMS, PROVINCES
@@ -96,6 +97,7 @@ def is_catch_all(name: str) -> bool:
     return bool(CATCH_ALL_RE.search(name))
 
 
+@functools.lru_cache(maxsize=8192)  # a plan names the same units again and again
 def looks_like_unit(name: str) -> bool:
     """Whether `name` reads like the name of a unit (so 由政府负责人 is not one)."""
     if len(name) < 2 or name in BARE_WORDS or len(name) > 40:
@@ -127,6 +129,11 @@ def is_departmental(name: str) -> bool:
 
 def split_conjunction(name: str) -> list[str]:
     """省粮食和储备局 stays whole; 省发展改革委和相关市人民政府 is two units."""
+    return list(_split_conjunction(name))
+
+
+@functools.lru_cache(maxsize=8192)
+def _split_conjunction(name: str) -> tuple[str, ...]:
     for word in CONJUNCTIONS:
         start = 1
         while (index := name.find(word, start)) > 0:
@@ -137,9 +144,9 @@ def split_conjunction(name: str) -> list[str]:
                 and looks_like_unit(right)
                 and len(right) >= 3
             ):
-                return [left, *split_conjunction(right)]
+                return (left, *_split_conjunction(right))
             start = index + 1
-    return [name]
+    return (name,)
 
 
 PLACE_PREFIX_RE = re.compile(
@@ -160,6 +167,7 @@ def _without_place(name: str) -> str:
 STRONG_SUFFIXES = tuple("厅 局 委 办 部 署 中心 总队 支行 分行 分局 管委会".split())
 
 
+@functools.lru_cache(maxsize=8192)
 def is_familiar(name: str) -> bool:
     """A name of a kind plans use: a ministry, bureau or commission, a government, a catch-all."""
     if is_catch_all(name):

@@ -51,7 +51,7 @@ KINDS = (
 )
 
 
-@dataclass
+@dataclass(eq=False)  # a node is itself: compared by identity, never by its whole subtree
 class Node:
     kind: str
     rank: float
