@@ -15,6 +15,7 @@ import openpyxl
 import pytest
 from sqlmodel import select
 
+from migrations.runner import upgrade_engine
 from models.db import Database
 from models.plan import Department, Measure, MeasureCorrection
 from planreader.corrections import measure_maps
@@ -29,8 +30,6 @@ TIYU = Path(__file__).parent / "fixtures" / "plans" / "corpus" / "01_tiyu.txt"
 def url(tmp_path) -> str:
     url = f"sqlite:///{tmp_path / 'bot.sqlite3'}"
     db = Database.from_url(url)
-    from migrations.runner import upgrade_engine
-
     upgrade_engine(db.engine)
     import_plan_file(db, TIYU)
     db.dispose()

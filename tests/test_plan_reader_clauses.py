@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from planreader.clauses import parse_clause
+from planreader.clauses import parse_clause, read_clause
 
 
 @pytest.mark.parametrize(
@@ -157,8 +157,6 @@ def test_brackets_that_are_no_clause_give_none(text):
     ],
 )
 def test_the_grammar_reads_labels_fields_qualifiers_and_role_words(text, leads, supports):
-    from planreader.clauses import read_clause
-
     reading = read_clause(text)
     assert reading.clause is not None and reading.unplaced == []
     assert (reading.clause.leads, reading.clause.supports) == (leads, supports)
@@ -173,8 +171,6 @@ def test_the_grammar_reads_labels_fields_qualifiers_and_role_words(text, leads, 
     ],
 )
 def test_a_time_limit_in_a_clause_is_its_deadline_not_a_name(text, deadline):
-    from planreader.clauses import read_clause
-
     reading = read_clause(text)
     assert reading.deadline_text == deadline and reading.unplaced == []
     assert not any("坚持" in n or "推进" in n or "年" in n for n in reading.clause.departments)
