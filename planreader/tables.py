@@ -148,8 +148,16 @@ def task_table_lines(rows: list[list[str]]) -> list[str]:
         task = _flat(_cell(row, columns.task))
         if not task:
             continue
-        clause = _clause(row, columns)
         written = _flat(_cell(row, number_column))
+        named = [_cell(row, i) for k in (LEAD, RESPONSIBLE, SUPPORT) for i in columns.every(k)]
+        if _cell(row, columns.task) in named:
+            # 一 | 数字基础设施 merged across the rest of the row: a heading, not a task.
+            marker = f"{written}、" if written and not is_numbered(written) else written
+            sections += 1
+            lines.append(marker + task if marker else f"{to_chinese_numeral(sections)}、{task}")
+            previous = ("", "")
+            continue
+        clause = _clause(row, columns)
         if lines and task == previous[0] and (not written or written == previous[1]):
             lines[-1] = _merge_clause(lines[-1], clause)  # one task merged over several rows
             continue

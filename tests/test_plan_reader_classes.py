@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from planreader.reader import parse_plan_text, read_plan
+from planreader.tables import task_table_lines
 from tests.plan_tables import EXPECTED, SECTIONS, write_docx, write_xlsx
 from tests.test_plan_reader_genre import plan_text
 
@@ -281,3 +282,22 @@ def test_a_copy_without_title_or_document_number_is_read_and_says_what_it_lacks(
         "No title was found; the file's name stands for it: 农村寄递物流实施意见",
     ]
     assert reading(document) == reading(read_plan(FIXTURES / "hunan-several-clauses.txt"))
+
+
+def test_a_heading_row_merged_beside_its_number_heads_the_tasks_below_it():
+    rows = [
+        ["序号", "工作任务", "牵头单位", "配合单位", "完成时间"],
+        ["一", "数字基础设施建设", "数字基础设施建设", "数字基础设施建设", "数字基础设施建设"],
+        ["1", "加快5G建设", "省通信管理局", "省工信厅", "2023年底前"],
+        ["二", "数字产业化", "数字产业化", "数字产业化", "数字产业化"],
+        ["2", "培育核心产业", "省工信厅", "省科技厅\n省发展改革委", "长期坚持"],
+    ]
+    text = "山西省数字经济重点任务清单\n" + "\n".join(task_table_lines(rows))
+    document = parse_plan_text(text)
+    assert [s.heading for s in document.sections] == ["一、数字基础设施建设", "二、数字产业化"]
+    assert [
+        (m.label, m.title, m.leads, m.supports, m.deadline_text) for m in document.measures
+    ] == [
+        ("1.", "加快5G建设", ["省通信管理局"], ["省工信厅"], "2023年底前"),
+        ("2.", "培育核心产业", ["省工信厅"], ["省科技厅", "省发展改革委"], "长期坚持"),
+    ]
