@@ -159,6 +159,10 @@ MISSING_DOC_NUMBER = N_("no document number (文号) such as 晋政发〔2021〕
 MISSING_MEASURES = N_("no numbered measures such as （一） or 1.")
 MISSING_CLAUSES = N_("no responsibility clauses such as （省水利厅牵头，…按职责分工负责）")
 MISSING_TITLE = N_("no title")
+CLAUSES_OUTSIDE = N_(
+    "Responsibility clauses were found outside the measures, at {labels}; check them in the "
+    "document."
+)
 TITLE_FROM_FILE_NAME = N_("No title was found; the file's name stands for it: {title}")
 NO_DOC_NUMBER = N_(
     "The document has no document number (文号); the plan is known by its title, so a revision "

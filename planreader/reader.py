@@ -19,6 +19,7 @@ from planreader.clause_spans import (
 from planreader.clauses import mentions_first_listed_rule, read_clause
 from planreader.deadlines import Deadline, body_deadline, read_deadline
 from planreader.document import (
+    CLAUSES_OUTSIDE,
     MEASURES_WITHOUT_CLAUSE,
     MISSING_CLAUSES,
     MISSING_DOC_NUMBER,
@@ -248,6 +249,11 @@ def parse_plan_text(text: str, *, source_name: str = "") -> PlanDocument:
         labels = "、".join(m.label for m in missing)
         warnings.append(ReadWarning(MEASURES_WITHOUT_CLAUSE, {"labels": labels}))
     unknown_name_doubts(measures)
+    # A clause at another level, outside every measure, is not lost without a word.
+    inside = {id(n) for entry in entries for n in [*entry.walk(), *entry.ancestors()]}
+    outside = [n.label for n in nodes if n.has_own_clause and id(n) not in inside]
+    if outside:
+        warnings.append(ReadWarning(CLAUSES_OUTSIDE, {"labels": "、".join(outside)}))
     if not doc_number:
         warnings.append(ReadWarning(NO_DOC_NUMBER))
     if untitled:

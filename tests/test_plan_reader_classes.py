@@ -301,3 +301,17 @@ def test_a_heading_row_merged_beside_its_number_heads_the_tasks_below_it():
         ("1.", "加快5G建设", ["省通信管理局"], ["省工信厅"], "2023年底前"),
         ("2.", "培育核心产业", ["省工信厅"], ["省科技厅", "省发展改革委"], "长期坚持"),
     ]
+
+
+def test_a_clause_at_another_level_outside_every_measure_is_pointed_out():
+    text = plan_text(
+        "（一）开展土地整治。推进试点。（省自然资源厅牵头）\n\n"
+        "（二）保护耕地。落实责任。（省农业农村厅牵头）\n\n"
+        "二、保障措施\n\n1.加大投入。统筹资金。（省财政厅负责）\n"
+    )
+    document = parse_plan_text(text)
+    assert [m.label for m in document.measures] == ["（一）", "（二）"]
+    assert [w.english() for w in document.warnings] == [
+        "Responsibility clauses were found outside the measures, at 1.; check them in the "
+        "document."
+    ]
