@@ -1,6 +1,6 @@
 """The 督办 bot: follow-up of a government policy plan in the departments' Telegram groups.
 
-This is the only place the application is assembled. Usage:
+The command line; the application itself is assembled in `assembly/`. Usage:
 
     python bot.py demo [--lang en]          # a whole cycle against a local simulator, no token
     python bot.py run                       # long polling (TELEGRAM_BOT_TOKEN required)
@@ -16,25 +16,51 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import logging
 import os
 import re
 import socket
 import sys
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TextIO
 from urllib.parse import urlsplit
 
+from sqlalchemy.exc import SQLAlchemyError
 from telegram import Update
-from telegram.constants import ParseMode
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaults
-from telegram.request import BaseRequest
 
-from handlers.runtime import Services
+from assembly import build_application, ensure_bundled_plan, open_database, open_database_url
+from commands.plan_map import current_map, import_map
+from demo.run import run_demo
+from messages.i18n import Translator, get_translator
+from messages.map_sheet import (
+    every_heading,
+    map_workbook,
+    no_plan_text,
+    render_map_export,
+    render_map_import,
+    sheet_error_text,
+    write_error_text,
+)
+from messages.plan import (
+    database_error_text,
+    document_json,
+    read_error_text,
+    render_import,
+    render_table,
+)
+from migrations.runner import upgrade
+from models.clock import utcnow
 from models.db import Database
-from settings import DEFAULT_PLAN, Settings, SettingsError, load_settings
+from planreader.document import PlanDocument, PlanReadError
+from planreader.importer import import_plan_document
+from planreader.map_sheet import MapSheetError, read_map_sheet
+from planreader.reader import read_plan
+from settings import SettingsError, load_settings
 
-log = logging.getLogger("duban")
+EXIT_OK, EXIT_NOT_A_PLAN, EXIT_DATABASE = 0, 1, 3
+EXIT_BAD_MAP = 1  # no plan yet, a file that is no map sheet, or a bad row
 
 
 class _RedactToken(logging.Filter):
@@ -78,122 +104,6 @@ def configure_logging(token: str = "", level: int = logging.INFO) -> None:
             handler.addFilter(redact)
 
 
-def file_base_url(api_base_url: str) -> str:
-    """Telegram serves files under /file/bot<token> beside /bot<token>."""
-    if api_base_url.rstrip("/").endswith("/bot"):
-        return api_base_url.rstrip("/")[: -len("/bot")] + "/file/bot"
-    return api_base_url.rstrip("/") + "/file/bot"
-
-
-def build_application(
-    settings: Settings,
-    db: Database,
-    *,
-    token: str,
-    request: BaseRequest | None = None,
-    updates_request: BaseRequest | None = None,
-    rate_limit: bool = True,
-    instance: str = "bot",
-) -> Application[Any, Any, Any, Any, Any, Any]:
-    """Assemble the Application: settings, defaults, limiter, handlers, jobs, error handler."""
-    from handlers import (
-        admin,
-        common,
-        coordinator,
-        errors,
-        liaison,
-        membership,
-        plan_map,
-        scheduling,
-    )
-
-    builder = (
-        ApplicationBuilder()
-        .token(token)
-        .base_url(settings.telegram_api_base_url)
-        # Files (a liaison's photo or document) come from the same server as the API.
-        .base_file_url(file_base_url(settings.telegram_api_base_url))
-        .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=settings.tz))
-        .post_init(_post_init)
-        .post_shutdown(_post_shutdown)
-    )
-    if request is not None:
-        builder = builder.request(request).get_updates_request(updates_request or request)
-    if rate_limit:
-        # Telegram allows about 30 messages a second overall and 20 a minute into one group;
-        # the limiter also waits out RetryAfter and tries again. The overall bucket holds one
-        # message and refills every 1/L s: a bucket of L would let L go at once after a pause,
-        # which a server counting a sliding second answers with 429 and a stop for everyone.
-        builder = builder.rate_limiter(
-            AIORateLimiter(
-                overall_max_rate=1,
-                overall_time_period=1 / settings.rate_limit_per_second,
-                group_max_rate=20,
-                group_time_period=60,
-                max_retries=3,
-            )
-        )
-    application = builder.build()
-    application.bot_data["services"] = Services(settings=settings, db=db, instance=instance)
-
-    # Order matters: membership and migration updates first (group -1) so a chat that moved
-    # or dropped the bot is up to date before any command in the same batch is handled.
-    membership.register(application)
-    common.register(application)
-    admin.register(application)
-    scheduling.register(application)
-    coordinator.register(application)
-    plan_map.register(application)
-    # Liaison replies last: it catches plain replies that no command handler took.
-    liaison.register(application)
-    errors.register(application)
-    return application
-
-
-async def _post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    """Command menus per language and scope, then the jobs rebuilt from the database."""
-    from handlers import common, scheduling
-
-    await common.set_command_menus(application)
-    await scheduling.restore_jobs(application)
-
-
-async def _post_shutdown(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    application.bot_data["services"].db.dispose()
-
-
-def open_database(settings: Settings, *, create: bool = True) -> Database:
-    """The database of `settings`, its schema brought to or checked at the newest migration.
-
-    SQLite (one file, one process) is migrated in place. PostgreSQL may be shared by several
-    instances, so it is only checked: when it is behind, `SchemaNotCurrent` (a SettingsError)
-    asks the operator to run `python bot.py db upgrade` once, before the instances start.
-    """
-    from migrations.runner import require_current, upgrade_engine
-    from models.db import is_postgres
-
-    db = Database.from_url(settings.database_url)
-    if create:
-        try:
-            if is_postgres(db.engine):
-                require_current(db.engine)
-            else:
-                upgrade_engine(db.engine)
-        except BaseException:
-            db.dispose()
-            raise
-    return db
-
-
-def ensure_bundled_plan(db: Database) -> None:
-    """On first start with an empty database, import the plan that ships with the bot."""
-    from planreader.importer import import_plan_file, plan_count
-
-    if db.call(plan_count) == 0:
-        result = import_plan_file(db, DEFAULT_PLAN)
-        log.info("imported the bundled plan: %s", result.summary_line())
-
-
 def webhook_secret(token: str) -> str:
     """The secret Telegram must send with every webhook update when `--secret` is not given.
 
@@ -230,30 +140,157 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_plan(args: argparse.Namespace) -> int:
-    from planreader import cli
-
     if args.plan_command == "show":
-        return cli.cmd_show(args.path, as_json=args.json, lang=args.lang)
+        return plan_show(args.path, as_json=args.json, lang=args.lang)
     settings = load_settings()
-    if args.plan_command in {"export-map", "import-map"}:
-        from planreader import map_cli
+    if args.plan_command == "export-map":
+        return plan_export_map(args.path, database_url=settings.database_url, lang=args.lang)
+    if args.plan_command == "import-map":
+        return plan_import_map(args.path, database_url=settings.database_url, lang=args.lang)
+    return plan_import(args.path, database_url=settings.database_url, lang=args.lang)
 
-        command = (
-            map_cli.cmd_export_map if args.plan_command == "export-map" else map_cli.cmd_import_map
-        )
-        return command(args.path, database_url=settings.database_url, lang=args.lang)
-    return cli.cmd_import(args.path, database_url=settings.database_url, lang=args.lang)
+
+def _read_plan(path: Path | str, t: Translator, err: TextIO) -> PlanDocument | None:
+    try:
+        return read_plan(path)
+    except PlanReadError as exc:
+        print(read_error_text(t, exc), file=err)
+        return None
+
+
+def plan_show(
+    path: Path | str,
+    *,
+    as_json: bool = False,
+    lang: str = "zh_CN",
+    out: TextIO | None = None,
+    err: TextIO | None = None,
+) -> int:
+    """Print who leads and supports each measure of the plan at `path` (no database).
+
+    `--json` prints `PlanDocument.to_json()`: plan, measures, departments, regions.
+    """
+    out, err = out or sys.stdout, err or sys.stderr
+    t = get_translator(lang)
+    document = _read_plan(path, t, err)
+    if document is None:
+        return EXIT_NOT_A_PLAN
+    text = (
+        json.dumps(document_json(t, document), ensure_ascii=False, indent=2)
+        if as_json
+        else render_table(document, t)
+    )
+    try:
+        print(text, file=out)
+    except BrokenPipeError:  # `plan show … | head` closed the pipe early: not an error
+        pass
+    return EXIT_OK
+
+
+def plan_import(
+    path: Path | str,
+    *,
+    database_url: str,
+    lang: str = "zh_CN",
+    out: TextIO | None = None,
+    err: TextIO | None = None,
+) -> int:
+    """Store the plan at `path` (or a revision of it) and print what changed.
+
+    The schema is handled like `bot.py run` does: a SQLite file is migrated in place, a
+    PostgreSQL database must already be at the newest migration (`bot.py db upgrade`).
+    """
+    out, err = out or sys.stdout, err or sys.stderr
+    t = get_translator(lang)
+    document = _read_plan(path, t, err)
+    if document is None:
+        return EXIT_NOT_A_PLAN
+
+    def work(db: Database) -> int:
+        result = db.call(import_plan_document, document=document)
+        print(render_import(result, t), file=out)
+        return EXIT_OK
+
+    return _with_database(database_url, t, err, work)
+
+
+def _with_database(
+    database_url: str, t: Translator, err: TextIO, work: Callable[[Database], int]
+) -> int:
+    """Run `work` on the database of `database_url` (schema handled as by `plan import`)."""
+    db: Database | None = None
+    try:
+        db = open_database_url(database_url)
+        return work(db)
+    except SQLAlchemyError as exc:
+        print(database_error_text(t, exc), file=err)
+        return EXIT_DATABASE
+    finally:
+        if db is not None:
+            db.dispose()
+
+
+def plan_export_map(
+    path: Path | str,
+    *,
+    database_url: str,
+    lang: str = "zh_CN",
+    out: TextIO | None = None,
+    err: TextIO | None = None,
+) -> int:
+    """Write the current plan's map (corrections and doubts included) to `path` (.xlsx)."""
+    out, err = out or sys.stdout, err or sys.stderr
+    t = get_translator(lang)
+
+    def work(db: Database) -> int:
+        plan_map = db.call(current_map)
+        if plan_map is None:
+            print(no_plan_text(t), file=err)
+            return EXIT_BAD_MAP
+        try:
+            Path(path).write_bytes(map_workbook(t, plan_map))
+        except OSError as exc:  # a folder that does not exist, no permission, a full disk
+            print(write_error_text(t, str(path), exc), file=err)
+            return EXIT_BAD_MAP
+        print(render_map_export(t, plan_map, str(path)), file=out)
+        return EXIT_OK
+
+    return _with_database(database_url, t, err, work)
+
+
+def plan_import_map(
+    path: Path | str,
+    *,
+    database_url: str,
+    lang: str = "zh_CN",
+    out: TextIO | None = None,
+    err: TextIO | None = None,
+) -> int:
+    """Apply an edited map from `path`; nothing is written when any row is bad."""
+    out, err = out or sys.stdout, err or sys.stderr
+    t = get_translator(lang)
+    try:
+        rows = read_map_sheet(Path(path), headings=every_heading())
+    except MapSheetError as exc:
+        print(sheet_error_text(t, exc), file=err)
+        return EXIT_BAD_MAP
+
+    def work(db: Database) -> int:
+        result = db.call(import_map, rows=rows, now=utcnow())
+        if result is None:
+            print(no_plan_text(t), file=err)
+            return EXIT_BAD_MAP
+        print(render_map_import(t, result), file=err if result.problems else out)
+        return EXIT_BAD_MAP if result.problems else EXIT_OK
+
+    return _with_database(database_url, t, err, work)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from demo.run import run_demo
-
     return run_demo(lang=args.lang, out_dir=args.out)
 
 
 def cmd_db(args: argparse.Namespace) -> int:
-    from migrations.runner import upgrade
-
     settings = load_settings()
     upgrade(settings.database_url, revision=args.revision)
     print(f"database upgraded to {args.revision}")

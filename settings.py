@@ -13,6 +13,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from messages.i18n import normalize_locale
+
 TOKEN_PATTERN = re.compile(r"^\d{5,16}:[A-Za-z0-9_-]{30,}$")
 DEFAULT_DATABASE_URL = "sqlite:///duban.sqlite3"
 DEFAULT_PLAN = Path(__file__).resolve().parent / "data" / "shanxi-taihang-2021-36.txt"
@@ -75,8 +77,6 @@ class Settings(BaseSettings):
     @field_validator("bot_locale")
     @classmethod
     def _check_locale(cls, value: str) -> str:
-        from messages.i18n import normalize_locale
-
         return normalize_locale(value)
 
     @property

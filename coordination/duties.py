@@ -6,7 +6,7 @@ a city's chat hears about the measures its group was named in.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -102,3 +102,23 @@ def duties(
         found.values(),
         key=lambda d: (order.get(d.department_id, len(order)), d.department_id, d.number),
     )
+
+
+@dataclass(frozen=True)
+class TaskLine:
+    """One measure a department owes, as a reminder or /measures lists it."""
+
+    label: str
+    title: str
+    role: str
+    responsible: bool
+    deadline: date | None = None  # the measure's due date, when the plan sets one
+    deadline_text: str | None = None  # as written: 2023年6月底前, 长期坚持
+
+
+@dataclass(frozen=True)
+class DepartmentTasks:
+    """A department and the measures it owes (in a cycle, or in the plan)."""
+
+    name: str
+    tasks: Sequence[TaskLine]

@@ -1,35 +1,19 @@
 """What /plan and /assign say: the map's doubts, one measure's map, a correction's outcome.
 
-Rendered from the records of `coordination/plan_map.py` in the chat's language; names and
-titles from the plan are HTML-escaped, and long answers are split into Telegram pages.
+Rendered from the records of `commands/plan_map.py` in the chat's language; names and
+titles from the plan are HTML-escaped, and long answers are split into pages.
 """
 
 from __future__ import annotations
 
-import html
-
-from coordination.plan_map import (
-    BOTH_ROLES,
-    CORRECTED,
-    NO_NAMES,
-    NO_PLAN,
-    NOT_CORRECTED,
-    OVERVIEW,
-    REFUSED,
-    RESET,
-    SHOWN,
-    UNKNOWN_MEASURE,
-    UNKNOWN_NAMES,
-    USAGE,
-    AssignAnswer,
-    PlanAnswer,
-)
+from commands.plan_map import AssignAnswer, AssignOutcome, PlanAnswer, PlanOutcome
+from messages.html import bold, escape, split_html
 from messages.i18n import N_, Translator
-from messages.reminders import bold
+from messages.outgoing import Outgoing
+from messages.plan import warning_text
+from messages.vocabulary import DUE, gap, joined
 from planreader.corrections import MeasureMap
-from reports.paging import split_html
 
-REFUSAL = N_("Sorry, only admins can use /{command}.")
 ASSIGN_USAGE = N_(
     "Correct who leads and supports a measure:\n"
     "/assign （五） 牵头 省水利厅 配合 省财政厅、省农业农村厅\n"
@@ -41,12 +25,11 @@ ASSIGN_USAGE = N_(
 
 
 def _names(t: Translator, names: list[str]) -> str:
-    separator = "、" if t.is_chinese else ", "
-    return separator.join(html.escape(n) for n in names)
+    return joined(t, (escape(n) for n in names))
 
 
-def _gap(label: str) -> str:
-    return "" if label.endswith(("）", ")")) else " "
+def _pages(lines: list[str]) -> list[Outgoing]:
+    return [Outgoing(page) for page in split_html("\n".join(lines))]
 
 
 def due_text(t: Translator, entry: MeasureMap) -> str:
@@ -54,13 +37,13 @@ def due_text(t: Translator, entry: MeasureMap) -> str:
     if entry.deadline is not None:
         written = entry.deadline_text or ""
         shown = t.date(entry.deadline, "long")
-        return f"{shown}（{html.escape(written)}）" if written and t.is_chinese else shown
-    return html.escape(entry.deadline_text or "")
+        return f"{shown}（{escape(written)}）" if written and t.is_chinese else shown
+    return escape(entry.deadline_text or "")
 
 
 def measure_lines(t: Translator, entry: MeasureMap, *, doubts: bool = True) -> list[str]:
     """A measure's map: title, who leads, who supports, the deadline, and its doubts."""
-    lines = [f"<b>{html.escape(entry.label)}</b>{_gap(entry.label)}{html.escape(entry.title)}"]
+    lines = [f"<b>{escape(entry.label)}</b>{gap(entry.label)}{escape(entry.title)}"]
     if entry.leads:
         lines.append("  " + t._("Leads: {names}").format(names=_names(t, entry.leads)))
     elif entry.supports:
@@ -70,36 +53,31 @@ def measure_lines(t: Translator, entry: MeasureMap, *, doubts: bool = True) -> l
     if not entry.leads and not entry.supports:
         lines.append("  " + t._("No departments"))
     if due := due_text(t, entry):
-        lines.append("  " + t._("Due: {due}").format(due=due))
+        lines.append("  " + t._(DUE).format(due=due))
     if entry.corrected and entry.corrected_at is not None:
         lines.append(
             "  ✓ " + t._("Corrected by an admin on {date}").format(date=t.date(entry.corrected_at))
         )
     elif doubts:
-        lines += ["  ? " + html.escape(d.render(t)) for d in entry.doubts]
+        lines += ["  ? " + escape(warning_text(t, d)) for d in entry.doubts]
     return lines
 
 
-def render_plan(t: Translator, answer: PlanAnswer) -> list[str]:
+def render_plan(t: Translator, answer: PlanAnswer) -> list[Outgoing]:
     """The pages /plan answers with."""
-    if answer.outcome == REFUSED:
-        return [t._(REFUSAL).format(command="plan")]
-    if answer.outcome == NO_PLAN:
-        return [t._("No plan is imported yet.")]
-    if answer.outcome == UNKNOWN_MEASURE:
-        return [
-            t._("The plan has no measure {measure}. Try /plan all.").format(
-                measure=html.escape(answer.token)
-            )
-        ]
+    if answer.outcome == PlanOutcome.NO_PLAN:
+        return [Outgoing(t._("No plan is imported yet."))]
+    if answer.outcome == PlanOutcome.UNKNOWN_MEASURE:
+        text = t._("The plan has no measure {measure}. Try /plan all.")
+        return [Outgoing(text.format(measure=escape(answer.token)))]
     head = bold(answer.title)
     if answer.doc_number:
-        head += " " + html.escape(answer.doc_number)
+        head += " " + escape(answer.doc_number)
     lines = [head]
-    if answer.outcome == SHOWN:
+    if answer.outcome == PlanOutcome.SHOWN:
         for entry in answer.shown:
             lines += ["", *measure_lines(t, entry)]
-        return split_html("\n".join(lines))
+        return _pages(lines)
     lines.append(
         t.ngettext(
             "{n} measure; {doubtful} to check, {corrected} corrected.",
@@ -115,77 +93,64 @@ def render_plan(t: Translator, answer: PlanAnswer) -> list[str]:
         lines.append(t._("The reader is sure of every measure."))
     if answer.corrected:
         lines += ["", bold(t._("Corrected by an admin:"))]
-        lines += [
-            f"{html.escape(m.label)}{_gap(m.label)}{html.escape(m.title)}" for m in answer.corrected
-        ]
+        lines += [f"{escape(m.label)}{gap(m.label)}{escape(m.title)}" for m in answer.corrected]
     lines += [
         "",
-        html.escape(
+        escape(
             t._(
                 "Check a measure against the document; correct it with /assign （五） 牵头 … "
                 "配合 …; see one with /plan （五）, all with /plan all."
             )
         ),
     ]
-    assert answer.outcome == OVERVIEW
-    return split_html("\n".join(lines))
+    return _pages(lines)
 
 
-def render_assign(t: Translator, answer: AssignAnswer) -> list[str]:
+def render_assign(t: Translator, answer: AssignAnswer) -> list[Outgoing]:
     """The pages /assign answers with."""
     outcome = answer.outcome
-    if outcome == REFUSED:
-        return [t._(REFUSAL).format(command="assign")]
-    if outcome == USAGE:
-        return [html.escape(t._(ASSIGN_USAGE))]
-    if outcome == NO_PLAN:
-        return [t._("No plan is imported yet.")]
-    if outcome == UNKNOWN_MEASURE:
-        return [
-            t._("The plan has no measure {measure}. See the measures with /plan all.").format(
-                measure=html.escape(answer.token)
-            )
-        ]
+    if outcome == AssignOutcome.USAGE:
+        return [Outgoing(escape(t._(ASSIGN_USAGE)))]
+    if outcome == AssignOutcome.NO_PLAN:
+        return [Outgoing(t._("No plan is imported yet."))]
+    if outcome == AssignOutcome.UNKNOWN_MEASURE:
+        text = t._("The plan has no measure {measure}. See the measures with /plan all.")
+        return [Outgoing(text.format(measure=escape(answer.token)))]
     assert answer.measure is not None or answer.before is not None
     entry = answer.measure or answer.before
     assert entry is not None
     lines: list[str] = []
-    if outcome == UNKNOWN_NAMES:
+    if outcome == AssignOutcome.UNKNOWN_NAMES:
         lines.append(t._("Nothing was changed."))
         for name, suggestions in answer.unknown:
             if suggestions:
                 lines.append(
                     t._("• No department called {name}. Did you mean: {suggestions}?").format(
-                        name=html.escape(name), suggestions=_names(t, suggestions)
+                        name=escape(name), suggestions=_names(t, suggestions)
                     )
                 )
             else:
                 lines.append(
                     t._("• No department called {name} (a new one: +{name}).").format(
-                        name=html.escape(name)
+                        name=escape(name)
                     )
                 )
-        return ["\n".join(lines)]
-    if outcome == BOTH_ROLES:
-        return [
-            t._("Nothing was changed: {names} cannot both lead and support.").format(
-                names=_names(t, answer.both)
-            )
-        ]
-    if outcome == NO_NAMES:
-        return [t._("Nothing was changed: name at least one department.")]
-    if outcome == CORRECTED:
+        return _pages(lines)
+    if outcome == AssignOutcome.BOTH_ROLES:
+        text = t._("Nothing was changed: {names} cannot both lead and support.")
+        return [Outgoing(text.format(names=_names(t, answer.both)))]
+    if outcome == AssignOutcome.NO_NAMES:
+        return [Outgoing(t._("Nothing was changed: name at least one department."))]
+    if outcome == AssignOutcome.CORRECTED:
         lines.append(t._("Corrected. The reminders follow the new map from now on."))
         if answer.created:
             lines.append(t._("New departments: {names}").format(names=_names(t, answer.created)))
-    elif outcome == RESET:
+    elif outcome == AssignOutcome.RESET:
         lines.append(t._("Back to what the reader made of the document."))
-    elif outcome == NOT_CORRECTED:
+    elif outcome == AssignOutcome.NOT_CORRECTED:
         lines.append(t._("This measure was not corrected; nothing to undo."))
-    else:
-        assert outcome == SHOWN
     lines += measure_lines(t, entry)
-    if outcome == CORRECTED and answer.before is not None:
+    if outcome == AssignOutcome.CORRECTED and answer.before is not None:
         previous = answer.before
         was = _names(t, previous.leads) or "—"
         lines.append(
@@ -193,4 +158,4 @@ def render_assign(t: Translator, answer: AssignAnswer) -> list[str]:
                 leads=was, supports=_names(t, previous.supports) or "—"
             )
         )
-    return split_html("\n".join(lines))
+    return _pages(lines)

@@ -56,7 +56,7 @@ class Measure(SQLModel, table=True):
     is_active: bool = True
     deadline: date | None = None  # the due date the plan sets (2022年底前 → 2022-12-31)
     deadline_text: str | None = Field(default=None, max_length=200)  # as written: 长期坚持
-    # Why the reading may be wrong, as JSON: [{"message": msgid, "params": {…}}]; "[]" if sure.
+    # Why the reading may be wrong, as JSON: [{"code": code, "params": {…}}]; "[]" if sure.
     doubts: str = Field(default="[]")
 
 

@@ -11,10 +11,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from messages.i18n import N_
 from planreader.clauses import ClauseReading, mentions_first_listed_rule, read_clause
 from planreader.deadlines import is_time_part
-from planreader.document import Clause, Doubt
+from planreader.document import HELPERS_LEAD, UNPARSED, UNPLACED, Clause, Doubt
 from planreader.names import is_departmental, is_familiar
 
 OPENERS = "（(【〔［["
@@ -28,12 +27,6 @@ LABELLED_START_RE = re.compile(
 )
 
 FIELD_PREFIX_RE = re.compile(r"^(完成时限|完成时间|完成期限|时间节点|时限|时间)\s*[:：]\s*")
-
-UNPLACED = N_("Words in the clause that are neither a department nor a role: {words}")
-UNPARSED = N_("A bracket looks like a responsibility clause but could not be read: {text}")
-HELPERS_LEAD = N_(
-    "The clause names no lead; {names} taken as lead because the others assist. Check who leads."
-)
 
 
 @dataclass

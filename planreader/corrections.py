@@ -67,9 +67,7 @@ class ResolvedNames:
 
 
 def dump_doubts(doubts: list[Doubt]) -> str:
-    return json.dumps(
-        [{"message": d.message, "params": d.params} for d in doubts], ensure_ascii=False
-    )
+    return json.dumps([{"code": d.code, "params": d.params} for d in doubts], ensure_ascii=False)
 
 
 def load_doubts(text: str | None) -> list[Doubt]:
@@ -77,7 +75,7 @@ def load_doubts(text: str | None) -> list[Doubt]:
         items = json.loads(text or "[]")
     except ValueError:
         return []
-    return [Doubt(item["message"], dict(item.get("params") or {})) for item in items]
+    return [Doubt(item["code"], dict(item.get("params") or {})) for item in items if "code" in item]
 
 
 def _ids(text: str) -> list[int]:

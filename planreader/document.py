@@ -5,11 +5,10 @@ Plain dataclasses: the importer stores them, `plan show --json` prints them, tes
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
-
-from messages.i18n import N_
 
 
 @dataclass
@@ -76,25 +75,30 @@ class DepartmentDoc:
 
 @dataclass
 class ReadWarning:
-    """Something the reader noticed that a person should check; `message` is a msgid."""
+    """Something the reader noticed that a person should check (`messages/plan.py` words it)."""
 
-    message: str
+    code: str  # one of the warning or doubt codes
     params: dict[str, Any] = field(default_factory=dict)
-
-    def english(self) -> str:
-        return self.message.format(**self.params)
-
-    def render(self, translate: Any) -> str:
-        return translate._(self.message).format(**self.params)
 
 
 # A doubt about one measure's reading has the same shape as a warning about the document.
 Doubt = ReadWarning
 
-REGION_COUNT_MISMATCH = N_("{city} lists {listed} counties but its heading says {declared}")
-MEASURES_WITHOUT_CLAUSE = N_(
-    "No responsibility clause was found for {labels}; check these measures in the document."
-)
+# What a reader may point out; the params each one carries are in the comment.
+REGION_COUNT_MISMATCH = "region_count_mismatch"  # city, listed, declared
+MEASURES_WITHOUT_CLAUSE = "measures_without_clause"  # labels
+CLAUSES_OUTSIDE = "clauses_outside"  # labels
+TITLE_FROM_FILE_NAME = "title_from_file_name"  # title
+NO_DOC_NUMBER = "no_doc_number"
+
+# Why one measure's reading may be wrong (`MeasureDoc.doubts`, stored with the measure).
+UNKNOWN_NAME = "unknown_name"  # name: seen only here, no familiar kind of unit
+RUN_TOGETHER = "run_together"  # name: looks like two names without a separator
+NO_CLAUSE = "no_clause"  # no clause while the measures around it have one
+INHERITED_CLAUSE = "inherited_clause"  # label: the departments come from the heading above
+UNPLACED = "unplaced_words"  # words: in a clause, neither a department nor a role
+UNPARSED = "unparsed_clause"  # text: a bracket that looks like a clause but did not read
+HELPERS_LEAD = "helpers_lead"  # names: no lead named; taken as lead because others assist
 
 
 @dataclass
@@ -117,12 +121,13 @@ class PlanDocument:
         """The name of the department entry for a name as the document writes it."""
         return self.canonical.get(written, written)
 
-    def to_json(self, translate: Any = None) -> dict[str, Any]:
-        """The shape `plan show --json` prints; doubts in the translator's language (English
-        without one). `number` is the measure's own number, as the document writes it."""
+    def to_json(self, doubt_text: Callable[[ReadWarning], str] | None = None) -> dict[str, Any]:
+        """The shape `plan show --json` prints; `doubt_text` words each doubt (`messages/plan.py`
+        in the reader's language), else its code. `number` is the measure's own number, as the
+        document writes it."""
 
-        def doubt_text(doubt: ReadWarning) -> str:
-            return doubt.render(translate) if translate is not None else doubt.english()
+        def worded(doubt: ReadWarning) -> str:
+            return doubt_text(doubt) if doubt_text is not None else doubt.code
 
         return {
             "plan": {
@@ -142,7 +147,7 @@ class PlanDocument:
                     "label": m.label,
                     "deadline": m.deadline.isoformat() if m.deadline else None,
                     "deadline_text": m.deadline_text,
-                    "doubts": [doubt_text(d) for d in m.doubts],
+                    "doubts": [worded(d) for d in m.doubts],
                 }
                 for m in self.measures
             ],
@@ -154,38 +159,22 @@ class PlanDocument:
         }
 
 
-# Why a file was refused; msgids translated where they are shown.
-MISSING_DOC_NUMBER = N_("no document number (文号) such as 晋政发〔2021〕36号")
-MISSING_MEASURES = N_("no numbered measures such as （一） or 1.")
-MISSING_CLAUSES = N_("no responsibility clauses such as （省水利厅牵头，…按职责分工负责）")
-MISSING_TITLE = N_("no title")
-CLAUSES_OUTSIDE = N_(
-    "Responsibility clauses were found outside the measures, at {labels}; check them in the "
-    "document."
-)
-TITLE_FROM_FILE_NAME = N_("No title was found; the file's name stands for it: {title}")
-NO_DOC_NUMBER = N_(
-    "The document has no document number (文号); the plan is known by its title, so a revision "
-    "must keep the same title."
-)
-UNREADABLE_ENCODING = N_("the text is in an encoding that could not be recognised")
-UNSUPPORTED_FORMAT = N_("the file type is not supported (use .txt, .docx, .xlsx, .pdf or .html)")
-EMPTY_FILE = N_("the file is empty")
-FILE_NOT_FOUND = N_("the file does not exist")
-BROKEN_FILE = N_("the file could not be opened (damaged or not what its name says)")
+# Why a file was refused (`messages/plan.py` words each one).
+MISSING_DOC_NUMBER = "missing_doc_number"
+MISSING_MEASURES = "missing_measures"
+MISSING_CLAUSES = "missing_clauses"
+MISSING_TITLE = "missing_title"
+UNREADABLE_ENCODING = "unreadable_encoding"
+UNSUPPORTED_FORMAT = "unsupported_format"
+EMPTY_FILE = "empty_file"
+FILE_NOT_FOUND = "file_not_found"
+BROKEN_FILE = "broken_file"
 
 
 class PlanReadError(Exception):
-    """The file is not a plan of this genre (or cannot be read); `problems` are msgids."""
+    """The file is not a plan of this genre (or cannot be read); `problems` are codes."""
 
     def __init__(self, source: str, problems: list[str]) -> None:
         self.source = source
         self.problems = problems
         super().__init__(f"{source}: not a plan: " + "; ".join(problems))
-
-    def render(self, translate: Any) -> str:
-        """One message in the reader's language; `translate` is a Translator."""
-        head = translate._("{source} is not a plan document that can be read:").format(
-            source=self.source
-        )
-        return head + "\n" + "\n".join("- " + translate._(p) for p in self.problems)

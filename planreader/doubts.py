@@ -8,14 +8,8 @@ from __future__ import annotations
 
 from collections import Counter
 
-from messages.i18n import N_
-from planreader.document import Doubt, MeasureDoc
+from planreader.document import RUN_TOGETHER, UNKNOWN_NAME, Doubt, MeasureDoc
 from planreader.names import is_familiar, runs_together
-
-UNKNOWN_NAME = N_("{name} appears only here and is not a department the bot knows")
-NO_CLAUSE = N_("No responsibility clause, while the measures around it have one")
-RUN_TOGETHER = N_("{name} looks like two names run together")
-INHERITED_CLAUSE = N_("No clause of its own: the departments are taken from {label} above it")
 
 
 def unknown_name_doubts(measures: list[MeasureDoc]) -> None:
@@ -33,4 +27,4 @@ def unknown_name_doubts(measures: list[MeasureDoc]) -> None:
 
 def without_known_names(doubts: list[Doubt], known: set[str]) -> list[Doubt]:
     """The doubts left once names the database already knows are no longer unknown."""
-    return [d for d in doubts if not (d.message == UNKNOWN_NAME and d.params.get("name") in known)]
+    return [d for d in doubts if not (d.code == UNKNOWN_NAME and d.params.get("name") in known)]

@@ -1,22 +1,21 @@
-"""The plan's map as a spreadsheet: export it, let an office edit it, import it back.
+"""The plan's map as a spreadsheet an office edited: its rows read back and applied.
 
 One row per measure: measure, title, leads, supports, due, and the reader's doubts (for
-reading only). An import checks every row before it writes anything: a single bad row and
-nothing changes, and each problem is named with its row number.
+reading only; `messages/map_sheet.py` writes the workbook). An import checks every row before
+it writes anything: a single bad row and nothing changes, and each problem names its row.
 """
 
 from __future__ import annotations
 
 import io
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+import openpyxl
 from sqlmodel import Session
 
-from messages.i18n import N_
 from models.plan import Measure
 from planreader.aliases import lookup_key
 from planreader.clauses import split_outside_brackets
@@ -34,18 +33,16 @@ from planreader.measures import parse_measure_token
 COLUMNS = ("measure", "title", "leads", "supports", "due", "doubts", "corrected")
 NAME_SEPARATORS = "、，,；;/ \n\t"
 
-NOT_A_WORKBOOK = N_("{path} is not an .xlsx workbook that can be opened")
-NO_HEADING = N_(
-    "{path} has no heading row with the columns Measure, Leads and Supports (as export-map "
-    "writes them)"
-)
-UNKNOWN_MEASURE = N_("row {row}: the plan has no measure {measure}")
-TWICE = N_("row {row}: measure {measure} is already on row {first}")
-UNKNOWN_NAME = N_("row {row}: no department called {name}")
-UNKNOWN_NAME_SUGGEST = N_("row {row}: no department called {name}; did you mean {suggestions}?")
-BOTH_ROLES = N_("row {row}: {name} cannot both lead and support")
-NO_DEPARTMENT = N_("row {row}: no department left for measure {measure}")
-BAD_DUE = N_("row {row}: {due} is not a time limit (2023年6月底前, 2023-06-30, 长期坚持)")
+# Why a file is no map sheet (params: path).
+NOT_A_WORKBOOK = "not_a_workbook"
+NO_HEADING = "no_heading"
+# What is wrong with a row (params: row, and those in the comment).
+UNKNOWN_MEASURE = "unknown_measure"  # measure
+TWICE = "twice"  # measure, first
+UNKNOWN_NAME = "unknown_name"  # name, and suggestions when there are any
+BOTH_ROLES = "both_roles"  # name
+NO_DEPARTMENT = "no_department"  # measure
+BAD_DUE = "bad_due"  # due
 
 
 @dataclass(frozen=True)
@@ -59,11 +56,8 @@ class SheetRow:
 
 @dataclass(frozen=True)
 class RowProblem:
-    message: str  # a msgid with {row} and more
+    code: str  # one of the row codes above
     params: dict[str, object]
-
-    def render(self, translate: object) -> str:
-        return translate._(self.message).format(**self.params)  # type: ignore[attr-defined]
 
 
 @dataclass
@@ -75,11 +69,11 @@ class MapImport:
 
 
 class MapSheetError(Exception):
-    """The file is no map sheet at all; `message` is a msgid with {path}."""
+    """The file is no map sheet at all; `code` says why."""
 
-    def __init__(self, message: str, path: str) -> None:
-        super().__init__(message.format(path=path))
-        self.message = message
+    def __init__(self, code: str, path: str) -> None:
+        super().__init__(f"{path}: {code}")
+        self.code = code
         self.path = path
 
 
@@ -90,48 +84,8 @@ def due_cell(entry: MeasureMap) -> str:
     return entry.deadline.isoformat() if entry.deadline else ""
 
 
-def write_map_sheet(
-    path: Path,
-    maps: list[MeasureMap],
-    *,
-    headings: dict[str, str],
-    doubt_text: Callable[[MeasureMap], str],
-    corrected_text: Callable[[MeasureMap], str],
-) -> None:
-    """One row per measure under `headings` (column → words in the reader's language)."""
-    import openpyxl  # heavy; only for the spreadsheet commands
-    from openpyxl.styles import Alignment, Font
-
-    workbook = openpyxl.Workbook()
-    sheet = workbook.active
-    sheet.append([headings[c] for c in COLUMNS])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for entry in maps:
-        sheet.append(
-            [
-                entry.label,
-                entry.title,
-                "、".join(entry.leads),
-                "、".join(entry.supports),
-                due_cell(entry),
-                doubt_text(entry),
-                corrected_text(entry),
-            ]
-        )
-    for column, width in zip("ABCDEFG", (12, 40, 28, 44, 16, 48, 16), strict=True):
-        sheet.column_dimensions[column].width = width
-    for row in sheet.iter_rows(min_row=2):
-        for cell in row:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-    sheet.freeze_panes = "A2"
-    workbook.save(path)
-
-
 def read_map_sheet(path: Path, *, headings: dict[str, set[str]]) -> list[SheetRow]:
     """The rows of an edited map; `headings` gives each column's words in every language."""
-    import openpyxl  # heavy; only for the spreadsheet commands
-
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(Path(path).read_bytes()), data_only=True)
     except Exception:  # a missing, damaged or other kind of file: openpyxl has many errors
@@ -221,11 +175,10 @@ def import_map_rows(
         leads = resolve_names(session, row.leads, create=False)
         supports = resolve_names(session, row.supports, create=False)
         for name, suggestions in leads.unknown + supports.unknown:
-            message = UNKNOWN_NAME_SUGGEST if suggestions else UNKNOWN_NAME
             params: dict[str, object] = {"row": row.row, "name": name}
             if suggestions:
                 params["suggestions"] = "、".join(suggestions)
-            result.problems.append(RowProblem(message, params))
+            result.problems.append(RowProblem(UNKNOWN_NAME, params))
         both = [n for n in row.leads if lookup_key(n) in {lookup_key(s) for s in row.supports}]
         result.problems += [RowProblem(BOTH_ROLES, {"row": row.row, "name": n}) for n in both]
         entry = current[measure.id]

@@ -20,11 +20,13 @@ from planreader.clauses import mentions_first_listed_rule, read_clause
 from planreader.deadlines import Deadline, body_deadline, read_deadline
 from planreader.document import (
     CLAUSES_OUTSIDE,
+    INHERITED_CLAUSE,
     MEASURES_WITHOUT_CLAUSE,
     MISSING_CLAUSES,
     MISSING_DOC_NUMBER,
     MISSING_MEASURES,
     MISSING_TITLE,
+    NO_CLAUSE,
     NO_DOC_NUMBER,
     REGION_COUNT_MISMATCH,
     TITLE_FROM_FILE_NAME,
@@ -34,11 +36,7 @@ from planreader.document import (
     ReadWarning,
     SectionDoc,
 )
-from planreader.doubts import (
-    INHERITED_CLAUSE,
-    NO_CLAUSE,
-    unknown_name_doubts,
-)
+from planreader.doubts import unknown_name_doubts
 from planreader.frame import (
     body_end,
     find_doc_number,

@@ -13,10 +13,11 @@ from coordination.duties import duties
 from models.plan import Assignment, Department, Measure, MeasureCorrection
 from planreader.importer import import_plan_file
 from tests.conftest import ADMIN, COORDINATOR, LIAISON_WATER, WATER_GROUP
-from tests.harness import BotHarness
-from tests.liaison_data import bind
+from tests.support.harness import BotHarness
+from tests.support.liaison_data import bind
+from tests.support.paths import PLANS
 
-CORPUS = Path(__file__).parent.parent / "fixtures" / "plans" / "corpus"
+CORPUS = PLANS / "corpus"
 ADMIN_CHAT = private_chat(ADMIN)
 
 
@@ -136,9 +137,7 @@ async def test_plan_all_is_split_into_pages_that_fit_telegram(tmp_path):
 
 
 async def test_measures_shows_each_measures_deadline_as_the_plan_sets_it(tmp_path):
-    municipal = (
-        Path(__file__).parent.parent / "fixtures" / "plans" / "municipal-arabic-labelled.txt"
-    )
+    municipal = PLANS / "municipal-arabic-labelled.txt"
     async with BotHarness.open(tmp_path, admin_ids=[ADMIN.id], import_plan=False) as bot:
         import_plan_file(bot.db, municipal)
         bot.db.call(lambda s: bind(s, WATER_GROUP.id, "市市场监管局", title=WATER_GROUP.title))
