@@ -23,6 +23,7 @@ from handlers import (
     errors,
     liaison,
     membership,
+    plan_map,
     schedules,
 )
 from models.db import Database
@@ -97,6 +98,7 @@ def build_application(
     schedules.register(application)
     coordinator.register(application)
     dashboard.register(application)
+    plan_map.register(application)
     # Liaison replies last: it catches plain replies that no command handler took.
     liaison.register(application)
     errors.register(application)

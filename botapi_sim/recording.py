@@ -173,8 +173,14 @@ class RecordingRequest(BaseRequest):
         """The `result` Telegram would send back for `method`."""
         if method == "getMe":
             return bot_user()
-        if method in {"sendMessage", "sendPhoto", "sendDocument", "editMessageText",
-                      "editMessageReplyMarkup", "sendMediaGroup"}:
+        if method in {
+            "sendMessage",
+            "sendPhoto",
+            "sendDocument",
+            "editMessageText",
+            "editMessageReplyMarkup",
+            "sendMediaGroup",
+        }:
             chat_id = int(params.get("chat_id", 0) or 0)
             message_id = int(params.get("message_id") or next(self._message_ids))
             message: dict[str, Any] = {
@@ -191,12 +197,18 @@ class RecordingRequest(BaseRequest):
                 message["text"] = params["text"]
             if method == "sendPhoto":
                 message["photo"] = [
-                    {"file_id": f"photo-{message_id}", "file_unique_id": f"u{message_id}",
-                     "width": 800, "height": 600}
+                    {
+                        "file_id": f"photo-{message_id}",
+                        "file_unique_id": f"u{message_id}",
+                        "width": 800,
+                        "height": 600,
+                    }
                 ]
             if method == "sendDocument":
-                message["document"] = {"file_id": f"doc-{message_id}",
-                                       "file_unique_id": f"d{message_id}"}
+                message["document"] = {
+                    "file_id": f"doc-{message_id}",
+                    "file_unique_id": f"d{message_id}",
+                }
             if "caption" in params:
                 message["caption"] = params["caption"]
             if "reply_markup" in params and isinstance(params["reply_markup"], dict):

@@ -127,11 +127,7 @@ async def play(stage: Stage, lang: str, result: DemoResult) -> None:
 
     # The schedule fires: its own job, at its own time.
     stage.clock.travel_to(fire_at + timedelta(seconds=5))
-    stage.heading(
-        t._(says.FIRES).format(
-            moment=stage.moment(fire_at)
-        )
-    )
+    stage.heading(t._(says.FIRES).format(moment=stage.moment(fire_at)))
     before = {key: len(sim.bot_messages(chat)) for key, chat in chats.items()}
     await stage.run_job(job_name(schedule.id))
     reminders: dict[str, StoredMessage] = {}
@@ -139,11 +135,7 @@ async def play(stage: Stage, lang: str, result: DemoResult) -> None:
         fresh = sim.bot_messages(chat)[before[key] :]
         result.reminders[key] = len(fresh)
         if len(fresh) != 1:
-            raise DemoError(
-                t._(says.REMINDERS_NOT_ONE).format(
-                    chat=chat.title, count=len(fresh)
-                )
-            )
+            raise DemoError(t._(says.REMINDERS_NOT_ONE).format(chat=chat.title, count=len(fresh)))
         reminders[key] = fresh[0]
     cycle = stage.db.call(current_cycle, now=stage.clock.now())
     if cycle is None or cycle.nudge_at is None:
@@ -169,9 +161,7 @@ async def play(stage: Stage, lang: str, result: DemoResult) -> None:
         None,
     )
     if prompt is None:
-        raise DemoError(
-            t._(says.NO_QUESTION).format(chat=chats["development"].title)
-        )
+        raise DemoError(t._(says.NO_QUESTION).format(chat=chats["development"].title))
     await stage.press(
         chats["development"], liaisons["development"], prompt, script.DEVELOPMENT_CHOICE
     )
@@ -182,11 +172,7 @@ async def play(stage: Stage, lang: str, result: DemoResult) -> None:
 
     # The tick job, at the nudge time: chats still missing measures get one nudge each.
     stage.clock.travel_to(cycle.nudge_at + timedelta(minutes=1))
-    stage.heading(
-        t._(says.NUDGES).format(
-            moment=stage.moment(cycle.nudge_at)
-        )
-    )
+    stage.heading(t._(says.NUDGES).format(moment=stage.moment(cycle.nudge_at)))
     before = {key: len(sim.bot_messages(chat)) for key, chat in chats.items()}
     await stage.run_job(TICK_JOB)
     nudge = next(iter(sim.bot_messages(chats["development"])[before["development"] :]), None)
@@ -196,11 +182,7 @@ async def play(stage: Stage, lang: str, result: DemoResult) -> None:
 
     # The deadline passes: the tick job sends the overdue digest to the coordinators.
     stage.clock.travel_to(cycle.due_at + timedelta(minutes=1))
-    stage.heading(
-        t._(says.DEADLINE).format(
-            moment=stage.moment(cycle.due_at)
-        )
-    )
+    stage.heading(t._(says.DEADLINE).format(moment=stage.moment(cycle.due_at)))
     before_digest = len(sim.bot_messages(coordinators))
     await stage.run_job(TICK_JOB)
     if len(sim.bot_messages(coordinators)) == before_digest:
@@ -291,11 +273,7 @@ async def run_story(
         db = await asyncio.to_thread(open_database, settings)
         await asyncio.to_thread(ensure_bundled_plan, db)
         application = build_application(settings, db, token=script.DEMO_TOKEN)
-        write(
-            t._(says.POLLS).format(
-                url=base_url, path=database
-            )
-        )
+        write(t._(says.POLLS).format(url=base_url, path=database))
         await application.initialize()
         if application.post_init is not None:
             await application.post_init(application)
@@ -401,9 +379,7 @@ def run_demo(
         folder = output_folder(out_dir)
     except OSError as exc:
         print(
-            t._(says.CANNOT_WRITE).format(
-                path=out_dir, reason=exc.strerror or exc
-            ),
+            t._(says.CANNOT_WRITE).format(path=out_dir, reason=exc.strerror or exc),
             file=sys.stderr,
         )
         return 2

@@ -43,6 +43,8 @@ ADMIN: list[Entry] = [
     ("admin", "add|remove|list", N_("manage admins")),
     ("coordinator", "add|remove|list", N_("manage coordinators")),
     ("coordinators_chat", "[off]", N_("mark this group as the coordinators' chat")),
+    ("plan", N_("[measure|all]"), N_("the plan's map and where the reader is unsure")),
+    ("assign", N_("<measure> 牵头 <department> 配合 <department>"), N_("correct a measure's map")),
 ]
 # The web dashboard's, offered only when the bot serves one (WEBAPP_URL): liaisons see their
 # departments there, coordinators everything and the big screen's links too.
@@ -54,7 +56,7 @@ DASHBOARD_COORDINATOR: list[Entry] = [
     ("screen", N_("[name] | list | revoke N"), N_("read-only links for the office's big screen")),
 ]
 # The admin commands worth a place in the menu of a private chat.
-PRIVATE_ADMIN = ("chats", "schedule", "admin", "coordinator")
+PRIVATE_ADMIN = ("chats", "schedule", "admin", "coordinator", "plan", "assign")
 
 # The menus Telegram shows, per scope: in groups, in private chats, to group admins.
 GROUP_MENU = EVERYONE + LIAISON
