@@ -200,7 +200,9 @@ def _markdown_pages(text: str, links: str) -> list[MarkdownMessage]:
         if links:
             rendered[-1] = f"{rendered[-1]}\n\n{links}" if rendered[-1] else links
         messages = [MarkdownMessage(title, page) for page in rendered if page.strip()]
-        if all(param_size(m.msg_param()) <= MSG_PARAM_LIMIT for m in messages) or limit <= 64:
+        largest = max((param_size(m.msg_param()) for m in messages), default=0)
+        if largest <= MSG_PARAM_LIMIT or limit <= 64:
             return messages
-        # Markdown and JSON escapes make pages grow unevenly: shrink until every page fits.
-        limit = limit * 3 // 4
+        # Markdown and JSON escapes make pages grow unevenly: aim for the budget by the
+        # largest page's bytes per character, a little under, until every page fits.
+        limit = max(64, min(limit * 9 // 10, int(limit * MSG_PARAM_LIMIT / largest * 0.95)))

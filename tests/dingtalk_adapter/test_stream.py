@@ -55,7 +55,9 @@ async def test_a_command_after_the_mention_is_read_as_a_command() -> None:
 async def test_other_people_mentioned_are_named_but_not_the_robot() -> None:
     async with dingtalk_world() as world:
         await world.receive()
-        await world.user_says(world.water, world.zhang, " 请 @王管理 看一下", at_users=(world.wang,))
+        await world.user_says(
+            world.water, world.zhang, " 请 @王管理 看一下", at_users=(world.wang,)
+        )
         event = await world.next_event()
         assert isinstance(event, IncomingMessage)
         assert [u.key for u in event.mentions] == [world.wang.staff_id]
@@ -87,8 +89,14 @@ async def test_a_card_button_press_arrives_as_a_button_press() -> None:
         buttons = '[[{"text":"（五）","kind":"callback","payload":"rc:17:5"}]]'
         from dingtalk_sim.world import Card
 
-        card = Card("track-1", "tpl", "STREAM", 0.0, {"markdown": "哪一项?", "buttons": buttons},
-                    cid=world.water.cid)
+        card = Card(
+            "track-1",
+            "tpl",
+            "STREAM",
+            0.0,
+            {"markdown": "哪一项?", "buttons": buttons},
+            cid=world.water.cid,
+        )
         world.sim.world.cards[card.out_track_id] = card
         push = await world.sim.press_button(card, world.zhang, "（五）")
         event = await world.next_event()
