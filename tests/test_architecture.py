@@ -1,5 +1,6 @@
 """The layers of ARCHITECTURE.md hold: import-linter's contracts in pyproject.toml pass, and
-they do catch an import that runs back up or a chat platform imported below delivery/.
+they do catch an import that runs back up, a chat platform imported below delivery/, or one
+platform's adapter reaching into the other's.
 """
 
 from __future__ import annotations
@@ -64,6 +65,12 @@ def copy_of_the_code(tmp_path_factory: pytest.TempPathFactory) -> Path:
         ("handlers/probe.py", "import webapp.auth", "handlers is not allowed to import webapp"),
         ("webapp/probe.py", "import handlers.common", "webapp is not allowed to import handlers"),
         ("webapp/probe.py", "from telegram import Bot", "webapp is not allowed to import telegram"),
+        ("coordination/probe.py", "import dingtalk_stream", "coordination is not allowed to"),
+        ("runtime/probe.py", "import dingtalk_adapter.render", "runtime is not allowed to import"),
+        ("handlers/probe.py", "import dingtalk_adapter", "handlers is not allowed to import"),
+        ("dingtalk_adapter/probe.py", "import telegram", "dingtalk_adapter is not allowed to"),
+        ("dingtalk_adapter/probe.py", "import delivery.bot_api", "dingtalk_adapter is not allowed"),
+        ("dingtalk_sim/probe.py", "import dingtalk_stream", "dingtalk_sim is not allowed to"),
     ],
 )
 def test_an_import_that_breaks_the_layers_fails_the_contracts(
