@@ -197,7 +197,7 @@ def plain_text(text: str) -> str:
 def title_of(text: str, *, limit: int = TITLE_LIMIT) -> str:
     """A message's title for DingTalk's chat list and notifications: its first line of words."""
     # The first line is near the start: a long message need not be read whole for it.
-    for line in plain_text(text[:4 * limit + 2000]).splitlines():
+    for line in plain_text(text[: 4 * limit + 2000]).splitlines():
         words = " ".join(line.split())
         if words:
             return words if len(words) <= limit else words[: limit - 1] + "…"

@@ -144,8 +144,14 @@ class DingTalkPlatform:
         dedupe_key: str | None = None,
     ) -> Sent:
         # DingTalk's API cannot quote a message: `reply_to` has nowhere to go.
+        robot_messages = render(message, cards=bool(self.card_template))
+        # Files are uploaded before anything is sent: an upload that fails then leaves no
+        # caption behind that a retry would send twice.
+        for robot_message in robot_messages:
+            if isinstance(robot_message, FileMessage):
+                await self.upload(chat, robot_message.file)
         refs: list[MessageRef] = []
-        for index, robot_message in enumerate(render(message, cards=bool(self.card_template))):
+        for index, robot_message in enumerate(robot_messages):
             if isinstance(robot_message, MarkdownMessage):
                 key = await self.api.send(chat, MSG_KEY_MARKDOWN, robot_message.msg_param())
                 refs.append(MessageRef(chat, key))

@@ -139,7 +139,9 @@ def render(message: Outgoing, *, cards: bool = True) -> list[RobotMessage]:
     if callback and cards:
         out: list[RobotMessage] = [card_of(message)]
     else:
-        out = list(_markdown_pages(message.text, _link_lines(message.buttons)))
+        labels = [b.label for row in message.buttons for b in row if b.kind != BUTTON_CALLBACK]
+        fallback = labels[0] if labels else ""
+        out = list(_markdown_pages(message.text, _link_lines(message.buttons), fallback))
     if message.file is not None:
         out.append(FileMessage(message.file))
     return out
@@ -188,11 +190,11 @@ def _target(url: str) -> str:
     return url.replace("(", "%28").replace(")", "%29").replace(" ", "%20")
 
 
-def _markdown_pages(text: str, links: str) -> list[MarkdownMessage]:
+def _markdown_pages(text: str, links: str, fallback_title: str = "") -> list[MarkdownMessage]:
     """`text` as Markdown messages that each fit MSG_PARAM_LIMIT; the links end the last."""
     if not text.strip() and not links:
         return []
-    title = title_of(text) if text.strip() else title_of(links)
+    title = title_of(text) if text.strip() else (fallback_title or "…")
     limit = max(len(text), 1)
     while True:
         pages = split_html(text, limit) if text.strip() else [""]

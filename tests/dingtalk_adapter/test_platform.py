@@ -28,6 +28,7 @@ from runtime.platform import (
     ChatUnavailable,
     DeliveryUnknown,
     MessageKind,
+    MessageRejected,
     RetryLater,
     UserRef,
 )
@@ -325,3 +326,23 @@ async def test_a_server_error_on_an_upload_is_retried() -> None:
         )
         (message,) = world.sim.world.messages_in(world.water.cid)
         assert message.msg_key == "sampleFile"
+
+
+async def test_a_file_dingtalk_refuses_is_reported_before_its_caption_goes() -> None:
+    async with dingtalk_world() as world:
+        with pytest.raises(MessageRejected, match=r"run\.exe"):
+            await world.platform.send(
+                world.chat(world.water), Outgoing("安装包", file=File("run.exe", b"MZ"))
+            )
+        assert world.sim.world.messages_in(world.water.cid) == []
+
+
+async def test_a_message_of_links_alone_is_titled_by_its_first_link() -> None:
+    async with dingtalk_world() as world:
+        buttons = button_rows([[Button("打开看板", "https://duban.example.org/d", BUTTON_LINK)]])
+        await world.platform.send(world.chat(world.water), Outgoing("", buttons=buttons))
+        (message,) = world.sim.world.messages_in(world.water.cid)
+        assert message.param == {
+            "title": "打开看板",
+            "text": "[打开看板](https://duban.example.org/d)",
+        }
