@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import asyncio
 
+import httpx
 import pytest
 
 from dingtalk_adapter.stream import StreamReceiver
+from dingtalk_sim import frames
 from dingtalk_sim.gateway import Push
+from dingtalk_sim.world import Card
 from runtime.platform import (
     ButtonPress,
     ChatKind,
@@ -87,8 +90,6 @@ async def test_a_card_button_press_arrives_as_a_button_press() -> None:
     async with dingtalk_world() as world:
         await world.receive()
         buttons = '[[{"text":"（五）","kind":"callback","payload":"rc:17:5"}]]'
-        from dingtalk_sim.world import Card
-
         card = Card(
             "track-1",
             "tpl",
@@ -136,8 +137,6 @@ async def test_an_event_naming_only_the_older_chat_id_is_found_through_the_opena
     async with dingtalk_world() as world:
         await world.receive()
         data = {"EventType": "chat_quit", "ChatId": world.water.chat_id, "UserId": ["0101"]}
-        from dingtalk_sim import frames
-
         headers = {"eventType": "chat_quit", "eventId": "e-1"}
         await world.sim.gateway.push(frames.frame(frames.EVENT, "*", data, **headers))
         event = await world.next_event()
@@ -213,8 +212,6 @@ async def test_cancelling_the_receiver_ends_it_promptly() -> None:
 async def test_credentials_dingtalk_refuses_stop_the_receiver_with_a_masked_reason() -> None:
     async with dingtalk_world() as world:
         settings = settings_for(world.sim, dingtalk_client_secret="WrongSecret_0123456789xyzABCD")
-        import httpx
-
         async with httpx.AsyncClient() as http:
             receiver = StreamReceiver(
                 settings.credentials(), settings.endpoints(), world.sink, http=http
@@ -241,8 +238,6 @@ async def test_the_adapter_subscribes_to_robot_messages_cards_and_events() -> No
 async def test_unknown_frames_and_events_do_not_stop_the_receiver() -> None:
     async with dingtalk_world() as world:
         await world.receive()
-        from dingtalk_sim import frames
-
         other = frames.frame(frames.EVENT, "*", {"x": 1}, eventType="user_add_org", eventId="e9")
         push = await world.sim.gateway.push(other)
         await world.sim.wait_acked(push)

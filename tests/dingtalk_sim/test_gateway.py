@@ -17,6 +17,7 @@ import pytest
 
 from dingtalk_sim import frames
 from dingtalk_sim.server import DingTalkSimulator
+from dingtalk_sim.world import Card
 from tests.support.paths import ROOT
 
 STOCK_CLIENT = ROOT / "tests" / "support" / "stock_sdk_client.py"
@@ -92,8 +93,6 @@ async def test_the_official_sdk_reads_card_presses_and_events(
     water = sim.add_group("省水利厅 督办群", [zhang])
     await stock.next()
     await sim.wait_connected(timeout=15)
-    from dingtalk_sim.world import Card
-
     card = Card("track-9", "tpl", "STREAM", 0.0, {"markdown": "?"}, cid=water.cid)
     await sim.press(card, zhang, params={"payload": "rc:1:5"}, action_ids=("b0_0",))
     assert await stock.next() == {
