@@ -248,7 +248,7 @@ class StreamReceiver(DingTalkStreamClient):
                     log.warning("not a Stream frame: %r", raw[:200])
                     continue
                 if frame.get("type") == SystemMessage.TYPE:
-                    if await self.route_message(frame) == self.TAG_DISCONNECT:
+                    if await self._system(ws, frame):
                         log.info("DingTalk asks to reconnect: %s", frame.get("data"))
                         break
                 else:
@@ -261,6 +261,17 @@ class StreamReceiver(DingTalkStreamClient):
             worker.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await worker
+
+    async def _system(self, ws: Any, frame: dict[str, Any]) -> bool:
+        """Answer a SYSTEM frame; True when it asks to reconnect."""
+        message = SystemMessage.from_dict(frame)
+        if message.headers.topic == SystemMessage.TOPIC_DISCONNECT:
+            return True  # no answer is expected: DingTalk closes the connection after 10 s
+        # A ping (or a topic newer than this code): acknowledged as the SDK's handler does,
+        # without the SDK's warning about an "unknown topic" at every ping.
+        ack = await self.system_handler.raw_process(message)
+        await ws.send(json.dumps(ack.to_dict()))
+        return False
 
     async def _work(self, queue: asyncio.Queue[dict[str, Any]]) -> None:
         while True:
