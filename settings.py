@@ -17,6 +17,7 @@ from messages.i18n import normalize_locale
 
 TOKEN_PATTERN = re.compile(r"^\d{5,16}:[A-Za-z0-9_-]{30,}$")
 DEFAULT_DATABASE_URL = "sqlite:///duban.sqlite3"
+PLATFORMS = ("telegram", "dingtalk")
 DEFAULT_PLAN = Path(__file__).resolve().parent / "data" / "shanxi-taihang-2021-36.txt"
 
 
@@ -29,6 +30,9 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
+    # The chat platform the bot serves: telegram (the default) or dingtalk (DINGTALK_* settings,
+    # read by dingtalk_adapter.settings).
+    platform: str = "telegram"
     telegram_bot_token: str = Field(default="", repr=False)
     database_url: str = DEFAULT_DATABASE_URL
     admin_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
@@ -94,6 +98,17 @@ class Settings(BaseSettings):
             raise ValueError(
                 f"WEBAPP_SHORT_NAME: {value!r} is not a Mini App short name (3-30 letters, "
                 "digits or _)"
+            )
+        return value
+
+    @field_validator("platform")
+    @classmethod
+    def _check_platform(cls, value: str) -> str:
+        value = value.strip().lower()
+        if value not in PLATFORMS:
+            raise ValueError(
+                f"PLATFORM: {value!r} is not a chat platform the bot serves; use "
+                "telegram or dingtalk"
             )
         return value
 

@@ -13,7 +13,7 @@ import pytest
 
 from dingtalk_adapter.settings import DingTalkSettings, load_dingtalk_settings, mask_secret
 from dingtalk_sim.server import DingTalkSimulator
-from settings import SettingsError
+from settings import SettingsError, load_settings
 from tests.support.paths import ROOT
 
 SECRET = "Abc_0123456789defghijklmnopqrstuvwxyzXYZ"
@@ -131,3 +131,13 @@ async def test_the_check_says_when_dingtalk_cannot_be_reached() -> None:
 async def test_the_check_names_a_missing_setting() -> None:
     code, _, err = await check({})
     assert code == 2 and err.startswith("DINGTALK_CLIENT_ID is not set")
+
+
+def test_platform_names_the_chat_platform_telegram_by_default() -> None:
+    assert load_settings(_env_file=None).platform == "telegram"
+    assert load_settings(_env_file=None, platform=" DingTalk ").platform == "dingtalk"
+    with pytest.raises(SettingsError) as problem:
+        load_settings(_env_file=None, platform="wechat")
+    assert str(problem.value) == (
+        "PLATFORM: 'wechat' is not a chat platform the bot serves; use telegram or dingtalk"
+    )
