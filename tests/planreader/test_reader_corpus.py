@@ -67,7 +67,7 @@ def test_the_closing_paragraph_is_not_part_of_the_last_measure():
 
 def test_clauses_in_the_middle_of_a_measure_leave_its_body_and_count():
     tiyu = read_plan(CORPUS / "01_tiyu.txt")
-    innovation = tiyu.measures[9]
+    innovation = next(m for m in tiyu.measures if m.label == "（十）")
     assert innovation.title == "鼓励创新创业"
     assert "负责）" not in innovation.body and "营造良好的体育竞赛表演产业准入环境。加强" in (
         innovation.body
