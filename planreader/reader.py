@@ -142,7 +142,10 @@ def _measure(
     node: Node, ordinal: int, *, closing: bool, sections: list[Node], base_year: int | None
 ) -> MeasureDoc:
     clauses = [c for n in node.walk() for scan in n.scans for c in scan.clauses]
-    doubts = [d for n in node.walk() for scan in n.scans for d in scan.doubts]
+    doubts: list[ReadWarning] = []
+    for doubt in (d for n in node.walk() for scan in n.scans for d in scan.doubts):
+        if doubt not in doubts:  # several clauses may give the same reason: say it once
+            doubts.append(doubt)
     if not clauses and (heading := _inherited(node)) is not None:
         clauses = [c for scan in heading.scans for c in scan.clauses]
         doubts.append(ReadWarning(INHERITED_CLAUSE, {"label": heading.label}))
