@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from planreader.clauses import ClauseReading, mentions_first_listed_rule, read_clause
 from planreader.deadlines import is_time_part
-from planreader.document import HELPERS_LEAD, UNPARSED, UNPLACED, Clause, Doubt
+from planreader.document import CARRIED, HELPERS_LEAD, UNPARSED, UNPLACED, Clause, Doubt
 from planreader.names import is_departmental, is_familiar
 
 OPENERS = "（(【〔［["
@@ -151,6 +151,8 @@ class ClauseScanner:
         self.carried += [n for n in reading.carries if n not in self.carried]
         if reading.unplaced:
             out.doubts.append(Doubt(UNPLACED, {"words": "、".join(reading.unplaced)}))
+        if reading.added:
+            out.doubts.append(Doubt(CARRIED, {"names": "、".join(reading.added)}))
         if reading.deadline_text:
             out.deadline_texts.append(reading.deadline_text)
         clause = reading.clause

@@ -100,6 +100,7 @@ class ClauseReading:
     deadline_text: str = ""  # from 完成时限：… or a time part (2022年底前完成)
     states_first_listed: bool = False
     carries: list[str] = field(default_factory=list)  # units a 不再列出 note adds from here on
+    added: list[str] = field(default_factory=list)  # units an earlier such note added here
 
     @property
     def is_clean(self) -> bool:
@@ -345,12 +346,14 @@ def read_clause(
                 continue
             _read_part(part, state)
         state.assign(_label_role(label) if kind == "role" else NAMED)
+    added: list[str] = []
     if state.named:
         named = {entry.name for entry in state.named}
         for name in [*carried, *carries]:
             if name not in named:
                 state.named.append(_Named(name, RESPONSIBLE))
                 named.add(name)
+                added += [name] if name in carried else []
     clause = _resolve(body, state.named, first_listed_leads=first_listed_leads)
     return ClauseReading(
         text=body,
@@ -360,6 +363,7 @@ def read_clause(
         deadline_text=state.deadline,
         states_first_listed=states,
         carries=carries,
+        added=added,
     )
 
 
