@@ -126,6 +126,8 @@ class ClauseScanner:
                         out.doubts.append(Doubt(UNPARSED, {"text": paragraph[start:end]}))
                 elif placed and mentions_first_listed_rule(inner):
                     self.first_listed = True
+                if placed and reading.carries:  # （以下各项工作均需各地区落实，不再列出）
+                    self.carried += [n for n in reading.carries if n not in self.carried]
                 continue
             if reading.states_first_listed:
                 self.first_listed = True  # this clause and every later one (下同)

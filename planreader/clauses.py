@@ -73,9 +73,11 @@ NOT_LISTED_RE = re.compile(
     r"^(?:以下|下文|后文)?(?:均)?不再(?:一一|重复)?(?:列出|列明|列举|标注|注明)$"
 )
 CARRY_RE = re.compile(
-    r"^(?:以下|下同|下文|后文|以后)(?:各项任务|各项|任务)?(?:均|都|皆|也)?(?:需|须|要|应|由)?"
-    r"(?P<names>.+?)(?:负责)?(?:落实|实施|负责|承担)$"
+    r"^(?:以下|下同|下文|后文|以后)的?(?:各项|所有|全部)?(?:任务|工作|措施|事项)?"
+    r"(?:均|都|皆|也)?(?:需|须|要|应|由)?(?P<names>.+?)(?:负责)?(?:落实|实施|负责|承担)$"
 )
+# 各地区负责落实，以下不再列出: the units just before the note carry the later tasks.
+CARRIED_PART_RE = re.compile(r"^(?P<names>.+?)(?:负责)?(?:落实|实施)$")
 # 技工院校内由人力资源社会保障行政部门负责: the words before 由 qualify, they name no unit
 # (自由贸易试验区 is a name).
 BY_RE = re.compile(r"(?<!自)由")
@@ -293,11 +295,15 @@ def _drop_notes(text: str) -> tuple[str, bool, list[str]]:
         parts = split_outside_brackets(sentence, "，,")
         bare = [p.strip("。；; ") for p in parts]
         carrying = [CARRY_RE.match(p) for p in bare]
-        if any(carrying) or any(NOT_LISTED_RE.match(p) for p in bare):
-            for match in carrying:
-                if match is not None:
-                    found, _ = _names(match["names"])
-                    carries += [n.name for n in found if n.name not in carries]
+        not_listed = [i for i, p in enumerate(bare) if NOT_LISTED_RE.match(p)]
+        if any(carrying) or not_listed:
+            found_names: list[str] = [m["names"] for m in carrying if m is not None]
+            if not found_names and not_listed and not_listed[0] > 0:
+                before = CARRIED_PART_RE.match(bare[not_listed[0] - 1])
+                found_names += [before["names"]] if before else []
+            for written in found_names:
+                found, _ = _names(written)
+                carries += [n.name for n in found if n.name not in carries]
             parts = [
                 p
                 for p, match, b in zip(parts, carrying, bare, strict=True)

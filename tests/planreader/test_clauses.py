@@ -221,3 +221,16 @@ def test_a_note_that_a_unit_carries_every_later_task():
     )
     # A bracket that names no unit of its own does not become a clause through the note.
     assert read_clause("企业直接申报，不需转报", carried=["试点城市政府"]).clause is None
+
+
+@pytest.mark.parametrize(
+    ("text", "carries"),
+    [
+        ("国家发展改革委牵头，各地区负责落实，以下不再列出", ["各地区"]),
+        ("以下各项工作均需各地区落实，不再一一列出", ["各地区"]),
+        ("科技部、财政部负责，以下各项任务均需各省级人民政府落实，不再列出", ["各省级人民政府"]),
+    ],
+)
+def test_the_carry_note_in_other_words(text, carries):
+    reading = read_clause(text)
+    assert reading.carries == carries and reading.unplaced == []

@@ -341,3 +341,20 @@ def test_a_clause_at_another_level_outside_every_measure_is_pointed_out():
     assert [english(w) for w in document.warnings] == [
         "Responsibility clauses were found outside the measures, at 1.; check them in the document."
     ]
+
+
+def test_a_note_of_its_own_that_a_unit_carries_every_task_joins_each_later_clause():
+    text = plan_text(
+        "（以下各项任务均需各市人民政府落实，不再一一列出）\n\n"
+        "（一）开展土地整治。推进试点。（省自然资源厅牵头，省财政厅配合）\n\n"
+        "（二）保护耕地。落实责任。（省农业农村厅指导）\n"
+    )
+    document = parse_plan_text(text)
+    assert reading(document) == [
+        ("（一）", ["省自然资源厅"], ["省财政厅", "各市人民政府"]),
+        ("（二）", ["各市人民政府"], ["省农业农村厅"]),
+    ]
+    assert all(
+        "各市人民政府 is not written here" in " ".join(english(d) for d in m.doubts)
+        for m in document.measures
+    )
