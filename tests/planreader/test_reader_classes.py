@@ -358,3 +358,14 @@ def test_a_note_of_its_own_that_a_unit_carries_every_task_joins_each_later_claus
         "各市人民政府 is not written here" in " ".join(english(d) for d in m.doubts)
         for m in document.measures
     )
+
+
+def test_a_limit_without_a_year_in_a_clause_is_due_in_the_plans_year():
+    text = plan_text(
+        "（一）开展土地整治。推进试点。（各地区、各部门按职责分工负责，年底前取得明显成效）\n"
+    )
+    document = parse_plan_text(text)
+    measure = document.measures[0]
+    assert (measure.leads, measure.supports) == ([], ["各地区", "各部门"])
+    assert measure.deadline == date(document.issued_on.year, 12, 31)
+    assert measure.deadline_text == "年底前取得明显成效" and not measure.doubts
