@@ -60,11 +60,14 @@ ITEM_SEPARATORS = "、/／"
 CONJUNCTION_START_RE = re.compile(r"^(以及|和|及|与|同)")
 
 # The note that the first-listed unit leads, in whatever words: a position and a lead word.
-FIRST_POSITION = r"(?:第一位|第一个|第一家|第一名|排名第一|排第一|列第一|首位|首个|居首|最前)"
+FIRST_POSITION = (
+    r"(?:第一位|第一个|第一家|第一名|(?:排名|排序|位列|排在|列在|排|列)第一|首位|首个|居首|最前|"
+    r"(?:排在|列在|排|列)前面)"
+)
 LEAD_WORD = r"(?:牵头|主责|主办|主要负责)"
 FIRST_LISTED_RE = re.compile(
     rf"{FIRST_POSITION}[^，。；,;]{{0,12}}?{LEAD_WORD}|{LEAD_WORD}(?:单位|部门)[^，。；,;]{{0,4}}"
-    rf"(?:列|排|放)(?:在)?{FIRST_POSITION}"
+    rf"(?:列|排|放)(?:在|于)?{FIRST_POSITION}"
 )
 SCOPE_RE = re.compile(r"^(?:以下|下文|后文|全文|下|后)同$|^下同$")
 # A note that a unit carries every later task without being named again:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from planreader.clauses import parse_clause, read_clause
+from planreader.clauses import mentions_first_listed_rule, parse_clause, read_clause
 
 
 @pytest.mark.parametrize(
@@ -234,3 +234,8 @@ def test_a_note_that_a_unit_carries_every_later_task():
 def test_the_carry_note_in_other_words(text, carries):
     reading = read_clause(text)
     assert reading.carries == carries and reading.unplaced == []
+
+
+@pytest.mark.parametrize("text", ["第一批试点由省水利厅牵头", "省水利厅牵头，第一阶段完成"])
+def test_first_in_other_senses_is_no_first_listed_note(text):
+    assert not mentions_first_listed_rule(text)

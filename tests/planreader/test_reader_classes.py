@@ -193,6 +193,9 @@ def test_deng_he_before_the_governments_keeps_every_name_before_it(hunan):
         "（第一个单位为牵头单位）",
         "注：责任单位中排名第一的为牵头单位，下同。",
         "牵头单位列第一位。",
+        "各项任务中排在前面的单位为牵头单位。",
+        "排序第一的部门为牵头部门。",
+        "牵头部门列于首位。",
     ],
 )
 def test_the_note_that_the_first_listed_unit_leads_in_any_wording(note):
