@@ -15,7 +15,7 @@ from planreader.reader import parse_plan_text, read_plan
 from planreader.tables import task_table_lines
 from tests.planreader.test_reader_genre import plan_text
 from tests.support.paths import PLANS
-from tests.support.plan_tables import EXPECTED, SECTIONS, write_docx, write_xlsx
+from tests.support.plan_tables import EXPECTED, SECTIONS, write_docx, write_html, write_xlsx
 from tests.support.plan_words import english
 
 FIXTURES = PLANS
@@ -246,9 +246,12 @@ def test_huitong_makes_the_units_before_it_lead(hunan, ministry):
 # --- task tables -------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("writer", [write_docx, write_xlsx], ids=["docx", "xlsx"])
-def test_a_task_table_reads_like_a_text_plan_deadlines_included(tmp_path, writer):
-    suffix = ".docx" if writer is write_docx else ".xlsx"
+@pytest.mark.parametrize(
+    ("writer", "suffix"),
+    [(write_docx, ".docx"), (write_xlsx, ".xlsx"), (write_html, ".html")],
+    ids=["docx", "xlsx", "html"],
+)
+def test_a_task_table_reads_like_a_text_plan_deadlines_included(tmp_path, writer, suffix):
     document = read_plan(writer(tmp_path / f"tasks{suffix}"))
     got = [
         (
