@@ -79,6 +79,17 @@ EXPECTED = [
         "2023年9月底前",
     ),
 ]
+# The notice the table is the attachment of, line by line, down to the table's title.
+NOTICE = (
+    "晋政办发〔2023〕9号",
+    "山西省人民政府办公厅关于印发山西省推进数字经济发展重点任务分工方案的通知",
+    "各市人民政府，省人民政府各委、办、厅、局：",
+    "现将《山西省推进数字经济发展重点任务分工方案》印发给你们，请认真贯彻落实。",
+    "山西省人民政府办公厅",
+    "2023年2月20日",
+    "附件",
+    TITLE,
+)
 SECTIONS = ["一、数字基础设施", "二、数字产业化", "三、产业数字化", "四、治理数字化"]
 
 
@@ -119,17 +130,7 @@ def _starts(merged: list[tuple[int, int, int, int]]) -> set[tuple[int, int]]:
 def write_docx(path: Path) -> Path:
     """A notice with the table as its attachment, after the signature, as offices send it."""
     document = docx.Document()
-    for line in (
-        "山西省人民政府办公厅文件",
-        "晋政办发〔2023〕9号",
-        "山西省人民政府办公厅关于印发山西省推进数字经济发展重点任务分工方案的通知",
-        "各市人民政府，省人民政府各委、办、厅、局：",
-        "现将《山西省推进数字经济发展重点任务分工方案》印发给你们，请认真贯彻落实。",
-        "山西省人民政府办公厅",
-        "2023年2月20日",
-        "附件",
-        TITLE,
-    ):
+    for line in ("山西省人民政府办公厅文件", *NOTICE):
         document.add_paragraph(line)
     grid = _grid()
     merged = _merges()
@@ -188,19 +189,7 @@ def write_html(path: Path) -> Path:
             inner = "".join(f"<p>{escape(line)}</p>" for line in text.split("\n"))
             cells.append(f'<{tag} rowspan="{rowspan}" colspan="{colspan}">{inner}</{tag}>')
         rows.append("<tr>" + "".join(cells) + "</tr>")
-    notice = "".join(
-        f"<p>{escape(line)}</p>"
-        for line in (
-            "晋政办发〔2023〕9号",
-            "山西省人民政府办公厅关于印发山西省推进数字经济发展重点任务分工方案的通知",
-            "各市人民政府，省人民政府各委、办、厅、局：",
-            "现将《山西省推进数字经济发展重点任务分工方案》印发给你们，请认真贯彻落实。",
-            "山西省人民政府办公厅",
-            "2023年2月20日",
-            "附件",
-            TITLE,
-        )
-    )
+    notice = "".join(f"<p>{escape(line)}</p>" for line in NOTICE)
     page = (
         "<html><head><meta charset='utf-8'><title>山西省人民政府</title></head><body>"
         '<table class="layout"><tr><td class="nav">首页 &gt; 政府信息公开</td></tr>'
