@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from datetime import date
 from pathlib import Path
 
@@ -175,6 +176,25 @@ def _measure(
     )
 
 
+def reading_hash(paras: list[str], measures: list[MeasureDoc]) -> str:
+    """The text and what the reader made of it: importing the same file again changes nothing,
+    while a reader that now reads it better (a heading no longer a measure) revises the plan."""
+    reading = [
+        [
+            m.label,
+            m.title,
+            m.leads,
+            m.supports,
+            m.deadline.isoformat() if m.deadline else None,
+            m.deadline_text,
+            [[d.code, d.params] for d in m.doubts],
+        ]
+        for m in measures
+    ]
+    summary = json.dumps(reading, ensure_ascii=False, sort_keys=True, default=str)
+    return hashlib.sha256(("\n".join(paras) + "\n" + summary).encode("utf-8")).hexdigest()
+
+
 def parse_plan_text(text: str, *, source_name: str = "") -> PlanDocument:
     """Read a plan from its text (the line breaks of a PDF copy are repaired first)."""
     paras = paragraphs(text)
@@ -276,7 +296,7 @@ def parse_plan_text(text: str, *, source_name: str = "") -> PlanDocument:
         regions=regions,
         departments=departments,
         canonical=canonical,
-        content_hash=hashlib.sha256("\n".join(paras).encode("utf-8")).hexdigest(),
+        content_hash=reading_hash(paras, measures),
         source_name=source_name,
         warnings=warnings,
     )

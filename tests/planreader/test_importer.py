@@ -419,3 +419,29 @@ def test_measures_of_a_plan_with_restarting_numbers_are_found_by_their_label(db)
         assert find_measure(session, "三（一）") is None
 
     db.call(check)
+
+
+def test_a_plan_read_by_an_earlier_reader_is_revised_when_imported_again(shanxi_db):
+    # A database from before headings stopped being measures: （一）指导思想 stored as one, and
+    # the plan's hash of that reading. Importing the same file again must not say "unchanged".
+    def as_an_earlier_reader_left_it(session: Session) -> None:
+        plan = current_plan(session)
+        plan.content_hash = "0" * 64
+        session.add(plan)
+        session.add(
+            Measure(
+                plan_id=plan.id,
+                number=1,
+                numeral="一",
+                label="（一）",
+                title="指导思想",
+                body="坚持…",
+            )
+        )
+
+    shanxi_db.call(as_an_earlier_reader_left_it)
+    result = import_plan_file(shanxi_db, DEFAULT_PLAN)
+    assert result.status == "revised"
+    assert result.measures_removed == ["（一）指导思想"] and result.measures_added == []
+    assert count(shanxi_db, Assignment) == 101  # the other measures and their departments stay
+    assert import_plan_file(shanxi_db, DEFAULT_PLAN).unchanged
