@@ -2,7 +2,8 @@
 
 The command line; the application itself is assembled in `assembly/`. Usage:
 
-    python bot.py demo [--lang en]          # a whole cycle against a local simulator, no token
+    python bot.py demo [--lang en]          # a whole cycle against a local simulator, no token,
+                                            # then its dashboard on 127.0.0.1 until Ctrl+C
     python bot.py run                       # long polling (TELEGRAM_BOT_TOKEN required)
     python bot.py run --webhook URL --listen 0.0.0.0 --port 8443
     python bot.py plan show [--json] PATH   # read a plan document, print who leads what
@@ -287,7 +288,7 @@ def plan_import_map(
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    return run_demo(lang=args.lang, out_dir=args.out)
+    return run_demo(lang=args.lang, out_dir=args.out, serve=args.serve)
 
 
 def cmd_db(args: argparse.Namespace) -> int:
@@ -332,6 +333,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     demo = sub.add_parser("demo", help="run one whole cycle against a local Bot API simulator")
     demo.add_argument("--lang", default="zh_CN", help="zh_CN (default) or en")
     demo.add_argument("--out", default=None, help="folder for the ledger and the chart")
+    demo.add_argument(
+        "--serve",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="keep the bot and its dashboard running until Ctrl+C (default: in a terminal)",
+    )
     demo.set_defaults(func=cmd_demo)
 
     db = sub.add_parser("db", help="database schema")

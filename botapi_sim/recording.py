@@ -68,6 +68,8 @@ class RecordingRequest(BaseRequest):
         self._message_ids = itertools.count(1000)
         self._failures: list[tuple[str, dict[str, Any]]] = []
         self.chat_titles: dict[int, str] = {}
+        # chat id → user ids who are members (getChatMember says "left" for anyone else).
+        self.members: dict[int, set[int]] = {}
 
     # --- BaseRequest -------------------------------------------------------------------
     async def initialize(self) -> None:
@@ -216,5 +218,12 @@ class RecordingRequest(BaseRequest):
         if method == "getChat":
             chat_id = int(params.get("chat_id", 0))
             return {"id": chat_id, "type": "supergroup", "title": self.chat_titles.get(chat_id, "")}
+        if method == "getChatMember":
+            chat_id, user_id = int(params.get("chat_id", 0)), int(params.get("user_id", 0))
+            present = user_id in self.members.get(chat_id, set())
+            return {
+                "status": "member" if present else "left",
+                "user": {"id": user_id, "is_bot": False, "first_name": str(user_id)},
+            }
         # setMyCommands, answerCallbackQuery, deleteMessage, setWebhook, deleteWebhook, …
         return True

@@ -1,7 +1,8 @@
 """SQLModel tables and the engine/session helpers.
 
 Tables are grouped by what they hold: the plan (`plan.py`), chats and roles (`chats.py`),
-schedules, cycles and the delivery outbox (`schedules.py`), and progress (`progress.py`).
+schedules, cycles and the delivery outbox (`schedules.py`), progress (`progress.py`), and
+the web dashboard's links and sessions (`web.py`).
 """
 
 # First: naming and timestamp conventions apply only to tables defined after them.
@@ -22,6 +23,7 @@ from models.plan import (
 )
 from models.progress import LatestProgress, PendingReply, ProgressRevision, ProgressUpdate
 from models.schedules import Cycle, CycleTask, Delivery, ReminderSchedule
+from models.web import KioskLink, WebLoginLink, WebSession
 
 __all__ = [
     "Assignment",
@@ -34,6 +36,7 @@ __all__ = [
     "Department",
     "DepartmentAlias",
     "DepartmentMember",
+    "KioskLink",
     "LatestProgress",
     "Measure",
     "MeasureCorrection",
@@ -45,6 +48,8 @@ __all__ = [
     "ReminderSchedule",
     "Section",
     "UserRole",
+    "WebLoginLink",
+    "WebSession",
     "create_db_engine",
     "utcnow",
 ]

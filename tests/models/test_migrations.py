@@ -347,7 +347,7 @@ def test_the_developer_check_command_agrees(capsys: pytest.CaptureFixture[str]) 
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
-def test_revision_0003_keeps_the_measures_read_before_it_without_doubts_or_deadline(
+def test_revision_0004_keeps_the_measures_read_before_it_without_doubts_or_deadline(
     backend: str, tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
     """Measures stored by an older reader get no deadline and no doubts, and can be corrected."""
@@ -360,7 +360,7 @@ def test_revision_0003_keeps_the_measures_read_before_it_without_doubts_or_deadl
     engine = _database_at_0001_with_two_reports(url)
     try:
         _upgrade_to(engine, "0002")
-        _upgrade_to(engine, "0003")
+        _upgrade_to(engine, "0004")
         with engine.begin() as connection:  # type: ignore[attr-defined]
             row = connection.execute(
                 text("SELECT deadline, deadline_text, doubts FROM measure WHERE id = 1")

@@ -115,6 +115,9 @@ class BotHarness:
             finally:
                 if start:
                     await application.stop()
+                    # As run_polling does after stopping (the dashboard stops there).
+                    if application.post_stop is not None:
+                        await application.post_stop(application)
         if own_db:
             db.dispose()
 
