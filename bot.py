@@ -8,72 +8,38 @@ This is the only place the application is assembled. Usage:
     python bot.py plan show [--json] PATH   # read a plan document, print who leads what
     python bot.py plan import PATH          # store a plan in the database
     python bot.py db upgrade                # apply Alembic migrations (PostgreSQL)
+    python bot.py db backup FILE            # a copy of the database while the bot runs
+    python bot.py db restore FILE [--force] # back from a copy (SQLite)
+    python bot.py check                     # the doctor: what is set up, what is missing
 """
 
 from __future__ import annotations
 
 import argparse
-import hashlib
+import asyncio
 import logging
 import os
-import re
 import socket
 import sys
 from collections.abc import Sequence
 from typing import Any
-from urllib.parse import urlsplit
 
-from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaults
 from telegram.request import BaseRequest
 
 from handlers.runtime import Services
+from messages.i18n import normalize_locale
+from messages.problems import operator_translator, render_problems
 from models.db import Database
+from operations.database_check import check_database, sqlite_file
+from operations.logs import configure_logging
+from operations.service import serve, webhook_options, webhook_secret
 from settings import DEFAULT_PLAN, Settings, SettingsError, load_settings
 
+__all__ = ["build_application", "configure_logging", "open_database", "webhook_secret"]
+
 log = logging.getLogger("duban")
-
-
-class _RedactToken(logging.Filter):
-    """Keeps the bot token out of every log line (httpx logs request URLs with it).
-
-    Tracebacks are redacted too: a network error's text may carry the request URL.
-    """
-
-    def __init__(self, token: str) -> None:
-        super().__init__()
-        # The part after the colon is the secret; it may also appear URL-encoded on its own.
-        self.secrets = [s for s in (token, token.partition(":")[2]) if len(s) >= 20]
-
-    def _redact(self, text: str) -> str:
-        for secret in self.secrets:
-            text = text.replace(secret, "<token>")
-        return text
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        if self._redact(message) != message:
-            record.msg, record.args = self._redact(message), None
-        if record.exc_info and not record.exc_text:
-            record.exc_text = logging.Formatter().formatException(record.exc_info)
-        if record.exc_text:
-            record.exc_text = self._redact(record.exc_text)
-        if record.stack_info:
-            record.stack_info = self._redact(record.stack_info)
-        return True
-
-
-def configure_logging(token: str = "", level: int = logging.INFO) -> None:
-    logging.basicConfig(
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=level, force=True
-    )
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)
-    if token:
-        redact = _RedactToken(token)
-        for handler in logging.getLogger().handlers:
-            handler.addFilter(redact)
 
 
 def file_base_url(api_base_url: str) -> str:
@@ -108,6 +74,10 @@ def build_application(
     )
     if request is not None:
         builder = builder.request(request).get_updates_request(updates_request or request)
+    elif settings.telegram_proxy_url:
+        # Every call (getUpdates and file downloads too) goes through the proxy.
+        proxy = settings.telegram_proxy_url
+        builder = builder.proxy(proxy).get_updates_proxy(proxy)
     if rate_limit:
         # Telegram allows about 30 messages a second overall and 20 a minute into one group;
         # the limiter also waits out RetryAfter and tries again. The overall bucket holds one
@@ -151,7 +121,19 @@ async def _post_shutdown(application: Application[Any, Any, Any, Any, Any, Any])
 
 
 def open_database(settings: Settings, *, create: bool = True) -> Database:
-    """The database of `settings`, its schema brought to or checked at the newest migration.
+    """The database of `settings`, its schema brought to or checked at the newest migration."""
+    db = Database.from_url(settings.database_url)
+    if create:
+        try:
+            prepare_schema(db)
+        except BaseException:
+            db.dispose()
+            raise
+    return db
+
+
+def prepare_schema(db: Database) -> None:
+    """Bring the schema to, or check it is at, the newest migration.
 
     SQLite (one file, one process) is migrated in place. PostgreSQL may be shared by several
     instances, so it is only checked: when it is behind, `SchemaNotCurrent` (a SettingsError)
@@ -160,17 +142,10 @@ def open_database(settings: Settings, *, create: bool = True) -> Database:
     from migrations.runner import require_current, upgrade_engine
     from models.db import is_postgres
 
-    db = Database.from_url(settings.database_url)
-    if create:
-        try:
-            if is_postgres(db.engine):
-                require_current(db.engine)
-            else:
-                upgrade_engine(db.engine)
-        except BaseException:
-            db.dispose()
-            raise
-    return db
+    if is_postgres(db.engine):
+        require_current(db.engine)
+    else:
+        upgrade_engine(db.engine)
 
 
 def ensure_bundled_plan(db: Database) -> None:
@@ -182,48 +157,46 @@ def ensure_bundled_plan(db: Database) -> None:
         log.info("imported the bundled plan: %s", result.summary_line())
 
 
-def webhook_secret(token: str) -> str:
-    """The secret Telegram must send with every webhook update when `--secret` is not given.
-
-    Derived from the token, so every instance behind a load balancer agrees on it without
-    another setting; it reveals nothing of the token. Forged POSTs without it get 403.
-    """
-    return hashlib.sha256(f"duban-webhook:{token}".encode()).hexdigest()
-
-
 def cmd_run(args: argparse.Namespace) -> int:
+    """Check everything that can fail at start, then run until SIGTERM (operations.service)."""
     settings = load_settings()
     token = settings.require_token()
-    if args.secret and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", args.secret):
-        raise SettingsError("--secret may only hold 1-256 letters, digits, _ and -")
+    webhook = webhook_options(
+        settings, token=token, url=args.webhook, listen=args.listen, port=args.port,
+        secret=args.secret,
+    )
     configure_logging(token)
-    db = open_database(settings)
-    ensure_bundled_plan(db)
+    check_database(settings.database_url)
+    db = Database.from_url(settings.database_url)  # nothing is created before `prepare`
     # Each process names itself in the deliveries it claims (several instances, one database).
     instance = f"{socket.gethostname()}:{os.getpid()}"
     application = build_application(settings, db, token=token, instance=instance)
-    if args.webhook:
-        application.run_webhook(
-            listen=args.listen,
-            port=args.port,
-            # Listen on the public URL's path, so a load balancer can forward it unchanged.
-            url_path=urlsplit(args.webhook).path.strip("/"),
-            webhook_url=args.webhook,
-            secret_token=args.secret or webhook_secret(token),
-            allowed_updates=Update.ALL_TYPES,
-        )
-    else:
-        application.run_polling(allowed_updates=Update.ALL_TYPES)
+
+    def prepare() -> None:
+        prepare_schema(db)
+        ensure_bundled_plan(db)
+
+    asyncio.run(serve(application, settings=settings, prepare=prepare, webhook=webhook))
     return 0
+
+
+def require_locale(lang: str) -> str:
+    """`--lang` as a supported locale, or a SettingsError naming what was typed."""
+    locale = normalize_locale(lang, "")
+    if not locale:
+        raise SettingsError("locale_unsupported", name="--lang", value=lang)
+    return locale
 
 
 def cmd_plan(args: argparse.Namespace) -> int:
     from planreader import cli
 
+    lang = require_locale(args.lang)
     if args.plan_command == "show":
-        return cli.cmd_show(args.path, as_json=args.json, lang=args.lang)
+        return cli.cmd_show(args.path, as_json=args.json, lang=lang)
     settings = load_settings()
-    return cli.cmd_import(args.path, database_url=settings.database_url, lang=args.lang)
+    sqlite_file(settings.database_url)
+    return cli.cmd_import(args.path, database_url=settings.database_url, lang=lang)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -234,11 +207,23 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def cmd_db(args: argparse.Namespace) -> int:
     from migrations.runner import upgrade
+    from operations import backup
 
     settings = load_settings()
+    sqlite_file(settings.database_url)
+    if args.db_command == "backup":
+        return backup.cmd_backup(settings, args.file)
+    if args.db_command == "restore":
+        return backup.cmd_restore(settings, args.file, force=args.force)
     upgrade(settings.database_url, revision=args.revision)
     print(f"database upgraded to {args.revision}")
     return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from operations.doctor import run_doctor
+
+    return run_doctor(webhook=args.webhook)
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -247,10 +232,14 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
     run = sub.add_parser("run", help="start the bot (long polling, or a webhook)")
     run.add_argument("--webhook", metavar="URL", help="public HTTPS URL of the webhook")
-    run.add_argument("--listen", default="127.0.0.1", help="address to listen on (webhook)")
-    run.add_argument("--port", type=int, default=8443, help="port to listen on (webhook)")
-    run.add_argument("--secret", default="", help="secret token Telegram sends (webhook)")
+    run.add_argument("--listen", default=None, help="address to listen on (webhook)")
+    run.add_argument("--port", type=int, default=None, help="port to listen on (webhook)")
+    run.add_argument("--secret", default=None, help="secret token Telegram sends (webhook)")
     run.set_defaults(func=cmd_run)
+
+    check = sub.add_parser("check", help="say what is set up and what is missing, one line each")
+    check.add_argument("--webhook", metavar="URL", default=None, help="as given to run")
+    check.set_defaults(func=cmd_check)
 
     plan = sub.add_parser("plan", help="read a plan document")
     plan_sub = plan.add_subparsers(dest="plan_command", required=True)
@@ -272,6 +261,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     db_sub = db.add_subparsers(dest="db_command", required=True)
     up = db_sub.add_parser("upgrade", help="apply Alembic migrations")
     up.add_argument("revision", nargs="?", default="head")
+    backup = db_sub.add_parser("backup", help="copy the database to FILE (the bot may run)")
+    backup.add_argument("file")
+    restore = db_sub.add_parser("restore", help="replace the database with a backup FILE")
+    restore.add_argument("file")
+    restore.add_argument("--force", action="store_true", help="even if it is not empty")
     db.set_defaults(func=cmd_db)
     return parser.parse_args(argv)
 
@@ -283,7 +277,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args))
     except SettingsError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        # One sentence in the operator's language; the token is never part of it.
+        t = operator_translator(getattr(args, "lang", None))
+        print(render_problems(t, exc.problems), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

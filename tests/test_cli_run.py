@@ -270,7 +270,10 @@ async def test_the_token_is_redacted_from_request_logs_and_tracebacks(
         db.dispose()
     logged = capfd.readouterr().err
     assert "getMe" in logged and "sendMessage" in logged, "the requests were logged"
-    assert "cannot reach" in logged and "Traceback" in logged, "the error was logged"
+    error_lines = [line for line in logged.splitlines() if "cannot reach" in line]
+    assert len(error_lines) == 1, "the error was logged, traceback and all, on one line"
+    assert "NetworkError: cannot reach" in error_lines[0] and "(at " in error_lines[0]
+    assert "Traceback" not in logged
     assert TOKEN not in logged
     assert SECRET_PART not in logged
     assert "<token>" in logged
