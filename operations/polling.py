@@ -54,11 +54,25 @@ class Poller:
     async def run(self, stop: asyncio.Event) -> None:
         """Delete any webhook, then poll until `stop`; the last fetched offset is confirmed."""
         await self._until_done(stop, "deleteWebhook", self.bot.delete_webhook)
+        refused = 0
         while not stop.is_set():
             updates = await self._until_done(stop, "getUpdates", self._fetch)
             for update in updates or ():
                 # The sink first: the offset confirms only what it has accepted.
-                await self.sink(update.to_dict())
+                try:
+                    await self.sink(update.to_dict())
+                except Exception:
+                    refused += 1
+                    wait = min(self.max_backoff, FIRST_BACKOFF_SECONDS * 2 ** (refused - 1))
+                    log.exception(
+                        "could not accept update %d; it is fetched again in %.1f s",
+                        update.update_id,
+                        wait,
+                    )
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(stop.wait(), wait)
+                    break
+                refused = 0
                 self.offset = update.update_id + 1
         await self._confirm()
 
