@@ -27,6 +27,7 @@ from handlers import coordinator
 from handlers.access import answer, is_group, roles_of, translator
 from handlers.runtime import services
 from messages.i18n import N_, Translator, get_translator, normalize_locale
+from messages.identity import render_ids, render_whoami
 from messages.reminders import bold
 
 log = logging.getLogger(__name__)
@@ -37,6 +38,7 @@ AnyApp = Application[Any, Any, Any, Any, Any, Any]
 EVERYONE = [
     ("start", "", N_("what this bot does here")),
     ("help", "", N_("what this chat is bound to and your commands")),
+    ("whoami", "", N_("your user id, this chat's id and your roles")),
     ("lang", "zh|en", N_("set this chat's language")),
 ]
 LIAISON = [
@@ -132,7 +134,10 @@ def render_help(
 
 
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/start and /help: what this chat is bound to and the caller's commands."""
+    """/start and /help: what this chat is bound to and the caller's commands.
+
+    /start also shows the ids a set-up needs (the first admin's user id, the group's id).
+    """
     t = await translator(update, context)
     roles = await roles_of(update, context)
     chat = update.effective_chat
@@ -142,13 +147,39 @@ async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         names, coordinators, _active = await services(context).db.run(
             _binding_names, chat_id=chat.id
         )
+    text = render_help(
+        t, roles=roles, in_group=is_group(update), bound_to=names, coordinators_chat=coordinators
+    )
+    message_text = update.effective_message.text if update.effective_message else None
+    if chat is not None and (message_text or "").startswith("/start"):
+        user = update.effective_user
+        ids = render_ids(
+            t, user_id=user.id if user else None, chat_id=chat.id, in_group=is_group(update)
+        )
+        text = f"{text}\n\n{ids}"
+    await answer(update, context, text)
+
+
+async def whoami_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/whoami: the caller's user id, this chat's id and the caller's roles here."""
+    t = await translator(update, context)
+    roles = await roles_of(update, context)
+    chat = update.effective_chat
+    if chat is None:
+        return
+    user = update.effective_user
+    names, coordinators, _active = await services(context).db.run(_binding_names, chat_id=chat.id)
     await answer(
         update,
         context,
-        render_help(
+        render_whoami(
             t,
-            roles=roles,
+            user_id=user.id if user else None,
+            user_name=user.full_name if user else "",
+            chat_id=chat.id,
+            chat_title=chat.title or "",
             in_group=is_group(update),
+            roles=roles,
             bound_to=names,
             coordinators_chat=coordinators,
         ),
@@ -248,6 +279,7 @@ async def set_command_menus(application: AnyApp) -> None:
 
 
 def register(application: AnyApp) -> None:
-    """/start, /help, /lang."""
+    """/start, /help, /whoami, /lang."""
     application.add_handler(CommandHandler(["start", "help"], help_command))
+    application.add_handler(CommandHandler("whoami", whoami_command))
     application.add_handler(CommandHandler("lang", lang_command))
