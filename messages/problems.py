@@ -168,7 +168,7 @@ def _shown(value: Any) -> Any:
     return value
 
 
-def operator_translator(preferred: str | None = None) -> Translator:
+def operator_translator(preferred: str | None = None, tz: str = "Asia/Shanghai") -> Translator:
     """The language of the person at the terminal.
 
     `--lang` when given, else BOT_LOCALE (when it names a supported language), else the
@@ -178,8 +178,8 @@ def operator_translator(preferred: str | None = None) -> Translator:
     for candidate in [*candidates, *_terminal_locales()]:
         locale = normalize_locale(candidate, "") if candidate else ""
         if locale:
-            return get_translator(locale)
-    return get_translator("zh_CN")
+            return get_translator(locale, tz)
+    return get_translator("zh_CN", tz)
 
 
 def _env_file_locale() -> str | None:
