@@ -121,7 +121,7 @@ async def test_a_deployment_set_up_by_the_guide_has_nothing_to_fix(deployment: D
     ))
     assert outcome.code == 0, outcome.output
     lines = outcome.stdout.splitlines()
-    accepted = "✓ Telegram accepts the token 123456789:…saw0: the bot is @duban_test_bot (督办助手)."
+    accepted = "✓ Telegram accepts the token 123456789:…saw0: the bot is @duban_test_bot (督办助手)."  # noqa: E501
     assert accepted in lines
     assert "✓ Long polling: no webhook is set at Telegram." in lines
     assert "✓ Coordinators' chat: 督办协调组." in lines

@@ -91,5 +91,6 @@ async def test_start_ends_with_the_user_id_and_in_a_group_the_groups_id(tmp_path
         private = await bot.command(private_chat(STRANGER), STRANGER, "start")
         assert private.endswith(f"Your user id: <code>{STRANGER.id}</code>")
         group = await bot.command(UNBOUND_GROUP, STRANGER, "start")
-        assert f"<code>{STRANGER.id}</code>" in group and f"<code>{UNBOUND_GROUP.id}</code>" in group
+        assert f"<code>{STRANGER.id}</code>" in group
+        assert f"<code>{UNBOUND_GROUP.id}</code>" in group
         assert str(STRANGER.id) not in await bot.command(UNBOUND_GROUP, STRANGER, "help")
