@@ -5,7 +5,7 @@ from __future__ import annotations
 import shlex
 from pathlib import Path
 
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 
 from messages.i18n import Translator
 
@@ -39,8 +39,16 @@ def render_restore(
 
 def _pg_target(url: str) -> str:
     """The URL as pg_dump takes it: no SQLAlchemy driver, no password (use ~/.pgpass)."""
-    parsed = make_url(url).set(drivername="postgresql", password=None)
-    return parsed.render_as_string(hide_password=False)
+    parsed = make_url(url)
+    bare = URL.create(
+        "postgresql",
+        username=parsed.username,
+        host=parsed.host,
+        port=parsed.port,
+        database=parsed.database,
+        query=parsed.query,
+    )
+    return bare.render_as_string(hide_password=False)
 
 
 def render_pg_dump(t: Translator, url: str, file: str) -> str:
