@@ -34,6 +34,7 @@ from messages.problems import operator_translator, render_problems
 from models.db import Database
 from operations.database_check import check_database, sqlite_file
 from operations.logs import configure_logging
+from operations.plan_input import check_plan_file, quiet_pdf_library
 from operations.service import serve, webhook_options, webhook_secret
 from settings import DEFAULT_PLAN, Settings, SettingsError, load_settings
 
@@ -192,11 +193,13 @@ def cmd_plan(args: argparse.Namespace) -> int:
     from planreader import cli
 
     lang = require_locale(args.lang)
-    if args.plan_command == "show":
-        return cli.cmd_show(args.path, as_json=args.json, lang=lang)
-    settings = load_settings()
-    sqlite_file(settings.database_url)
-    return cli.cmd_import(args.path, database_url=settings.database_url, lang=lang)
+    check_plan_file(args.path)
+    with quiet_pdf_library():
+        if args.plan_command == "show":
+            return cli.cmd_show(args.path, as_json=args.json, lang=lang)
+        settings = load_settings()
+        sqlite_file(settings.database_url)
+        return cli.cmd_import(args.path, database_url=settings.database_url, lang=lang)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

@@ -136,8 +136,14 @@ PROBLEMS: dict[str, str] = {
         "The database {where} already holds {plans} plan(s) and {updates} progress record(s); "
         "stop the bot, then restore with --force to replace them."
     ),
-    "restore_needs_sqlite": N_(
-        "Restoring into PostgreSQL is done with pg_restore: {command}"
+    "plan_is_folder": N_("{path} is a folder; give the plan document inside it."),
+    "plan_not_a_file": N_(
+        "{path} is not a file (a device or a pipe); give the plan document (.docx, .pdf, "
+        ".txt or .html)."
+    ),
+    "plan_pdf_damaged": N_(
+        "{path} is a damaged PDF ({reason}); export it again from the original document or "
+        "give the .docx."
     ),
     "io_failed": N_("Cannot write {path}: {reason}."),
 }
