@@ -69,7 +69,7 @@ PROBLEMS: dict[str, str] = {
         "TELEGRAM_PROXY_URL: {value} is not a proxy address; use http://host:port, "
         "https://host:port or socks5://host:port (user:password@ may come before the host)."
     ),
-    "webhook_url_bad": N_("WEBHOOK_URL: {value} is not an https:// address."),
+    "webhook_url_bad": N_("WEBHOOK_URL: {value} is not an http:// or https:// address."),
     "secret_bad": N_(
         "The webhook secret (WEBHOOK_SECRET or --secret) may only hold 1-256 letters, digits, "
         "_ and -."
