@@ -32,6 +32,7 @@ from handlers.runtime import Services
 from messages.i18n import normalize_locale
 from messages.problems import operator_translator, render_problems
 from models.db import Database
+from operations import backup
 from operations.database_check import check_database, sqlite_file
 from operations.logs import configure_logging
 from operations.plan_input import check_plan_file, quiet_pdf_library
@@ -181,8 +182,13 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
-def require_locale(lang: str) -> str:
-    """`--lang` as a supported locale, or a SettingsError naming what was typed."""
+def require_locale(lang: str | None) -> str:
+    """`--lang` as a supported locale, or a SettingsError naming what was typed.
+
+    Without `--lang`, the operator's language (BOT_LOCALE, else the terminal's, else Chinese).
+    """
+    if lang is None:
+        return operator_translator().locale
     locale = normalize_locale(lang, "")
     if not locale:
         raise SettingsError("locale_unsupported", name="--lang", value=lang)
@@ -210,7 +216,6 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def cmd_db(args: argparse.Namespace) -> int:
     from migrations.runner import upgrade
-    from operations import backup
 
     settings = load_settings()
     sqlite_file(settings.database_url)
@@ -224,6 +229,7 @@ def cmd_db(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    # The doctor looks for a CJK font through matplotlib: loaded only for this command.
     from operations.doctor import run_doctor
 
     return run_doctor(webhook=args.webhook)
@@ -248,10 +254,10 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     plan_sub = plan.add_subparsers(dest="plan_command", required=True)
     show = plan_sub.add_parser("show", help="print who leads and supports each measure")
     show.add_argument("--json", action="store_true", help="machine-readable JSON on stdout")
-    show.add_argument("--lang", default="zh_CN", help="zh_CN (default) or en")
+    show.add_argument("--lang", default=None, help="zh_CN or en (default: BOT_LOCALE, LANG)")
     show.add_argument("path")
     imp = plan_sub.add_parser("import", help="store a plan (or a revised version) in the database")
-    imp.add_argument("--lang", default="zh_CN", help="zh_CN (default) or en")
+    imp.add_argument("--lang", default=None, help="zh_CN or en (default: BOT_LOCALE, LANG)")
     imp.add_argument("path")
     plan.set_defaults(func=cmd_plan)
 

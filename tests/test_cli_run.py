@@ -199,7 +199,7 @@ async def _run_and_wait(env: dict[str, str], cwd: Path) -> tuple[int, str]:
 async def test_bad_settings_stop_the_start_with_a_message_and_exit_code_2(
     tmp_path: Path, variables: dict[str, str], expected: str
 ) -> None:
-    code, stderr = await _run_and_wait(_clean_env(**variables), tmp_path)
+    code, stderr = await _run_and_wait(_clean_env(BOT_LOCALE="en", **variables), tmp_path)
     assert code == 2
     assert expected in stderr
     assert "Traceback" not in stderr
@@ -208,7 +208,10 @@ async def test_bad_settings_stop_the_start_with_a_message_and_exit_code_2(
 
 async def test_a_token_in_the_env_file_of_the_working_directory_is_read(tmp_path: Path) -> None:
     """The same malformed-token message proves the .env file was read, not the shell."""
-    (tmp_path / ".env").write_text("TELEGRAM_BOT_TOKEN=from-dotenv\n", encoding="utf-8")
+    # BOT_LOCALE in .env chooses the language of the message, too.
+    (tmp_path / ".env").write_text(
+        "TELEGRAM_BOT_TOKEN=from-dotenv\nBOT_LOCALE=en\n", encoding="utf-8"
+    )
     code, stderr = await _run_and_wait(_clean_env(), tmp_path)
     assert code == 2
     assert "TELEGRAM_BOT_TOKEN is malformed" in stderr

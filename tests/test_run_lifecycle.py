@@ -17,6 +17,7 @@ from botapi_sim.faults import FaultPlan
 from botapi_sim.server import BotApiSimulator
 from botapi_sim.updates import SimUser, private_chat
 from tests.cli_process import SECRET_PART, TOKEN, finish, operator_env, start_cli
+from tests.harness import fresh_database, test_database_url
 
 ADMIN = SimUser(id=1001, first_name="Admin", language_code="en")
 OPERATOR = SimUser(id=4242, first_name="Operator", language_code="en")
@@ -31,10 +32,13 @@ async def sim() -> AsyncIterator[BotApiSimulator]:
 
 
 def env_for(sim: BotApiSimulator, tmp_path: Path, **extra: str) -> dict[str, str]:
+    """The bot's environment; its database is SQLite, or PostgreSQL with TEST_DATABASE_URL."""
+    url = test_database_url(tmp_path)
+    fresh_database(url).dispose()
     return operator_env(
         TELEGRAM_BOT_TOKEN=TOKEN,
         TELEGRAM_API_BASE_URL=sim.base_url,
-        DATABASE_URL=f"sqlite:///{tmp_path / 'bot.sqlite3'}",
+        DATABASE_URL=url,
         ADMIN_IDS=str(ADMIN.id),
         OPERATOR_CHAT_ID=str(OPERATOR.id),
         **extra,

@@ -18,6 +18,7 @@ from botapi_sim.server import BotApiSimulator
 from botapi_sim.updates import SimUser, UpdateFactory, private_chat
 from operations.webhook_server import SECRET_HEADER, Health, WebhookServer
 from tests.cli_process import TOKEN, finish, operator_env, start_cli
+from tests.harness import fresh_database, test_database_url
 
 ADMIN = SimUser(id=1001, first_name="Admin", language_code="en")
 SECRET = "s3cret-Token_1"
@@ -146,12 +147,14 @@ async def test_healthz_says_ok_or_503_with_what_is_wrong() -> None:
 
 async def test_bot_py_run_in_webhook_mode_answers_updates_telegram_posts(tmp_path: Path) -> None:
     port = free_port()
+    database_url = test_database_url(tmp_path)  # SQLite, or PostgreSQL with TEST_DATABASE_URL
+    fresh_database(database_url).dispose()
     async with BotApiSimulator(token=TOKEN) as sim:
         sim.add_chat(private_chat(ADMIN))
         env = operator_env(
             TELEGRAM_BOT_TOKEN=TOKEN,
             TELEGRAM_API_BASE_URL=sim.base_url,
-            DATABASE_URL=f"sqlite:///{tmp_path / 'bot.sqlite3'}",
+            DATABASE_URL=database_url,
             ADMIN_IDS=str(ADMIN.id),
             # As the environment file of the service would set it (no command-line option).
             WEBHOOK_URL=f"http://127.0.0.1:{port}/duban/hook",

@@ -77,12 +77,13 @@ async def test_whoami_gives_the_ids_a_set_up_needs_and_the_roles(tmp_path):
         assert "Your roles here: none." in stranger
         assert f"ADMIN_IDS={STRANGER.id}" in stranger, "the next step for the first admin"
         admin = await bot.command(WATER_GROUP, ADMIN, "whoami")
-        assert f"chat id <code>{WATER_GROUP.id}</code>" in admin
+        assert f"聊天 ID <code>{WATER_GROUP.id}</code>" in admin
         assert "管理员" in admin and "/bind" in admin, "an unbound group: bind it next"
         await bot.command(WATER_GROUP, ADMIN, "bind", "省水利厅")
         liaison = await bot.command(WATER_GROUP, LIAISON_WATER, "whoami")
         assert f"<code>{LIAISON_WATER.id}</code>" in liaison
         assert "<b>省水利厅</b>" in liaison and "联络员" in liaison
+        assert f"用户 ID <code>{LIAISON_WATER.id}</code>" in liaison
         assert "ADMIN_IDS" not in liaison
 
 
