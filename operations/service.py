@@ -34,6 +34,8 @@ log = logging.getLogger("duban")
 AnyApp = Application[Any, Any, Any, Any, Any, Any]
 T = TypeVar("T")
 HEALTH_DB_TIMEOUT_SECONDS = 5.0
+# In webhook mode nothing polls Telegram: a revoked token is noticed by asking getMe this often.
+TOKEN_CHECK_SECONDS = 300.0
 
 
 @dataclass(frozen=True)
@@ -197,9 +199,38 @@ async def _serve_webhook(application: AnyApp, stop: asyncio.Event, webhook: Webh
     await server.start()
     try:
         await _set_webhook(application, stop, webhook)
-        await stop.wait()
+        watch = asyncio.ensure_future(watch_token(application.bot, stop))
+        stopped = asyncio.ensure_future(stop.wait())
+        try:
+            await asyncio.wait({watch, stopped}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            stopped.cancel()
+            if not watch.done():
+                watch.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await watch
+        if watch.done() and not watch.cancelled():
+            watch.result()  # a revoked token: SettingsError
     finally:
         await server.stop()
+
+
+async def watch_token(
+    bot: Any, stop: asyncio.Event, *, every: float = TOKEN_CHECK_SECONDS
+) -> None:
+    """Until `stop`: ask getMe every `every` seconds; a 401 raises SettingsError."""
+    while not stop.is_set():
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), every)
+        if stop.is_set():
+            return
+        try:
+            await bot.get_me()
+        except InvalidToken:
+            raise SettingsError("token_revoked", token=mask_token(bot.token)) from None
+        except TelegramError as error:
+            # The network comes and goes; Telegram retries its deliveries meanwhile.
+            log.info("getMe failed (%s); the token is checked again later", error)
 
 
 async def _set_webhook(application: AnyApp, stop: asyncio.Event, webhook: WebhookOptions) -> None:

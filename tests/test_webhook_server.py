@@ -12,11 +12,14 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
+import pytest
 from telegram import Bot
 
 from botapi_sim.server import BotApiSimulator
 from botapi_sim.updates import SimUser, UpdateFactory, private_chat
+from operations.service import watch_token
 from operations.webhook_server import SECRET_HEADER, Health, WebhookServer
+from settings import SettingsError
 from tests.cli_process import TOKEN, finish, operator_env, start_cli
 from tests.harness import fresh_database, test_database_url
 
@@ -198,3 +201,18 @@ async def test_the_public_path_may_be_the_root() -> None:
             assert (await http.get(url(server, "/healthz"))).status == 200
     finally:
         await server.stop()
+
+
+async def test_in_webhook_mode_a_revoked_token_is_noticed_and_stops_the_bot() -> None:
+    """Nothing polls in webhook mode: getMe now and then finds the 401."""
+    async with BotApiSimulator(token=TOKEN) as sim:
+        async with Bot(TOKEN, base_url=sim.base_url) as bot:
+            stop = asyncio.Event()
+            watch = asyncio.ensure_future(watch_token(bot, stop, every=0.05))
+            await asyncio.sleep(0.3)
+            assert not watch.done(), "a good token is left alone"
+            sim.token = "123456789:" + "R" * 35
+            with pytest.raises(SettingsError) as revoked:
+                await asyncio.wait_for(watch, 5)
+            assert str(revoked.value).startswith("Telegram no longer accepts the token 123456789:…")
+            assert TOKEN.split(":")[1] not in str(revoked.value)
