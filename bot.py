@@ -1,6 +1,6 @@
 """The 督办 bot: follow-up of a government policy plan in the departments' Telegram groups.
 
-This is the only place the application is assembled. Usage:
+The command line; the application is assembled in `assembly/` and run by `operations/`. Usage:
 
     python bot.py demo [--lang en]          # a whole cycle against a local simulator, no token
     python bot.py run                       # long polling (TELEGRAM_BOT_TOKEN required)
@@ -16,147 +16,33 @@ This is the only place the application is assembled. Usage:
 from __future__ import annotations
 
 import argparse
-import asyncio
-import logging
+import json
 import os
-import socket
 import sys
 from collections.abc import Sequence
-from typing import Any
+from pathlib import Path
+from typing import TextIO
 
-from telegram.constants import ParseMode
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaults
-from telegram.request import BaseRequest
+from sqlalchemy.exc import SQLAlchemyError
 
-from handlers.runtime import Services
-from messages.i18n import normalize_locale
+from assembly import open_database_url
+from demo.run import run_demo
+from messages.i18n import Translator, get_translator, normalize_locale
+from messages.plan import database_error_text, read_error_text, render_import, render_table
 from messages.problems import operator_translator, render_problems
+from migrations.runner import upgrade
 from models.db import Database
 from operations import backup
-from operations.database_check import check_database, sqlite_file
-from operations.logs import configure_logging
+from operations.database_check import sqlite_file
+from operations.doctor import run_doctor
 from operations.plan_input import check_plan_file, quiet_pdf_library
-from operations.service import serve, webhook_options, webhook_secret
-from settings import DEFAULT_PLAN, Settings, SettingsError, load_settings
+from operations.service import run_service, webhook_options
+from planreader.document import PlanDocument, PlanReadError
+from planreader.importer import import_plan_document
+from planreader.reader import read_plan
+from settings import SettingsError, load_settings
 
-__all__ = ["build_application", "configure_logging", "open_database", "webhook_secret"]
-
-log = logging.getLogger("duban")
-
-
-def file_base_url(api_base_url: str) -> str:
-    """Telegram serves files under /file/bot<token> beside /bot<token>."""
-    if api_base_url.rstrip("/").endswith("/bot"):
-        return api_base_url.rstrip("/")[: -len("/bot")] + "/file/bot"
-    return api_base_url.rstrip("/") + "/file/bot"
-
-
-def build_application(
-    settings: Settings,
-    db: Database,
-    *,
-    token: str,
-    request: BaseRequest | None = None,
-    updates_request: BaseRequest | None = None,
-    rate_limit: bool = True,
-    instance: str = "bot",
-) -> Application[Any, Any, Any, Any, Any, Any]:
-    """Assemble the Application: settings, defaults, limiter, handlers, jobs, error handler."""
-    from handlers import admin, common, coordinator, errors, liaison, membership, scheduling
-
-    builder = (
-        ApplicationBuilder()
-        .token(token)
-        .base_url(settings.telegram_api_base_url)
-        # Files (a liaison's photo or document) come from the same server as the API.
-        .base_file_url(file_base_url(settings.telegram_api_base_url))
-        .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=settings.tz))
-        .post_init(_post_init)
-        .post_shutdown(_post_shutdown)
-    )
-    if request is not None:
-        builder = builder.request(request).get_updates_request(updates_request or request)
-    elif settings.telegram_proxy_url:
-        # Every call (getUpdates and file downloads too) goes through the proxy.
-        proxy = settings.telegram_proxy_url
-        builder = builder.proxy(proxy).get_updates_proxy(proxy)
-    if rate_limit:
-        # Telegram allows about 30 messages a second overall and 20 a minute into one group;
-        # the limiter also waits out RetryAfter and tries again. The overall bucket holds one
-        # message and refills every 1/L s: a bucket of L would let L go at once after a pause,
-        # which a server counting a sliding second answers with 429 and a stop for everyone.
-        builder = builder.rate_limiter(
-            AIORateLimiter(
-                overall_max_rate=1,
-                overall_time_period=1 / settings.rate_limit_per_second,
-                group_max_rate=20,
-                group_time_period=60,
-                max_retries=3,
-            )
-        )
-    application = builder.build()
-    application.bot_data["services"] = Services(settings=settings, db=db, instance=instance)
-
-    # Order matters: membership and migration updates first (group -1) so a chat that moved
-    # or dropped the bot is up to date before any command in the same batch is handled.
-    membership.register(application)
-    common.register(application)
-    admin.register(application)
-    scheduling.register(application)
-    coordinator.register(application)
-    # Liaison replies last: it catches plain replies that no command handler took.
-    liaison.register(application)
-    errors.register(application)
-    return application
-
-
-async def _post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    """Command menus per language and scope, then the jobs rebuilt from the database."""
-    from handlers import common, scheduling
-
-    await common.set_command_menus(application)
-    await scheduling.restore_jobs(application)
-
-
-async def _post_shutdown(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    application.bot_data["services"].db.dispose()
-
-
-def open_database(settings: Settings, *, create: bool = True) -> Database:
-    """The database of `settings`, its schema brought to or checked at the newest migration."""
-    db = Database.from_url(settings.database_url)
-    if create:
-        try:
-            prepare_schema(db)
-        except BaseException:
-            db.dispose()
-            raise
-    return db
-
-
-def prepare_schema(db: Database) -> None:
-    """Bring the schema to, or check it is at, the newest migration.
-
-    SQLite (one file, one process) is migrated in place. PostgreSQL may be shared by several
-    instances, so it is only checked: when it is behind, `SchemaNotCurrent` (a SettingsError)
-    asks the operator to run `python bot.py db upgrade` once, before the instances start.
-    """
-    from migrations.runner import require_current, upgrade_engine
-    from models.db import is_postgres
-
-    if is_postgres(db.engine):
-        require_current(db.engine)
-    else:
-        upgrade_engine(db.engine)
-
-
-def ensure_bundled_plan(db: Database) -> None:
-    """On first start with an empty database, import the plan that ships with the bot."""
-    from planreader.importer import import_plan_file, plan_count
-
-    if db.call(plan_count) == 0:
-        result = import_plan_file(db, DEFAULT_PLAN)
-        log.info("imported the bundled plan: %s", result.summary_line())
+EXIT_OK, EXIT_NOT_A_PLAN, EXIT_DATABASE = 0, 1, 3
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -167,18 +53,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         settings, token=token, url=args.webhook, listen=args.listen, port=args.port,
         secret=args.secret,
     )
-    configure_logging(token)
-    check_database(settings.database_url)
-    db = Database.from_url(settings.database_url)  # nothing is created before `prepare`
-    # Each process names itself in the deliveries it claims (several instances, one database).
-    instance = f"{socket.gethostname()}:{os.getpid()}"
-    application = build_application(settings, db, token=token, instance=instance)
-
-    def prepare() -> None:
-        prepare_schema(db)
-        ensure_bundled_plan(db)
-
-    asyncio.run(serve(application, settings=settings, prepare=prepare, webhook=webhook))
+    run_service(settings, token=token, webhook=webhook)
     return 0
 
 
@@ -196,27 +71,90 @@ def require_locale(lang: str | None) -> str:
 
 
 def cmd_plan(args: argparse.Namespace) -> int:
-    from planreader import cli
-
     lang = require_locale(args.lang)
     check_plan_file(args.path)
     with quiet_pdf_library():
         if args.plan_command == "show":
-            return cli.cmd_show(args.path, as_json=args.json, lang=lang)
+            return plan_show(args.path, as_json=args.json, lang=lang)
         settings = load_settings()
         sqlite_file(settings.database_url)
-        return cli.cmd_import(args.path, database_url=settings.database_url, lang=lang)
+        return plan_import(args.path, database_url=settings.database_url, lang=lang)
+
+
+def _read_plan(path: Path | str, t: Translator, err: TextIO) -> PlanDocument | None:
+    try:
+        return read_plan(path)
+    except PlanReadError as exc:
+        print(read_error_text(t, exc), file=err)
+        return None
+
+
+def plan_show(
+    path: Path | str,
+    *,
+    as_json: bool = False,
+    lang: str = "zh_CN",
+    out: TextIO | None = None,
+    err: TextIO | None = None,
+) -> int:
+    """Print who leads and supports each measure of the plan at `path` (no database).
+
+    `--json` prints `PlanDocument.to_json()`: plan, measures, departments, regions.
+    """
+    out, err = out or sys.stdout, err or sys.stderr
+    t = get_translator(lang)
+    document = _read_plan(path, t, err)
+    if document is None:
+        return EXIT_NOT_A_PLAN
+    text = (
+        json.dumps(document.to_json(), ensure_ascii=False, indent=2)
+        if as_json
+        else render_table(document, t)
+    )
+    try:
+        print(text, file=out)
+    except BrokenPipeError:  # `plan show … | head` closed the pipe early: not an error
+        pass
+    return EXIT_OK
+
+
+def plan_import(
+    path: Path | str,
+    *,
+    database_url: str,
+    lang: str = "zh_CN",
+    out: TextIO | None = None,
+    err: TextIO | None = None,
+) -> int:
+    """Store the plan at `path` (or a revision of it) and print what changed.
+
+    The schema is handled like `bot.py run` does: a SQLite file is migrated in place, a
+    PostgreSQL database must already be at the newest migration (`bot.py db upgrade`).
+    """
+    out, err = out or sys.stdout, err or sys.stderr
+    t = get_translator(lang)
+    document = _read_plan(path, t, err)
+    if document is None:
+        return EXIT_NOT_A_PLAN
+    db: Database | None = None
+    try:
+        db = open_database_url(database_url)
+        result = db.call(import_plan_document, document=document)
+    except SQLAlchemyError as exc:
+        print(database_error_text(t, exc), file=err)
+        return EXIT_DATABASE
+    finally:
+        if db is not None:
+            db.dispose()
+    print(render_import(result, t), file=out)
+    return EXIT_OK
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from demo.run import run_demo
-
     return run_demo(lang=args.lang, out_dir=args.out)
 
 
 def cmd_db(args: argparse.Namespace) -> int:
-    from migrations.runner import upgrade
-
     settings = load_settings()
     sqlite_file(settings.database_url)
     if args.db_command == "backup":
@@ -229,9 +167,6 @@ def cmd_db(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    # The doctor looks for a CJK font through matplotlib: loaded only for this command.
-    from operations.doctor import run_doctor
-
     return run_doctor(webhook=args.webhook)
 
 

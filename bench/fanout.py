@@ -167,8 +167,8 @@ def bound_database(chats: int) -> Path:
 
     The key covers the tables and the code that fills them, so a change rebuilds it.
     """
+    from assembly import ensure_bundled_plan
     from bench.scale_data import schema_fingerprint
-    from bot import ensure_bundled_plan
     from models.db import Database, create_schema
 
     sources = [
@@ -206,8 +206,8 @@ async def fan_out(workdir: Path, *, chats: int, limit: int, profiler: Any = None
     """
     from telegram import Update
 
+    from assembly import build_application
     from bench.ingest import ADMIN, TOKEN
-    from bot import build_application
     from botapi_sim.updates import UpdateFactory, private_chat
     from models.db import Database
     from models.schedules import STATUS_SENT
@@ -281,7 +281,7 @@ async def bare_fan_out(*, chats: int, limit: int, bursty: bool = False) -> dict[
     from telegram.ext import AIORateLimiter, ApplicationBuilder
 
     from bench.ingest import ADMIN, TOKEN
-    from handlers.outbox import SEND_CONCURRENCY
+    from delivery.worker import SEND_CONCURRENCY
 
     simulator = SimulatorProcess(limit, chats, ADMIN.id)
     try:

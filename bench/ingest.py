@@ -1,6 +1,6 @@
 """Benchmark 1: liaison replies to reminders through the real Application, against bare PTB.
 
-Ours: `bot.build_application` on a `RecordingRequest`, a SQLite file, the bundled plan, chats
+Ours: `assembly.build_application` on a `RecordingRequest`, a SQLite file, the bundled plan, chats
 bound with /bind and a cycle fired with /remind. Bare: one MessageHandler that only replies.
 """
 
@@ -98,7 +98,7 @@ def make_replies(
 # --- ours ------------------------------------------------------------------------------
 async def open_ours(workdir: Path, count: int, chat_count: int) -> Rig:
     """The real bot on a fresh SQLite file, chats bound and one cycle sent; replies ready."""
-    from bot import build_application, ensure_bundled_plan
+    from assembly import build_application, ensure_bundled_plan
     from models.db import Database, create_schema
     from settings import load_settings
 

@@ -26,9 +26,9 @@ async def _status_probe(path: Path, rounds: int) -> None:
     """The real bot on the big database, answering coordinators' /status views."""
     from telegram import Update
 
+    from assembly import build_application
     from bench.ingest import ADMIN, TOKEN
     from bench.status_scale import busiest_departments
-    from bot import build_application
     from botapi_sim.recording import RecordingRequest
     from botapi_sim.updates import UpdateFactory, private_chat
     from models.db import Database

@@ -1,8 +1,8 @@
 """Benchmark 3: `/status` and `/status <department>` on 10,000 and 1,000,000 progress updates.
 
-Times what the coordinator's handler runs in its database worker between the update and the
-send: one session, `reports.views.status_command` (lookup, `reports/status.py`, rendering
-with `messages/status.py`, paging).
+Times what the coordinator's handler runs between the update and the send: one session of
+`commands.views.status` (lookup, `reports/status.py`), then `messages.views.view_pages`
+(rendering with `messages/status.py`, paging).
 """
 
 from __future__ import annotations
@@ -19,6 +19,12 @@ from sqlmodel import Session, col, func, select
 
 from bench.figures import Figure, note, percentile
 from bench.scale_data import Scale, ensure_database
+from commands.gate import CommandArgs
+from commands.views import status
+from coordination.roles import Roles
+from messages.views import view_pages
+
+COORDINATOR = Roles(user_id=None, chat_id=None, is_coordinator=True)
 
 LARGE = Scale(updates=1_000_000)
 SMALL = Scale(updates=10_000)
@@ -28,9 +34,8 @@ SMOKE_SMALL = Scale(plans=2, measures_per_plan=10, departments=20, updates=400, 
 
 def status_pages(session: Session, *, argument: str, now: datetime, t: Any) -> list[str]:
     """/status [department]: the pages the coordinator's handler sends, as it makes them."""
-    from reports.views import status_command
-
-    return list(status_command(session, argument=argument, t=t, now=now).pages)
+    answer = status(session, roles=COORDINATOR, args=CommandArgs(text=argument), now=now)
+    return view_pages(t, answer)
 
 
 def busiest_departments(session: Session, *, count: int) -> list[str]:

@@ -1,1 +1,3 @@
-"""The coordination logic, free of Telegram: roles, bindings, schedules, cycles, replies."""
+"""The follow-up itself, free of any chat platform: roles and the access policy, bindings,
+schedules, cycles, nudges and digests, the outbox, and replies turned into progress records.
+"""

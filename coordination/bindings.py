@@ -15,6 +15,7 @@ from coordination.duties import duties
 from models.chats import Chat, ChatDepartment
 from models.clock import utcnow
 from models.plan import KIND_GROUP, Department, DepartmentMember
+from planreader.departments import find_department, suggest_departments
 
 NAME_SEPARATORS = re.compile(r"[；;，,、\n]+")
 
@@ -52,8 +53,6 @@ def split_names(session: Session, text: str) -> list[str]:
 
     A part with spaces that names one department as a whole ('省 水利厅') stays whole.
     """
-    from planreader.departments import find_department
-
     names: list[str] = []
     for part in NAME_SEPARATORS.split(text.strip()):
         part = part.strip()
@@ -97,8 +96,6 @@ def bind_departments(
     user_id: int | None = None,
 ) -> BindResult:
     """Bind the chat to every named department, or to none when one name is refused."""
-    from planreader.departments import find_department, suggest_departments
-
     result = BindResult()
     found: list[Department] = []
     for name in split_names(session, text):
@@ -157,8 +154,6 @@ def unbind_departments(
     session: Session, *, chat_id: int, text: str = ""
 ) -> tuple[list[str], list[str]]:
     """Remove the chat's bindings (all, or the named ones): (removed names, names not bound)."""
-    from planreader.departments import find_department
-
     rows = session.exec(
         select(ChatDepartment, Department)
         .join(Department, col(Department.id) == ChatDepartment.department_id)

@@ -1,4 +1,4 @@
-"""The state of a cycle: which (measure, department) tasks are reported, missing or overdue.
+"""The state of a cycle: which (measure, department) tasks are still missing a report.
 
 A `CycleTask` says a department owes a report on a measure in a cycle; a task is reported
 when a `ProgressUpdate` of that cycle exists for the same measure and department.
@@ -6,26 +6,13 @@ when a `ProgressUpdate` of that cycle exists for the same measure and department
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, exists
 from sqlmodel import Session, col, select
 
-from models.clock import utcnow
 from models.progress import ProgressUpdate
-from models.schedules import SCHEDULE_REMINDER, Cycle, CycleTask
-
-
-def current_cycle(session: Session, *, now: datetime | None = None) -> Cycle | None:
-    """The latest reminder cycle that has fired (fire_at <= now), or None before the first."""
-    now = now or utcnow()
-    return session.exec(
-        select(Cycle)
-        .where(Cycle.kind == SCHEDULE_REMINDER, Cycle.fire_at <= now)
-        .order_by(col(Cycle.fire_at).desc(), col(Cycle.id).desc())
-        .limit(1)
-    ).first()
+from models.schedules import CycleTask
 
 
 def _reported_clause() -> Any:
@@ -46,14 +33,3 @@ def missing_tasks(
     if department_ids is not None:
         query = query.where(col(CycleTask.department_id).in_(department_ids))
     return list(session.exec(query.order_by(CycleTask.department_id, CycleTask.measure_id)).all())
-
-
-def overdue_tasks(
-    session: Session, *, cycle: Cycle, now: datetime | None = None
-) -> list[CycleTask]:
-    """Missing tasks of a cycle whose deadline has passed (empty before the deadline)."""
-    now = now or utcnow()
-    if now <= cycle.due_at:
-        return []
-    assert cycle.id is not None
-    return missing_tasks(session, cycle_id=cycle.id)

@@ -6,7 +6,7 @@ a city's chat hears about the measures its group was named in.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
@@ -97,3 +97,21 @@ def duties(
         found.values(),
         key=lambda d: (order.get(d.department_id, len(order)), d.department_id, d.number),
     )
+
+
+@dataclass(frozen=True)
+class TaskLine:
+    """One measure a department owes, as a reminder or /measures lists it."""
+
+    label: str
+    title: str
+    role: str
+    responsible: bool
+
+
+@dataclass(frozen=True)
+class DepartmentTasks:
+    """A department and the measures it owes (in a cycle, or in the plan)."""
+
+    name: str
+    tasks: Sequence[TaskLine]

@@ -37,15 +37,6 @@ def is_working_day(day: date) -> bool:
         return day.weekday() < 5
 
 
-def holiday_name(day: date) -> str | None:
-    """The holiday's English name (e.g. 'National Day') when `day` is one, else None."""
-    try:
-        is_holiday, name = chinese_calendar.get_holiday_detail(day)
-    except NotImplementedError:
-        return None
-    return str(name) if is_holiday and name else None
-
-
 def next_working_day(day: date) -> date:
     """`day` itself when it is a working day, else the first working day after it."""
     for offset in range(MAX_SHIFT_DAYS + 1):

@@ -6,11 +6,13 @@ to a new id when Telegram upgraded it to a supergroup.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
+from coordination.outbox import queue_chat_lost
 from models.chats import Chat, ChatDepartment
 from models.progress import PendingReply, ProgressUpdate
 from models.schedules import (
@@ -24,6 +26,17 @@ from models.schedules import (
 )
 
 FORBIDDEN_MARK = "forbidden"  # prefix of Delivery.last_error when the chat shut the bot out
+
+
+def drop_chat(
+    session: Session, *, chat_id: int, now: datetime, fallback_chat_ids: Iterable[int] = ()
+) -> bool:
+    """The bot was removed or shut out: the chat goes inactive, and the coordinators (else the
+    admins) get one notice through the outbox. True only on the change."""
+    if not deactivate_chat(session, chat_id=chat_id):
+        return False
+    queue_chat_lost(session, chat_id=chat_id, now=now, fallback_chat_ids=fallback_chat_ids)
+    return True
 
 
 def deactivate_chat(session: Session, *, chat_id: int) -> bool:

@@ -1,4 +1,4 @@
-"""The delivery outbox in the database: claim what is due, render it, record the outcome.
+"""The delivery outbox in the database: claim what is due, say what it holds, record the outcome.
 
 A row is claimed (status `sending`) in its own committed transaction before the message
 goes out, so two processes never send the same row; a row left in `sending` by a killed
@@ -8,27 +8,25 @@ process returns to `pending` after a short lease (a second copy is possible only
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
+from coordination.admins import coordinators_chat_ids
+from coordination.bindings import chat_departments
 from coordination.cycle_state import missing_tasks
+from coordination.duties import DepartmentTasks, TaskLine
 from coordination.roles import chat_department_ids
-from messages.i18n import Translator, get_translator
-from messages.reminders import (
-    DepartmentTasks,
-    TaskLine,
-    render_nudge,
-    render_overdue,
-    render_reminder,
-)
 from models.chats import Chat
 from models.db import is_postgres
 from models.plan import Department, Measure, Plan
 from models.schedules import (
+    CYCLE_NOTICE,
     DELIVERY_DIGEST,
+    DELIVERY_NOTICE,
     DELIVERY_NUDGE,
     DELIVERY_OVERDUE,
     DELIVERY_REMINDER,
@@ -42,23 +40,15 @@ from models.schedules import (
     Delivery,
     ReminderSchedule,
 )
+from reports.cycles import current_cycle
+from reports.status import Overview, cycle_overview
 
 log = logging.getLogger(__name__)
 
 DEFAULT_LEASE = timedelta(minutes=2)
 MAX_BACKOFF = timedelta(hours=1)
 FIRST_BACKOFF = timedelta(seconds=15)
-
-
-@dataclass(frozen=True)
-class Outgoing:
-    """A claimed delivery, rendered for its chat."""
-
-    delivery_id: int
-    chat_id: int
-    kind: str
-    texts: list[str] = field(default_factory=list)
-    attempts: int = 0
+NOTICE_PREFIX = "lost:"
 
 
 def backoff(attempts: int) -> timedelta:
@@ -174,7 +164,65 @@ def mark_retry(
     return delivery.attempts
 
 
-# --- rendering -------------------------------------------------------------------------
+# --- what each delivery says ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Reminder:
+    """The one reminder a chat gets in a cycle: its departments' measures and the deadline."""
+
+    departments: list[DepartmentTasks]
+    due_at: datetime
+    plan_title: str
+
+
+@dataclass(frozen=True)
+class Nudge:
+    """Before the deadline: only the measures a chat still has not reported."""
+
+    departments: list[DepartmentTasks]
+    due_at: datetime
+
+
+@dataclass(frozen=True)
+class OverdueList:
+    """After the deadline, to the coordinators: who is overdue, on which measures."""
+
+    departments: list[DepartmentTasks]
+    due_at: datetime
+    total_tasks: int
+
+
+@dataclass(frozen=True)
+class Digest:
+    """The 通报 of a digest schedule: the current cycle at a glance."""
+
+    overview: Overview
+    now: datetime
+
+
+@dataclass(frozen=True)
+class ChatLost:
+    """A chat dropped the bot: its reminders stop until someone adds the bot back."""
+
+    title: str
+    departments: list[str]
+
+
+Content = Reminder | Nudge | OverdueList | Digest | ChatLost
+
+
+@dataclass(frozen=True)
+class Due:
+    """A claimed delivery and what it says; the sender renders it in the chat's language."""
+
+    delivery_id: int
+    chat_id: int
+    kind: str
+    content: Content
+    locale: str | None = None  # the chat's /lang; None: the bot's default
+    timezone: str | None = None  # the schedule's zone; None: the bot's default
+    attempts: int = 0
 
 
 def _grouped(
@@ -216,34 +264,20 @@ def _plan_title(session: Session) -> str:
     return f"{plan.doc_number} {plan.title}".strip()
 
 
-def _digest_texts(session: Session, t: Translator, now: datetime) -> list[str]:
-    from reports.digest import render_digest
+def _chat_lost(session: Session, cycle: Cycle) -> ChatLost | None:
+    lost = lost_chat_id(cycle)
+    if lost is None:
+        return None
+    chat = session.get(Chat, lost)
+    title = chat.title if chat is not None and chat.title else str(lost)
+    return ChatLost(title, [d.name for d in chat_departments(session, chat_id=lost)])
 
-    return [text for text in render_digest(session, t=t, now=now) if text.strip()]
 
-
-def render_delivery(
-    session: Session,
-    delivery: Delivery,
-    *,
-    default_locale: str,
-    default_tz: str,
-    now: datetime,
-) -> list[str]:
-    """The message(s) a delivery sends now; empty when there is nothing left to say."""
-    cycle = session.get(Cycle, delivery.cycle_id)
-    if cycle is None:
-        return []
-    chat = session.get(Chat, delivery.chat_id)
-    locale = (chat.language if chat is not None else None) or default_locale
-    timezone = default_tz
-    if cycle.schedule_id is not None:
-        schedule = session.get(ReminderSchedule, cycle.schedule_id)
-        if schedule is not None:
-            timezone = schedule.timezone
-    t = get_translator(locale, timezone)
+def content_of(
+    session: Session, delivery: Delivery, cycle: Cycle, *, now: datetime
+) -> Content | None:
+    """What a delivery says now; None when there is nothing left to say."""
     assert cycle.id is not None
-
     if delivery.kind in (DELIVERY_REMINDER, DELIVERY_NUDGE):
         departments = chat_department_ids(session, chat_id=delivery.chat_id)
         if delivery.kind == DELIVERY_REMINDER:
@@ -259,56 +293,94 @@ def render_delivery(
             tasks = missing_tasks(session, cycle_id=cycle.id, department_ids=departments)
         groups = _grouped(session, tasks, departments)
         if not groups:
-            return []
+            return None
         if delivery.kind == DELIVERY_REMINDER:
-            return [
-                render_reminder(
-                    t, departments=groups, due_at=cycle.due_at, plan_title=_plan_title(session)
-                )
-            ]
-        return [render_nudge(t, departments=groups, due_at=cycle.due_at)]
+            return Reminder(groups, cycle.due_at, _plan_title(session))
+        return Nudge(groups, cycle.due_at)
     if delivery.kind == DELIVERY_OVERDUE:
         total = len(session.exec(select(CycleTask.id).where(CycleTask.cycle_id == cycle.id)).all())
         groups = _grouped(session, missing_tasks(session, cycle_id=cycle.id))
-        return [render_overdue(t, departments=groups, due_at=cycle.due_at, total_tasks=total)]
+        return OverdueList(groups, cycle.due_at, total)
     if delivery.kind == DELIVERY_DIGEST:
-        return _digest_texts(session, t, now)
-    return []
+        current = current_cycle(session, now=now)
+        return Digest(cycle_overview(session, cycle=current, now=now), now)
+    if delivery.kind == DELIVERY_NOTICE:
+        return _chat_lost(session, cycle)
+    return None
 
 
-def render_claimed(
-    session: Session,
-    *,
-    delivery_ids: list[int],
-    default_locale: str,
-    default_tz: str,
-    now: datetime,
-) -> list[Outgoing]:
-    """Render claimed deliveries; those with nothing to say any more are marked skipped."""
-    outgoing: list[Outgoing] = []
+def claimed_contents(session: Session, *, delivery_ids: list[int], now: datetime) -> list[Due]:
+    """What the claimed deliveries say; those with nothing to say any more are marked skipped."""
+    due: list[Due] = []
     for delivery_id in delivery_ids:
         delivery = session.get(Delivery, delivery_id)
         if delivery is None or delivery.status != STATUS_SENDING:
             continue
         cycle = session.get(Cycle, delivery.cycle_id)
-        if (
-            delivery.kind in (DELIVERY_REMINDER, DELIVERY_NUDGE)
-            and cycle is not None
-            and cycle.due_at <= now
-        ):
+        if cycle is None:
+            mark_skipped(session, delivery_id=delivery_id, reason="nothing to report")
+            continue
+        if delivery.kind in (DELIVERY_REMINDER, DELIVERY_NUDGE) and cycle.due_at <= now:
             # Held back past the deadline (chat was unreachable): asking now would confuse.
             mark_skipped(session, delivery_id=delivery_id, reason="reply window closed")
             continue
-        texts = render_delivery(
-            session, delivery, default_locale=default_locale, default_tz=default_tz, now=now
-        )
-        if not texts:
+        content = content_of(session, delivery, cycle, now=now)
+        if content is None:
             mark_skipped(session, delivery_id=delivery_id, reason="nothing to report")
             continue
-        outgoing.append(
-            Outgoing(delivery_id, delivery.chat_id, delivery.kind, texts, delivery.attempts)
+        chat = session.get(Chat, delivery.chat_id)
+        schedule = session.get(ReminderSchedule, cycle.schedule_id) if cycle.schedule_id else None
+        due.append(
+            Due(
+                delivery_id,
+                delivery.chat_id,
+                delivery.kind,
+                content,
+                locale=chat.language if chat is not None else None,
+                timezone=schedule.timezone if schedule is not None else None,
+                attempts=delivery.attempts,
+            )
         )
-    return outgoing
+    return due
+
+
+# --- the notice that a chat dropped the bot --------------------------------------------
+
+
+def notice_key(chat_id: int, now: datetime) -> str:
+    """The key of a notice's cycle names the chat it is about: 'lost:-100123:2026-…'."""
+    return f"{NOTICE_PREFIX}{chat_id}:{now.isoformat()}"
+
+
+def lost_chat_id(cycle: Cycle) -> int | None:
+    """The chat a notice's cycle is about (see `notice_key`); None for any other cycle."""
+    if cycle.kind != CYCLE_NOTICE or not cycle.key.startswith(NOTICE_PREFIX):
+        return None
+    chat, _, _when = cycle.key.removeprefix(NOTICE_PREFIX).partition(":")
+    return int(chat) if chat.lstrip("-").isdecimal() else None
+
+
+def queue_chat_lost(
+    session: Session, *, chat_id: int, now: datetime, fallback_chat_ids: Iterable[int] = ()
+) -> int:
+    """One notice to each coordinators' chat (else each admin) that `chat_id` dropped the bot.
+
+    The notices are outbox rows like reminders: retried after network errors and flood
+    control, never sent twice. Returns how many were queued.
+    """
+    targets = coordinators_chat_ids(session) or [c for c in fallback_chat_ids if c != chat_id]
+    if not targets:
+        return 0
+    cycle = Cycle(key=notice_key(chat_id, now), kind=CYCLE_NOTICE, fire_at=now, due_at=now)
+    session.add(cycle)
+    session.flush()
+    assert cycle.id is not None
+    for target in targets:
+        session.add(
+            Delivery(cycle_id=cycle.id, chat_id=target, kind=DELIVERY_NOTICE, not_before=now)
+        )
+    session.flush()
+    return len(targets)
 
 
 def delivery_counts(session: Session, *, cycle_id: int) -> dict[str, int]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from sqlmodel import Session, select
 
@@ -70,3 +71,46 @@ def resolve_roles(
         department_ids=tuple(department_ids),
         in_coordinators_chat=in_coord_chat,
     )
+
+
+# --- who may run what, where -----------------------------------------------------------
+
+
+class Need(StrEnum):
+    """Who a command is for."""
+
+    EVERYONE = "everyone"
+    COORDINATOR = "coordinator"  # coordinators and admins
+    ADMIN = "admin"
+
+
+class Place(StrEnum):
+    """Where a command may be used."""
+
+    ANYWHERE = "anywhere"
+    GROUP = "group"  # inside the group chat it is about (/bind, /unbind, /coordinators_chat)
+    # The coordinators' chat or a private chat, so department groups stay uncluttered.
+    COORDINATION = "coordination"
+
+
+class Access(StrEnum):
+    """The verdict of `access`: allowed, or why not (each with its own polite answer)."""
+
+    OK = "ok"
+    ADMINS_ONLY = "admins_only"
+    COORDINATORS_ONLY = "coordinators_only"
+    GROUP_ONLY = "group_only"
+    ELSEWHERE = "elsewhere"  # a coordinator in a department group: ask in the right place
+
+
+def access(roles: Roles, *, need: Need, place: Place, private: bool, in_group: bool) -> Access:
+    """May the caller with `roles` run a command for `need` in a chat of this kind here?"""
+    if need == Need.ADMIN and not roles.is_admin:
+        return Access.ADMINS_ONLY
+    if need == Need.COORDINATOR and not roles.can_coordinate:
+        return Access.COORDINATORS_ONLY
+    if place == Place.GROUP and not in_group:
+        return Access.GROUP_ONLY
+    if place == Place.COORDINATION and not (private or roles.in_coordinators_chat):
+        return Access.ELSEWHERE
+    return Access.OK

@@ -17,7 +17,6 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 
 from coordination.holidays import shift_to_working_day
-from messages.i18n import N_
 from models.clock import as_aware_utc, to_naive_utc
 from models.schedules import SCHEDULE_DIGEST, SCHEDULE_REMINDER, SCOPE_ALL, SCOPE_LEAD
 
@@ -91,19 +90,36 @@ QUOTES = str.maketrans(
         "　": " ",
     }
 )
-USAGE = N_(
-    "Usage: /schedule add monthly 25 09:00 | weekly mon 09:30 | daily 09:00 | "
-    'cron "0 9 25 * *", then options: due 3d, nudge 24h, scope lead|all, '
-    "to <department>, kind digest, noholiday, tz Asia/Shanghai"
-)
+# Why a schedule could not be read (`messages/schedules.py` words each one); the params a
+# code carries are in its comment.
+USAGE = "usage"  # nothing after /schedule add
+MISSING_TIME = "missing_time"
+BAD_TIME = "bad_time"  # value
+MISSING_WEEKDAY = "missing_weekday"
+BAD_WEEKDAY = "bad_weekday"  # value
+MISSING_DAY = "missing_day"
+BAD_DAY = "bad_day"  # value
+BAD_CRON = "bad_cron"  # value
+TOO_OFTEN = "too_often"
+BAD_DUE = "bad_due"  # max
+BAD_NUDGE = "bad_nudge"  # value
+OPEN_QUOTE = "open_quote"  # value
+UNKNOWN_FORM = "unknown_form"  # value
+UNKNOWN_ZONE = "unknown_zone"  # value
+MISSING_CRON = "missing_cron"
+BAD_SCOPE = "bad_scope"  # value
+MISSING_DEPARTMENT = "missing_department"
+BAD_KIND = "bad_kind"  # value
+UNKNOWN_OPTION = "unknown_option"  # value
+NUDGE_TOO_LATE = "nudge_too_late"  # hours
 
 
 class SpecError(ValueError):
-    """Bad schedule input; `msgid` is an English catalog string with `{…}` fields."""
+    """Bad schedule input: a code (above) and the values that explain it."""
 
-    def __init__(self, msgid: str, **params: object) -> None:
-        super().__init__(msgid.format(**params))
-        self.msgid = msgid
+    def __init__(self, code: str, **params: object) -> None:
+        super().__init__(code + "".join(f" {key}={value}" for key, value in params.items()))
+        self.code = code
         self.params = params
 
 
@@ -124,20 +140,20 @@ class ScheduleSpec:
 
 def _parse_time(token: str | None) -> tuple[int, int]:
     if token is None:
-        raise SpecError(N_("Missing the time of day, for example 09:30."))
+        raise SpecError(MISSING_TIME)
     match = re.fullmatch(r"(\d{1,2})(?::(\d{2}))?", token.translate(QUOTES).strip())
     if match is None:
-        raise SpecError(N_("Not a valid time: {value}. Use HH:MM, for example 09:30."), value=token)
+        raise SpecError(BAD_TIME, value=token)
     hour, minute = int(match.group(1)), int(match.group(2) or 0)
     if hour > 23 or minute > 59:
-        raise SpecError(N_("Not a valid time: {value}. Use HH:MM, for example 09:30."), value=token)
+        raise SpecError(BAD_TIME, value=token)
     return hour, minute
 
 
 def _parse_days(token: str | None) -> list[int]:
     """'mon', 'mon,thu', '周一、周四', '1' (Monday) … → standard cron day numbers."""
     if token is None:
-        raise SpecError(N_("Missing the day of the week, for example mon."))
+        raise SpecError(MISSING_WEEKDAY)
     days: list[int] = []
     for part in re.split(r"[,，、/]+", token.strip().lower()):
         if not part:
@@ -148,21 +164,21 @@ def _parse_days(token: str | None) -> list[int]:
             days.append(int(part) % 7)
         else:
             raise SpecError(
-                N_("Unknown day of the week: {value}. Use mon, tue, wed, thu, fri, sat or sun."),
+                BAD_WEEKDAY,
                 value=part,
             )
     if not days:
-        raise SpecError(N_("Missing the day of the week, for example mon."))
+        raise SpecError(MISSING_WEEKDAY)
     return sorted(set(days))
 
 
 def _parse_day_of_month(token: str | None) -> int:
     if token is None:
-        raise SpecError(N_("Missing the day of the month, for example 25."))
+        raise SpecError(MISSING_DAY)
     cleaned = token.strip().removesuffix("日").removesuffix("号")
     if not cleaned.isdigit() or not 1 <= int(cleaned) <= 31:
         raise SpecError(
-            N_("The day of the month must be a number from 1 to 31, not {value}."), value=token
+            BAD_DAY, value=token
         )
     return int(cleaned)
 
@@ -216,20 +232,14 @@ def cron_trigger(cron: str, timezone: tzinfo) -> CronTrigger:
 
 def _validate_cron(text: str, timezone: tzinfo) -> str:
     cron = " ".join(text.split())
-    bad = N_(
-        "Not a valid cron expression: {value}. It needs five fields (minute hour day "
-        'month weekday), for example "0 9 25 * *".'
-    )
+    bad = BAD_CRON
     try:
         trigger = cron_trigger(cron, timezone)
     except (ValueError, TypeError, IndexError):
         raise SpecError(bad, value=text) from None
     if not cron.split()[0].isdigit():
         raise SpecError(
-            N_(
-                "A schedule may fire at most once an hour: give one minute "
-                "(the first cron field), for example 0."
-            )
+            TOO_OFTEN
         )
     if trigger.get_next_fire_time(None, datetime.now(UTC)) is None:
         raise SpecError(bad, value=text)
@@ -240,7 +250,7 @@ def _parse_due(token: str | None) -> int:
     match = re.fullmatch(r"(\d{1,4})\s*(d|day|days|天|日)?", (token or "").strip().lower())
     if match is None or not 1 <= int(match.group(1)) <= MAX_DUE_DAYS:
         raise SpecError(
-            N_("The reply window must be 1 to {max} days, for example: due 3d."), max=MAX_DUE_DAYS
+            BAD_DUE, max=MAX_DUE_DAYS
         )
     return int(match.group(1))
 
@@ -252,10 +262,7 @@ def _parse_nudge(token: str | None) -> int:
     match = re.fullmatch(r"(\d{1,4})\s*(h|hour|hours|小时|d|day|days|天)?", text)
     if match is None:
         raise SpecError(
-            N_(
-                "Not a valid nudge time: {value}. Use hours before the deadline, "
-                "for example: nudge 24h (or nudge off)."
-            ),
+            BAD_NUDGE,
             value=token or "",
         )
     hours = int(match.group(1))
@@ -268,7 +275,7 @@ def tokenize(text: str) -> list[str]:
     try:
         return shlex.split(text.translate(QUOTES))
     except ValueError:
-        raise SpecError(N_("A quotation mark is not closed: {value}"), value=text) from None
+        raise SpecError(OPEN_QUOTE, value=text) from None
 
 
 def parse_schedule_args(text: str, *, default_timezone: str) -> ScheduleSpec:
@@ -278,7 +285,7 @@ def parse_schedule_args(text: str, *, default_timezone: str) -> ScheduleSpec:
         raise SpecError(USAGE)
     form = FORM_WORDS.get(tokens[0].lower())
     if form is None:
-        raise SpecError(N_("Unknown schedule form: {value}."), value=tokens[0])
+        raise SpecError(UNKNOWN_FORM, value=tokens[0])
     rest = tokens[1:]
 
     def take() -> str | None:
@@ -293,7 +300,7 @@ def parse_schedule_args(text: str, *, default_timezone: str) -> ScheduleSpec:
         zone = ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError):
         raise SpecError(
-            N_("Unknown time zone: {value}. For example: tz Asia/Shanghai."), value=timezone
+            UNKNOWN_ZONE, value=timezone
         ) from None
 
     if form == "monthly":
@@ -313,7 +320,7 @@ def parse_schedule_args(text: str, *, default_timezone: str) -> ScheduleSpec:
     else:
         first = take()
         if first is None:
-            raise SpecError(N_('Missing the cron expression, for example: cron "0 9 25 * *".'))
+            raise SpecError(MISSING_CRON)
         if len(first.split()) == 1:
             # Unquoted: the cron line is the next five words.
             words = [first]
@@ -345,13 +352,13 @@ def parse_schedule_args(text: str, *, default_timezone: str) -> ScheduleSpec:
             }
             if value not in scopes:
                 raise SpecError(
-                    N_("Unknown scope: {value}. Use scope lead or scope all."), value=value
+                    BAD_SCOPE, value=value
                 )
             result = replace(result, scope=scopes[value])
         elif option == "to":
             value = take()
             if not value:
-                raise SpecError(N_("Name the department after 'to', for example: to 省水利厅."))
+                raise SpecError(MISSING_DEPARTMENT)
             result = replace(result, department=value)
         elif option == "kind":
             value = (take() or "").lower()
@@ -363,7 +370,7 @@ def parse_schedule_args(text: str, *, default_timezone: str) -> ScheduleSpec:
             }
             if value not in kinds:
                 raise SpecError(
-                    N_("Unknown kind: {value}. Use kind reminder or kind digest."), value=value
+                    BAD_KIND, value=value
                 )
             result = replace(result, kind=kinds[value])
         elif option == "noholiday":
@@ -372,20 +379,14 @@ def parse_schedule_args(text: str, *, default_timezone: str) -> ScheduleSpec:
             take()  # already read above
         else:
             raise SpecError(
-                N_(
-                    "Unknown option: {value}. Options: due 3d, nudge 24h, scope lead|all, "
-                    "to <department>, kind digest, noholiday, tz <zone>."
-                ),
+                UNKNOWN_OPTION,
                 value=word,
             )
     window_hours = result.due_days * 24
     if result.nudge_hours >= window_hours:
         if nudge_given:
             raise SpecError(
-                N_(
-                    "The nudge must come before the deadline: less than {hours} "
-                    "hours (the reply window)."
-                ),
+                NUDGE_TOO_LATE,
                 hours=window_hours,
             )
         # Default one day before the deadline; a one-day window gets it halfway.

@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 from coordination.schedule_spec import ScheduleSpec
 from models.plan import KIND_GROUP, Department
 from models.schedules import Cycle, ReminderSchedule
+from planreader.departments import find_department, suggest_departments
 
 
 class UnknownDepartment(LookupError):
@@ -60,8 +61,6 @@ def _view(session: Session, row: ReminderSchedule) -> ScheduleView:
 
 def resolve_department(session: Session, name: str) -> Department:
     """The department called `name`, or `UnknownDepartment` with the closest names."""
-    from planreader.departments import find_department, suggest_departments
-
     department = find_department(session, name)
     if department is None:
         raise UnknownDepartment(name, [d.name for d in suggest_departments(session, name, 3)])

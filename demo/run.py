@@ -17,13 +17,19 @@ from pathlib import Path
 
 from telegram import Update
 
+from assembly import build_application, ensure_bundled_plan, open_database
 from botapi_sim.server import BotApiSimulator
 from botapi_sim.world import StoredMessage
+from coordination.schedule_spec import next_fire_times
+from coordination.schedules import list_schedules
+from delivery.jobs import TICK_JOB, job_name
 from demo import script
 from demo.simulated_time import SimulatedTime
 from demo.stage import AnyApp, DemoError, ErrorCount, Stage, same_label
+from messages import demo as says
 from messages.i18n import SUPPORTED_LOCALES, get_translator, normalize_locale
 from models.db import Database
+from reports.cycles import current_cycle
 from settings import SettingsError, load_settings
 
 # The tick job is run by hand at the story's moments, never by the wall clock.
@@ -77,11 +83,6 @@ def output_folder(out_dir: str | None) -> Path:
 
 async def play(stage: Stage, lang: str, result: DemoResult) -> None:
     """The whole cycle: bind, schedule, fire, replies, nudge, deadline, late replies, views."""
-    from coordination.cycle_state import current_cycle
-    from coordination.schedule_spec import next_fire_times
-    from coordination.schedules import list_schedules
-    from handlers.scheduling import TICK_JOB, job_name
-
     t, sim = stage.t, stage.sim
     admin, coordinator = script.admin(lang), script.coordinator(lang)
     coordinators = script.coordinators_chat(lang)
@@ -93,16 +94,16 @@ async def play(stage: Stage, lang: str, result: DemoResult) -> None:
         sim.add_chat(chats[department.key], members=[liaisons[department.key]], admins=[admin])
     sim.add_chat(coordinators, members=[coordinator], admins=[admin])
 
-    stage.heading(t._("The admin binds each department's group chat to its departments"))
+    stage.heading(t._(says.BIND))
     for department in script.DEPARTMENT_CHATS:
         await stage.send(chats[department.key], admin, f"/bind {department.departments}")
-    stage.heading(t._("The admin marks the coordinators' chat and adds a monthly schedule"))
+    stage.heading(t._(says.COORDINATORS))
     await stage.send(coordinators, admin, "/coordinators_chat")
     await stage.send(coordinators, admin, f"/schedule {script.SCHEDULE_ARGS}")
 
     schedules = stage.db.call(list_schedules)
     if len(schedules) != 1:
-        raise DemoError(t._("the schedule was not added"))
+        raise DemoError(t._(says.NO_SCHEDULE))
     schedule = schedules[0]
     _nominal, fire_at = next_fire_times(
         schedule.cron,
@@ -115,7 +116,7 @@ async def play(stage: Stage, lang: str, result: DemoResult) -> None:
     # The schedule fires: its own job, at its own time.
     stage.clock.travel_to(fire_at + timedelta(seconds=5))
     stage.heading(
-        t._("{moment}: the schedule fires; every bound chat gets one reminder").format(
+        t._(says.FIRES).format(
             moment=stage.moment(fire_at)
         )
     )
@@ -127,16 +128,16 @@ async def play(stage: Stage, lang: str, result: DemoResult) -> None:
         result.reminders[key] = len(fresh)
         if len(fresh) != 1:
             raise DemoError(
-                t._("{chat} got {count} reminders instead of one").format(
+                t._(says.REMINDERS_NOT_ONE).format(
                     chat=chat.title, count=len(fresh)
                 )
             )
         reminders[key] = fresh[0]
     cycle = stage.db.call(current_cycle, now=stage.clock.now())
     if cycle is None or cycle.nudge_at is None:
-        raise DemoError(t._("the schedule opened no cycle"))
+        raise DemoError(t._(says.NO_CYCLE))
 
-    stage.heading(t._("Liaisons reply to the reminder, before the deadline"))
+    stage.heading(t._(says.REPLIES))
 
     async def reply(key: str, line: str, at: datetime, to: StoredMessage | None = None) -> int:
         stage.clock.travel_to(at)
@@ -157,7 +158,7 @@ async def play(stage: Stage, lang: str, result: DemoResult) -> None:
     )
     if prompt is None:
         raise DemoError(
-            t._("{chat}: the bot did not ask which measure").format(chat=chats["development"].title)
+            t._(says.NO_QUESTION).format(chat=chats["development"].title)
         )
     await stage.press(
         chats["development"], liaisons["development"], prompt, script.DEVELOPMENT_CHOICE
@@ -170,7 +171,7 @@ async def play(stage: Stage, lang: str, result: DemoResult) -> None:
     # The tick job, at the nudge time: chats still missing measures get one nudge each.
     stage.clock.travel_to(cycle.nudge_at + timedelta(minutes=1))
     stage.heading(
-        t._("{moment}: the tick job nudges the chats that still miss measures").format(
+        t._(says.NUDGES).format(
             moment=stage.moment(cycle.nudge_at)
         )
     )
@@ -178,22 +179,22 @@ async def play(stage: Stage, lang: str, result: DemoResult) -> None:
     await stage.run_job(TICK_JOB)
     nudge = next(iter(sim.bot_messages(chats["development"])[before["development"] :]), None)
     if nudge is None:
-        raise DemoError(t._("{chat} got no nudge").format(chat=chats["development"].title))
+        raise DemoError(t._(says.NO_NUDGE).format(chat=chats["development"].title))
     await reply("development", "development_nudged", cycle.nudge_at + timedelta(hours=1), to=nudge)
 
     # The deadline passes: the tick job sends the overdue digest to the coordinators.
     stage.clock.travel_to(cycle.due_at + timedelta(minutes=1))
     stage.heading(
-        t._("{moment}: the deadline has passed; the coordinators get the overdue digest").format(
+        t._(says.DEADLINE).format(
             moment=stage.moment(cycle.due_at)
         )
     )
     before_digest = len(sim.bot_messages(coordinators))
     await stage.run_job(TICK_JOB)
     if len(sim.bot_messages(coordinators)) == before_digest:
-        raise DemoError(t._("the coordinators got no overdue digest"))
+        raise DemoError(t._(says.NO_DIGEST))
 
-    stage.heading(t._("A late reply, a day after the deadline"))
+    stage.heading(t._(says.LATE))
     stage.clock.travel_to(cycle.due_at + timedelta(days=1))
     await stage.send(
         chats["commerce"],
@@ -202,7 +203,7 @@ async def play(stage: Stage, lang: str, result: DemoResult) -> None:
         reply_to=reminders["commerce"].message_id,
     )
 
-    stage.heading(t._("A coordinator asks for /status, /overdue, /export and /chart"))
+    stage.heading(t._(says.VIEWS))
     stage.clock.travel_to(cycle.due_at + timedelta(days=1, hours=1))
     asked = await stage.send(coordinators, coordinator, "/status")
     result.status_text = "\n\n".join(m.text for m in stage.answers_after(coordinators, asked))
@@ -214,12 +215,12 @@ async def play(stage: Stage, lang: str, result: DemoResult) -> None:
     stage.flush()
 
     stage.emit("")
-    stage.emit("── " + t._("The final /status"))
+    stage.emit("── " + t._(says.FINAL_STATUS))
     stage.emit(result.status_text)
     if ledger is None or ledger.file is None:
-        raise DemoError(t._("the bot sent no ledger for /export"))
+        raise DemoError(t._(says.NO_LEDGER))
     if chart is None or chart.file is None:
-        raise DemoError(t._("the bot sent no chart for /chart"))
+        raise DemoError(t._(says.NO_CHART))
     result.ledger = result.folder / (ledger.file.file_name or "ledger.xlsx")
     result.ledger.write_bytes(ledger.file.data)
     result.chart = result.folder / (chart.file.file_name or "chart.png")
@@ -229,10 +230,13 @@ async def play(stage: Stage, lang: str, result: DemoResult) -> None:
 # --- set-up and tear-down -------------------------------------------------------------------
 
 
-async def run_story(lang: str, folder: Path, write: Callable[[str], None]) -> DemoResult:
-    """Start the simulator and the real application, play the story, stop everything."""
-    from bot import build_application, ensure_bundled_plan, open_database
+async def run_story(
+    lang: str, folder: Path, write: Callable[[str], None], start: datetime | None = None
+) -> DemoResult:
+    """Start the simulator and the real application, play the story, stop everything.
 
+    `start` (naive UTC) sets the story's first moment; by default it begins now.
+    """
     t = get_translator(lang)
     result = DemoResult(folder=folder)
     sim = BotApiSimulator(token=script.DEMO_TOKEN)
@@ -257,7 +261,7 @@ async def run_story(lang: str, folder: Path, write: Callable[[str], None]) -> De
         await asyncio.to_thread(ensure_bundled_plan, db)
         application = build_application(settings, db, token=script.DEMO_TOKEN)
         write(
-            t._("The bot polls a Bot API simulator at {url}; database {path}").format(
+            t._(says.POLLS).format(
                 url=base_url, path=database
             )
         )
@@ -270,6 +274,8 @@ async def run_story(lang: str, folder: Path, write: Callable[[str], None]) -> De
         )
         await application.start()
         clock = SimulatedTime(sim, application.bot_data["services"])
+        if start is not None:
+            clock.travel_to(start)
         errors = ErrorCount()
         logging.getLogger().addHandler(errors)
         stage = Stage(sim, application, clock, t, write, errors=lambda: errors.count)
@@ -300,8 +306,12 @@ async def _stop(application: AnyApp | None, db: Database | None) -> None:
         await application.post_shutdown(application)
 
 
-def run_demo(*, lang: str = "zh_CN", out_dir: str | None = None) -> int:
+def run_demo(
+    *, lang: str = "zh_CN", out_dir: str | None = None, start: datetime | None = None
+) -> int:
     """Run the demo; print the transcript, the final /status and the files' paths.
+
+    `start` (naive UTC) fixes the story's dates, so two runs print the same transcript.
 
     Returns 0 on success, 1 when a step failed (with a message saying which), 2 for bad input.
     """
@@ -319,7 +329,7 @@ def run_demo(*, lang: str = "zh_CN", out_dir: str | None = None) -> int:
         folder = output_folder(out_dir)
     except OSError as exc:
         print(
-            t._("The demo cannot write to {path}: {reason}").format(
+            t._(says.CANNOT_WRITE).format(
                 path=out_dir, reason=exc.strerror or exc
             ),
             file=sys.stderr,
@@ -329,11 +339,11 @@ def run_demo(*, lang: str = "zh_CN", out_dir: str | None = None) -> int:
     def write(line: str) -> None:
         print(line, flush=True)
 
-    write(t._("Demo of the follow-up (督办) bot: one whole reporting cycle, no token, no network."))
+    write(t._(says.INTRO))
     log_handler = WarningLog(folder / "demo.log")
     logging.getLogger().addHandler(log_handler)
     try:
-        result = asyncio.run(run_story(locale, folder, write))
+        result = asyncio.run(run_story(locale, folder, write, start))
     except SettingsError:
         raise  # bot.py says what is wrong with the settings and exits with 2
     except Exception as exc:
@@ -343,28 +353,24 @@ def run_demo(*, lang: str = "zh_CN", out_dir: str | None = None) -> int:
             # Whatever broke, the newcomer gets one line here and the traceback in demo.log.
             logging.getLogger("demo").exception("the demo failed")
             reason = f"{type(exc).__name__}: {exc}"
-        print(t._("The demo failed: {reason}").format(reason=reason), file=sys.stderr)
+        print(t._(says.FAILED).format(reason=reason), file=sys.stderr)
         if log_handler.count:
-            print(t._("Details: {path}").format(path=folder / "demo.log"), file=sys.stderr)
+            print(t._(says.DETAILS).format(path=folder / "demo.log"), file=sys.stderr)
         return 1
     finally:
         logging.getLogger().removeHandler(log_handler)
         log_handler.close()
     (folder / "transcript.txt").write_text("\n".join(result.transcript) + "\n", encoding="utf-8")
     write("")
-    write(t._("Ledger: {path}").format(path=result.ledger))
-    write(t._("Chart: {path}").format(path=result.chart))
-    write(t._("Transcript: {path}").format(path=folder / "transcript.txt"))
+    write(t._(says.LEDGER).format(path=result.ledger))
+    write(t._(says.CHART).format(path=result.chart))
+    write(t._(says.TRANSCRIPT).format(path=folder / "transcript.txt"))
     if log_handler.count:
         write(
-            t.ngettext(
-                "The bot logged {count} warning: {path}",
-                "The bot logged {count} warnings: {path}",
-                log_handler.count,
-            ).format(count=log_handler.count, path=folder / "demo.log")
+            says.warnings_logged(t, log_handler.count, folder / "demo.log")
         )
     write(
-        t._("The demo ran in {seconds} s.").format(
+        t._(says.RAN).format(
             seconds=t.number(round(time.monotonic() - started, 1))
         )
     )

@@ -11,8 +11,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from botapi_sim.server import BotApiSimulator
-from handlers.runtime import Services
 from models.clock import utcnow
+from runtime import Services
 
 
 class SimulatedTime:

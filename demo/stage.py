@@ -18,6 +18,7 @@ from botapi_sim.updates import SimChat, SimUser
 from botapi_sim.world import StoredMessage
 from demo.simulated_time import SimulatedTime
 from demo.transcript import render_entries
+from messages import demo as says
 from messages.i18n import Translator
 from models.db import Database
 
@@ -102,13 +103,13 @@ class Stage:
             await self.sim.wait_quiet(QUIET, timeout=STEP_TIMEOUT)
         except TimeoutError:
             raise DemoError(
-                self.t._("the bot did not answer within {seconds} s: {what}").format(
+                self.t._(says.NO_ANSWER).format(
                     seconds=int(STEP_TIMEOUT), what=what
                 )
             ) from None
         if self.errors() > errors_before:
             # The bot may still have answered (its apology): the step did not do its job.
-            raise DemoError(self.t._("the bot ran into an error: {what}").format(what=what))
+            raise DemoError(self.t._(says.BOT_ERROR).format(what=what))
 
     def answers_after(self, chat: SimChat, message_id: int) -> list[StoredMessage]:
         return [m for m in self.sim.bot_messages(chat) if m.message_id > message_id]
@@ -141,9 +142,7 @@ class Stage:
         if button is None:
             labels = [str(b.get("text")) for b in message.buttons]
             raise DemoError(
-                self.t._(
-                    "{chat}: no button {label} under message #{id} (buttons: {labels})"
-                ).format(
+                self.t._(says.NO_BUTTON).format(
                     chat=chat.title, label=label, id=message.message_id, labels=" | ".join(labels)
                 )
             )
@@ -161,7 +160,7 @@ class Stage:
         assert job_queue is not None
         jobs = job_queue.get_jobs_by_name(name)
         if not jobs:
-            raise DemoError(self.t._("the bot has no job called {name}").format(name=name))
+            raise DemoError(self.t._(says.NO_JOB).format(name=name))
         errors = self.errors()
         await jobs[0].run(self.application)
         await self._wait(lambda: True, name, errors_before=errors)

@@ -6,7 +6,6 @@ so the person's button stops spinning, and nothing else happens.
 
 from __future__ import annotations
 
-import html
 import logging
 from typing import Any
 
@@ -14,7 +13,9 @@ from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes
 
-from handlers.runtime import chat_translator, services
+from delivery import bot_api
+from messages.common import operator_report, render_apology
+from runtime import services
 
 log = logging.getLogger(__name__)
 
@@ -24,24 +25,17 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     log.error("error while handling an update", exc_info=context.error)
     if isinstance(update, Update) and update.effective_chat is not None:
         user = update.effective_user
-        t = await chat_translator(
-            context, update.effective_chat.id, user.language_code if user else None
+        t = await services(context).chat_translator(
+            update.effective_chat.id, user.language_code if user else None
         )
         try:
-            await context.bot.send_message(
-                update.effective_chat.id,
-                t._("Sorry, something went wrong on our side. Nothing you sent was lost; "
-                    "please try again in a minute."),
-            )
+            await bot_api.send(context.bot, update.effective_chat.id, render_apology(t))
         except TelegramError:
             log.warning("could not tell the chat about the error")
     operator = services(context).settings.operator_chat_id
     if operator:
         try:
-            await context.bot.send_message(
-                operator,
-                "<b>Error</b>\n<pre>" + html.escape(repr(context.error))[:3500] + "</pre>",
-            )
+            await bot_api.send(context.bot, operator, operator_report(context.error))
         except TelegramError:
             log.warning("could not reach the operator chat")
 

@@ -18,10 +18,11 @@ from telegram.ext import (
     filters,
 )
 
-from coordination.membership import deactivate_chat, migrate_chat, reactivate_chat
-from handlers.access import answer, translator
-from handlers.outbox import flush_outbox, move_locale, notify_chat_lost
-from handlers.runtime import services
+from coordination.membership import drop_chat, migrate_chat, reactivate_chat
+from delivery import bot_api
+from delivery.worker import flush_outbox
+from messages.common import render_greeting
+from runtime import services
 
 log = logging.getLogger(__name__)
 
@@ -41,9 +42,12 @@ async def my_chat_member(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     if new in GONE or (
         new == ChatMember.RESTRICTED and not getattr(change.new_chat_member, "is_member", True)
     ):
-        if await svc.db.run(deactivate_chat, chat_id=chat.id):
+        dropped = await svc.db.run(
+            drop_chat, chat_id=chat.id, now=svc.now(), fallback_chat_ids=svc.settings.admin_ids
+        )
+        if dropped:
             log.info("bot removed from chat %s; its deliveries stop", chat.id)
-            await notify_chat_lost(context.application, chat.id)
+            await flush_outbox(context.application)  # the notice to the coordinators
         return
     if new in PRESENT and (old in GONE or old == ChatMember.RESTRICTED):
         was_inactive = await svc.db.run(
@@ -57,15 +61,9 @@ async def my_chat_member(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
             log.info("bot added back to chat %s; resuming", chat.id)
             await flush_outbox(context.application)
         elif chat.type != chat.PRIVATE:
-            t = await translator(update, context)
-            await answer(
-                update,
-                context,
-                t._(
-                    "Hello! An admin can bind this group to its department with "
-                    "/bind &lt;department&gt;; /help lists the commands."
-                ),
-            )
+            user = update.effective_user
+            t = await svc.chat_translator(chat.id, user.language_code if user else None)
+            await bot_api.send(context.bot, chat.id, render_greeting(t))
 
 
 async def migrated(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -81,7 +79,7 @@ async def migrated(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     if await services(context).db.run(migrate_chat, old_id=old_id, new_id=new_id):
         log.info("chat %s migrated to %s", old_id, new_id)
-        move_locale(context.application, old_id, new_id)
+        services(context).move_locale(old_id, new_id)
         await flush_outbox(context.application)
 
 

@@ -1,4 +1,5 @@
-"""User-facing text: Babel catalogs under `locales/` and the functions that render messages."""
+"""Every word and format users read: Babel catalogs under `locales/`, the shared vocabulary,
+and the renderers that turn plain records into messages (`outgoing.Outgoing`)."""
 
 from messages.i18n import DEFAULT_LOCALE, N_, SUPPORTED_LOCALES, Translator, get_translator
 

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import shlex
 from pathlib import Path
-
-from sqlalchemy.engine import URL, make_url
 
 from messages.i18n import Translator
 
@@ -37,22 +34,8 @@ def render_restore(
     ).format(backup=backup, target=target, contents=_counts(t, counts), revision=revision)
 
 
-def _pg_target(url: str) -> str:
-    """The URL as pg_dump takes it: no SQLAlchemy driver, no password (use ~/.pgpass)."""
-    parsed = make_url(url)
-    bare = URL.create(
-        "postgresql",
-        username=parsed.username,
-        host=parsed.host,
-        port=parsed.port,
-        database=parsed.database,
-        query=parsed.query,
-    )
-    return bare.render_as_string(hide_password=False)
-
-
-def render_pg_dump(t: Translator, url: str, file: str) -> str:
-    command = f"pg_dump --format=custom --file={shlex.quote(file)} {shlex.quote(_pg_target(url))}"
+def render_pg_dump(t: Translator, command: str) -> str:
+    """How to back up PostgreSQL: the `pg_dump` line to run."""
     return "\n".join([
         t._(
             "The database is PostgreSQL: back it up with pg_dump (it runs while the bot "
@@ -63,11 +46,8 @@ def render_pg_dump(t: Translator, url: str, file: str) -> str:
     ])
 
 
-def render_pg_restore(t: Translator, url: str, file: str) -> str:
-    command = (
-        "pg_restore --clean --if-exists --no-owner "
-        f"--dbname={shlex.quote(_pg_target(url))} {shlex.quote(file)}"
-    )
+def render_pg_restore(t: Translator, command: str) -> str:
+    """How to restore PostgreSQL: the `pg_restore` line to run."""
     return "\n".join([
         t._(
             "The database is PostgreSQL: stop every instance of the bot, then restore with "

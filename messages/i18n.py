@@ -11,6 +11,7 @@ import functools
 import io
 from datetime import date, datetime, tzinfo
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.dates import format_date, format_datetime, format_time
@@ -18,6 +19,8 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal, format_percent
 from babel.support import NullTranslations, Translations
+
+from models.clock import as_aware_utc
 
 LOCALES_DIR = Path(__file__).resolve().parent / "locales"
 SUPPORTED_LOCALES = ("zh_CN", "en")
@@ -86,8 +89,6 @@ class Translator:
 
     def datetime(self, moment: datetime, fmt: str = "medium") -> str:
         """A stored naive-UTC (or aware) datetime in the reader's zone and locale."""
-        from models.clock import as_aware_utc
-
         local = as_aware_utc(moment).astimezone(self.tz)
         if fmt == "short":
             return format_datetime(local, "MM-dd HH:mm" if not self.is_chinese else "M月d日 HH:mm",
@@ -96,14 +97,10 @@ class Translator:
 
     def date(self, day: date | datetime, fmt: str = "medium") -> str:
         if isinstance(day, datetime):
-            from models.clock import as_aware_utc
-
-            day = as_aware_utc(day).astimezone(self.tz).date()
+                day = as_aware_utc(day).astimezone(self.tz).date()
         return format_date(day, fmt, locale=self.babel_locale)
 
     def time(self, moment: datetime, fmt: str = "short") -> str:
-        from models.clock import as_aware_utc
-
         return format_time(as_aware_utc(moment).astimezone(self.tz), fmt, locale=self.babel_locale)
 
     def number(self, value: float) -> str:
@@ -116,8 +113,6 @@ class Translator:
 
 @functools.cache
 def _translator_cache(locale: str, tz_key: str) -> Translator:
-    from zoneinfo import ZoneInfo
-
     return Translator(locale, ZoneInfo(tz_key))
 
 

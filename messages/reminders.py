@@ -1,4 +1,5 @@
-"""Rendering the messages of a cycle: the reminder, the nudge and the overdue digest.
+"""What the outbox sends, rendered: the reminder, the nudge, the overdue list, the digest and
+the notice that a chat dropped the bot.
 
 Every function takes a `Translator` (the chat's locale and the schedule's time zone) and
 plain data; plan text is HTML-escaped here, and a reminder always fits one message.
@@ -6,62 +7,18 @@ plain data; plan text is HTML-escaped here, and a reminder always fits one messa
 
 from __future__ import annotations
 
-import html
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 
-from babel.dates import format_skeleton
+from coordination.duties import DepartmentTasks
+from coordination.outbox import ChatLost, Content, Digest, Nudge, OverdueList, Reminder
+from messages.html import MESSAGE_LIMIT, bold, cut_lines, escape
+from messages.i18n import Translator
+from messages.views import render_digest
+from messages.vocabulary import gap, moment_text, role_phrase, shorten
 
-from messages.i18n import N_, Translator
-from models.clock import as_aware_utc
-from models.plan import ROLE_LEAD
-
-MESSAGE_LIMIT = 4096
 # Title lengths tried, longest first, until the message fits.
 TITLE_WIDTHS = (None, 40, 24, 14, 8, 0)
-
-ROLE_LEAD_TEXT = N_("lead role")  # 牵头
-ROLE_RESPONSIBLE_TEXT = N_("responsible role")  # 负责 (a clause that names no lead)
-ROLE_SUPPORT_TEXT = N_("support role")  # 配合
-
-
-@dataclass(frozen=True)
-class TaskLine:
-    label: str
-    title: str
-    role: str
-    responsible: bool
-
-
-@dataclass(frozen=True)
-class DepartmentTasks:
-    name: str
-    tasks: Sequence[TaskLine]
-
-
-def bold(text: str) -> str:
-    """`text` escaped and in bold."""
-    return f"<b>{html.escape(text)}</b>"
-
-
-def moment_text(t: Translator, moment: datetime, *, with_year: bool = True) -> str:
-    """'2026年10月28日周三 09:00' / 'Wed, Oct 28, 2026 09:00' in the translator's zone."""
-    local = as_aware_utc(moment).astimezone(t.tz)
-    day = format_skeleton("yMMMEd" if with_year else "MMMEd", local, locale=t.babel_locale)
-    return f"{day} {format_skeleton('Hm', local, locale=t.babel_locale)}"
-
-
-def role_text(t: Translator, task: TaskLine) -> str:
-    if task.role == ROLE_LEAD:
-        return t._(ROLE_LEAD_TEXT)
-    return t._(ROLE_RESPONSIBLE_TEXT) if task.responsible else t._(ROLE_SUPPORT_TEXT)
-
-
-def _short(title: str, width: int | None) -> str:
-    if width is None or len(title) <= width:
-        return title
-    return title[: max(width - 1, 0)] + "…" if width else ""
 
 
 def _task_lines(
@@ -70,13 +27,12 @@ def _task_lines(
     lines: list[str] = []
     for department in departments:
         lines.append("")
-        lines.append(f"<b>{html.escape(department.name)}</b>")
+        lines.append(f"<b>{escape(department.name)}</b>")
         for task in department.tasks:
-            title = _short(task.title, width)
-            # "（五）建设…" reads as one phrase; "5. Title" needs the space.
-            gap = "" if task.label.endswith(("）", ")")) else " "
-            title_part = f"{gap}{html.escape(title)}" if title else ""
-            lines.append(f"{html.escape(task.label)}{title_part} · {role_text(t, task)}")
+            title = task.title if width is None else shorten(task.title, width)
+            title_part = f"{gap(task.label)}{escape(title)}" if title else ""
+            role = role_phrase(t, task.role, task.responsible)
+            lines.append(f"{escape(task.label)}{title_part} · {role}")
     return lines
 
 
@@ -94,8 +50,7 @@ def _fit(
         if len(text) <= limit:
             return text
     # Even bare labels do not fit (hundreds of measures): cut at a line boundary.
-    cut = text[: limit - 2].rsplit("\n", 1)[0]
-    return cut + "\n…"
+    return cut_lines(text, limit)
 
 
 def render_reminder(
@@ -110,7 +65,7 @@ def render_reminder(
     count = sum(len(d.tasks) for d in departments)
     head = [bold(t._("Progress report requested"))]
     if plan_title:
-        head.append(html.escape(plan_title))
+        head.append(escape(plan_title))
     head.append(
         t.ngettext(
             "Please report on this measure by {deadline}.",
@@ -185,3 +140,34 @@ def render_overdue(
         ).format(count=len(departments)),
     ]
     return _fit(head, t, departments, [], limit)
+
+
+def render_chat_lost(t: Translator, lost: ChatLost) -> str:
+    """To the coordinators: a chat dropped the bot, so its reminders stop."""
+    departments = "、".join(escape(n) for n in lost.departments) or "—"
+    return t._(
+        "⚠️ The bot was removed from the chat {chat} ({departments}). Its reminders "
+        "are stopped until someone adds the bot back."
+    ).format(chat=f"<b>{escape(lost.title)}</b>", departments=departments)
+
+
+def render_content(t: Translator, content: Content) -> list[str]:
+    """The message(s) a delivery sends, in order."""
+    if isinstance(content, Reminder):
+        text = render_reminder(
+            t, departments=content.departments, due_at=content.due_at, plan_title=content.plan_title
+        )
+    elif isinstance(content, Nudge):
+        text = render_nudge(t, departments=content.departments, due_at=content.due_at)
+    elif isinstance(content, OverdueList):
+        text = render_overdue(
+            t,
+            departments=content.departments,
+            due_at=content.due_at,
+            total_tasks=content.total_tasks,
+        )
+    elif isinstance(content, Digest):
+        return render_digest(t, content.overview, content.now)
+    else:
+        text = render_chat_lost(t, content)
+    return [text]

@@ -1,4 +1,4 @@
-"""Render the coordinators' views (status, a department, a measure, overdue, history) as HTML.
+"""The coordinators' views (status, a department, a measure, overdue, history) as HTML.
 
 Every function takes a `Translator` and plain data from `reports/`; everything that users
 typed or that comes from the plan is escaped here.
@@ -6,24 +6,24 @@ typed or that comes from the plan is escaped here.
 
 from __future__ import annotations
 
-import html
 import math
 from datetime import datetime
 
-from messages.i18n import N_, Translator
-from models.plan import ROLE_LEAD
-from models.progress import (
-    PROGRESS_AT_RISK,
-    PROGRESS_BLOCKED,
-    PROGRESS_DONE,
-    PROGRESS_IN_PROGRESS,
+from messages.html import escape
+from messages.i18n import Translator
+from messages.vocabulary import (
+    ALERTING,
+    LIGHT_ICONS,
+    STATUS_ICONS,
+    TASK_ICONS,
+    TASK_NAMES,
+    joined,
+    role_name,
+    shorten,
+    status_name,
 )
 from reports.history import History, MeasureDetail, UpdateEntry
 from reports.status import (
-    LIGHT_GREEN,
-    LIGHT_RED,
-    LIGHT_WHITE,
-    LIGHT_YELLOW,
     TASK_LATE,
     TASK_ON_TIME,
     TASK_OVERDUE,
@@ -34,60 +34,25 @@ from reports.status import (
     TaskState,
 )
 
-LIGHT_ICONS = {LIGHT_GREEN: "🟢", LIGHT_YELLOW: "🟡", LIGHT_RED: "🔴", LIGHT_WHITE: "⚪"}
-TASK_ICONS = {TASK_ON_TIME: "✅", TASK_LATE: "🕓", TASK_OVERDUE: "❌", TASK_PENDING: "⏳"}
-STATUS_ICONS = {PROGRESS_AT_RISK: "⚠️", PROGRESS_BLOCKED: "⛔"}
-
-STATUS_LABELS = {
-    PROGRESS_DONE: N_("done"),
-    PROGRESS_IN_PROGRESS: N_("in progress"),
-    PROGRESS_AT_RISK: N_("at risk"),
-    PROGRESS_BLOCKED: N_("blocked"),
-}
-TASK_LABELS = {
-    TASK_ON_TIME: N_("reported on time"),
-    TASK_LATE: N_("reported late"),
-    TASK_OVERDUE: N_("overdue"),
-    TASK_PENDING: N_("not yet reported"),
-}
 SHORT_TEXT = 80
 HISTORY_TEXT = 600  # a history shows most of each update, still one page of many
 
 
 def esc(text: str) -> str:
-    return html.escape(text, quote=False)
+    return escape(text, quote=False)
 
 
-def shorten(text: str, limit: int = SHORT_TEXT) -> str:
+def quoted(text: str, limit: int = SHORT_TEXT) -> str:
     """One line of at most `limit` characters (an ellipsis marks the cut), then escaped."""
-    flat = " ".join(text.split())
-    if len(flat) > limit:
-        flat = flat[: limit - 1].rstrip() + "…"
-    return esc(flat)
-
-
-def status_label(t: Translator, status: str) -> str:
-    return t._(STATUS_LABELS[status]) if status in STATUS_LABELS else esc(status)
-
-
-def role_label(t: Translator, role: str, responsible: bool = False) -> str:
-    """牵头 / 配合, or 负责 for a department of a clause that names no lead."""
-    if role == ROLE_LEAD:
-        return t._("lead")
-    return t._("responsible role") if responsible else t._("support")
-
-
-def task_label(t: Translator, state: str) -> str:
-    return t._(TASK_LABELS[state])
+    return esc(shorten(text, limit))
 
 
 def progress_phrase(t: Translator, status: str, percent: int | None) -> str:
-    """ "in progress 60%" / "推进中 60%"."""
-    label = status_label(t, status)
+    """ "in progress 60%" / "推进中 60%"; at risk and blocked with their mark."""
+    label = status_name(t, status)
     if percent is not None:
         label += " " + t.percent(percent / 100)
-    icon = STATUS_ICONS.get(status)
-    return f"{icon} {label}" if icon else label
+    return f"{STATUS_ICONS[status]} {label}" if status in ALERTING else label
 
 
 def cycle_line(t: Translator, fire_at: datetime, due_at: datetime, now: datetime) -> str:
@@ -97,13 +62,8 @@ def cycle_line(t: Translator, fire_at: datetime, due_at: datetime, now: datetime
     )
 
 
-def joined(t: Translator, items: list[str]) -> str:
-    """A list as the reader writes it: 甲、乙 in Chinese, "a, b" in English."""
-    return ("、" if t.is_chinese else ", ").join(items)
-
-
 def with_role(t: Translator, name: str, role: str, responsible: bool = False) -> str:
-    return t._("{name} ({role})").format(name=name, role=role_label(t, role, responsible))
+    return t._("{name} ({role})").format(name=name, role=role_name(t, role, responsible))
 
 
 def legend(t: Translator) -> str:
@@ -116,7 +76,7 @@ def legend(t: Translator) -> str:
 
 def _task_mark(task: TaskState) -> str:
     mark = TASK_ICONS[task.state]
-    if task.reported and task.latest is not None and task.latest.status in STATUS_ICONS:
+    if task.reported and task.latest is not None and task.latest.status in ALERTING:
         mark += STATUS_ICONS[task.latest.status]
     return f"{esc(task.department)} {mark}"
 
@@ -280,12 +240,12 @@ def render_department(t: Translator, view: DepartmentView, now: datetime) -> str
         lines += ["", t._("The plan names this department for no measure.")]
     for row in view.rows:
         lines.append("")
-        lines.append(f"<b>{esc(row.label)}</b>{esc(row.title)} · {role_label(t, row.role)}")
+        lines.append(f"<b>{esc(row.label)}</b>{esc(row.title)} · {role_name(t, row.role)}")
         if row.task is not None:
-            lines.append(f"    {TASK_ICONS[row.task]} {task_label(t, row.task)}")
+            lines.append(f"    {TASK_ICONS[row.task]} {t._(TASK_NAMES[row.task])}")
         lines.append("    " + latest_line(t, row.latest))
         if row.latest is not None and row.latest.text.strip():
-            lines.append("    “" + shorten(row.latest.text) + "”")
+            lines.append("    “" + quoted(row.latest.text) + "”")
     return "\n".join(lines)
 
 
@@ -300,7 +260,7 @@ def _entry_lines(t: Translator, entry: UpdateEntry, *, limit: int) -> list[str]:
         detail += " · " + t._("edited")
     lines = [" · ".join(head), "    " + detail]
     if entry.text.strip():
-        lines.append("    " + shorten(entry.text, limit))
+        lines.append("    " + quoted(entry.text, limit))
     return lines
 
 
@@ -328,7 +288,7 @@ def render_measure(t: Translator, detail: MeasureDetail) -> str:
         lines.append(with_role(t, esc(item.name), item.role) + mark)
         lines.append("    " + latest_line(t, item.latest))
         if item.latest is not None and item.latest.text.strip():
-            lines.append("    “" + shorten(item.latest.text) + "”")
+            lines.append("    “" + quoted(item.latest.text) + "”")
     lines += ["", "<b>" + t._("Recent updates") + "</b>"]
     if not detail.recent:
         lines.append(t._("No update has been recorded for this measure yet."))

@@ -7,8 +7,11 @@ from __future__ import annotations
 
 import argparse
 import sys
+import tempfile
+from pathlib import Path
 
-from migrations.runner import make_revision, schema_differences
+from migrations.runner import make_revision, schema_differences, upgrade_engine
+from models.db import create_db_engine
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -25,12 +28,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _check() -> int:
-    import tempfile
-    from pathlib import Path
-
-    from migrations.runner import upgrade_engine
-    from models.db import create_db_engine
-
     with tempfile.TemporaryDirectory() as scratch:
         engine = create_db_engine(f"sqlite:///{Path(scratch) / 'check.sqlite3'}")
         try:

@@ -25,6 +25,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DatabaseError
 from sqlmodel import SQLModel
 
+# Importing the package registers every table on SQLModel.metadata.
 from models.db import create_db_engine, normalize_database_url
 from settings import SettingsError
 
@@ -146,8 +147,6 @@ def require_current(engine: Engine) -> None:
 
 def schema_differences(engine: Engine) -> list[object]:
     """What differs between the database and the models (empty when they agree)."""
-    import models  # noqa: F401  (registers every table on SQLModel.metadata)
-
     with engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={"compare_type": True})
         return list(compare_metadata(context, SQLModel.metadata))

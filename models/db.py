@@ -66,9 +66,9 @@ def create_schema(engine: Engine) -> None:
     """Create missing tables straight from the models (SQLite default and tests).
 
     PostgreSQL deployments use Alembic migrations (`python bot.py db upgrade`) instead.
+    Every table is on SQLModel.metadata: `models/__init__.py` imports them all, and it runs
+    before anything can reach this module.
     """
-    import models  # noqa: F401  (registers every table on SQLModel.metadata)
-
     SQLModel.metadata.create_all(engine)
 
 

@@ -16,6 +16,8 @@ from models.clock import utcnow
 
 SCHEDULE_REMINDER = "reminder"  # remind department chats of their measures
 SCHEDULE_DIGEST = "digest"  # 通报: overview and overdue list to the coordinators' chats
+# A cycle of no schedule that only carries one-off notices (its key names what about).
+CYCLE_NOTICE = "notice"
 
 SCOPE_LEAD = "lead"
 SCOPE_ALL = "all"

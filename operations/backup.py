@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shlex
 import sqlite3
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 
 from messages.backups import render_backup, render_pg_dump, render_pg_restore, render_restore
 from messages.problems import operator_translator
@@ -141,6 +142,31 @@ def restore_sqlite(backup: Path, database_url: str, *, force: bool) -> Contents:
     return contents(target)
 
 
+def pg_target(url: str) -> str:
+    """The URL as pg_dump takes it: no SQLAlchemy driver, no password (use ~/.pgpass)."""
+    parsed = make_url(url)
+    bare = URL.create(
+        "postgresql",
+        username=parsed.username,
+        host=parsed.host,
+        port=parsed.port,
+        database=parsed.database,
+        query=parsed.query,
+    )
+    return bare.render_as_string(hide_password=False)
+
+
+def pg_dump_line(url: str, file: str) -> str:
+    return f"pg_dump --format=custom --file={shlex.quote(file)} {shlex.quote(pg_target(url))}"
+
+
+def pg_restore_line(url: str, file: str) -> str:
+    return (
+        "pg_restore --clean --if-exists --no-owner "
+        f"--dbname={shlex.quote(pg_target(url))} {shlex.quote(file)}"
+    )
+
+
 def is_sqlite(url: str) -> bool:
     return make_url(normalize_database_url(url)).get_backend_name() == "sqlite"
 
@@ -150,7 +176,7 @@ def cmd_backup(settings: Settings, file: str, *, out: TextIO | None = None) -> i
     t = operator_translator()
     url = settings.database_url
     if not is_sqlite(url):
-        print(render_pg_dump(t, url, file), file=out)
+        print(render_pg_dump(t, pg_dump_line(url, file)), file=out)
         return 0
     source = sqlite_file(url)
     assert source is not None
@@ -166,7 +192,7 @@ def cmd_restore(settings: Settings, file: str, *, force: bool, out: TextIO | Non
     t = operator_translator()
     url = settings.database_url
     if not is_sqlite(url):
-        print(render_pg_restore(t, url, file), file=out)
+        print(render_pg_restore(t, pg_restore_line(url, file)), file=out)
         return 0
     result = restore_sqlite(Path(file), url, force=force)
     target = sqlite_file(url)

@@ -20,6 +20,7 @@ import aiohttp
 from telegram import Bot
 from telegram.request import HTTPXRequest
 
+from messages.chart import find_cjk_font
 from messages.doctor import FAIL, Finding, fail, ok, render_findings, warn
 from messages.problems import operator_translator
 from migrations.runner import current_revision, head_revision, require_known
@@ -37,7 +38,6 @@ from operations.logs import mask_token
 from operations.service import WebhookOptions, webhook_options
 from operations.telegram_link import reach_telegram, server_of
 from operations.webhook_server import HEALTH_PATH
-from reports.chart import find_cjk_font
 from settings import Settings, SettingsError, load_settings, mask_url_password
 
 HTTP_TIMEOUT_SECONDS = 5.0

@@ -12,9 +12,6 @@ import logging
 from collections.abc import Iterator
 from pathlib import Path
 
-from pypdf import PdfReader
-from pypdf.errors import PdfReadError
-
 from settings import SettingsError
 
 PDF_MAGIC = b"%PDF"
@@ -47,6 +44,10 @@ def check_plan_file(path_text: str) -> None:
     with path.open("rb") as handle:
         head = handle.read(len(PDF_MAGIC))
     if path.suffix.lower() == ".pdf" or head == PDF_MAGIC:
+        # Optional heavy dependency: pypdf is loaded only when a PDF is given (as planreader).
+        from pypdf import PdfReader
+        from pypdf.errors import PdfReadError
+
         data = path.read_bytes()
         try:
             with quiet_pdf_library():

@@ -10,7 +10,9 @@ import asyncio
 import contextlib
 import hashlib
 import logging
+import os
 import signal
+import socket
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -22,11 +24,15 @@ from telegram import Update
 from telegram.error import BadRequest, InvalidToken, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application
 
+from assembly import build_application, ensure_bundled_plan, prepare_schema
+from models.db import Database
+from operations.database_check import check_database
 from operations.intake import queue_sink
-from operations.logs import mask_token
+from operations.logs import configure_logging, mask_token
 from operations.polling import Poller, retry_after_seconds
 from operations.telegram_link import reach_telegram, reason_of
 from operations.webhook_server import Health, WebhookServer
+from runtime import services
 from settings import SECRET_PATTERN, Settings, SettingsError
 
 log = logging.getLogger("duban")
@@ -88,6 +94,26 @@ def webhook_options(
     return WebhookOptions(url=url, listen=listen, port=port, secret=secret)
 
 
+def run_service(settings: Settings, *, token: str, webhook: WebhookOptions | None) -> None:
+    """`bot.py run`: check the database, assemble the bot, serve until SIGTERM.
+
+    The database is opened but nothing is created in it (no file, no tables, no plan) until
+    Telegram has accepted the token: `prepare` runs inside `serve`, after that check.
+    """
+    configure_logging(token)
+    check_database(settings.database_url)
+    db = Database.from_url(settings.database_url)
+    # Each process names itself in the deliveries it claims (several instances, one database).
+    instance = f"{socket.gethostname()}:{os.getpid()}"
+    application = build_application(settings, db, token=token, instance=instance)
+
+    def prepare() -> None:
+        prepare_schema(db)
+        ensure_bundled_plan(db)
+
+    asyncio.run(serve(application, settings=settings, prepare=prepare, webhook=webhook))
+
+
 async def _unless_stopped(coro: Coroutine[Any, Any, T], stop: asyncio.Event) -> T | None:
     """Run `coro` unless `stop` is set first (then it is cancelled and None returned)."""
     task = asyncio.ensure_future(coro)
@@ -143,9 +169,7 @@ async def serve(
 
 
 def _close(application: AnyApp) -> None:
-    services = application.bot_data.get("services")
-    if services is not None:
-        services.db.dispose()
+    services(application).db.dispose()
 
 
 async def _run(
@@ -179,11 +203,11 @@ async def _run(
 
 
 async def _serve_webhook(application: AnyApp, stop: asyncio.Event, webhook: WebhookOptions) -> None:
-    services = application.bot_data["services"]
+    db = services(application).db
 
     async def health() -> Health:
         try:
-            await asyncio.wait_for(services.db.run(_ping), HEALTH_DB_TIMEOUT_SECONDS)
+            await asyncio.wait_for(db.run(_ping), HEALTH_DB_TIMEOUT_SECONDS)
         except Exception as error:
             return Health(False, {"database": f"{type(error).__name__}: {error}"[:300]})
         return Health(True, {"database": "ok", "queued_updates": application.update_queue.qsize()})

@@ -9,8 +9,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from messages.i18n import N_
-
 
 @dataclass
 class Clause:
@@ -72,22 +70,15 @@ class DepartmentDoc:
 
 @dataclass
 class ReadWarning:
-    """Something the reader noticed that a person should check; `message` is a msgid."""
+    """Something the reader noticed that a person should check (`messages/plan.py` words it)."""
 
-    message: str
+    code: str  # one of the warning codes below
     params: dict[str, Any] = field(default_factory=dict)
 
-    def english(self) -> str:
-        return self.message.format(**self.params)
 
-    def render(self, translate: Any) -> str:
-        return translate._(self.message).format(**self.params)
-
-
-REGION_COUNT_MISMATCH = N_("{city} lists {listed} counties but its heading says {declared}")
-MEASURES_WITHOUT_CLAUSE = N_(
-    "No responsibility clause was found for {labels}; check these measures in the document."
-)
+# What a reader may point out; the params each one carries are in the comment.
+REGION_COUNT_MISMATCH = "region_count_mismatch"  # city, listed, declared
+MEASURES_WITHOUT_CLAUSE = "measures_without_clause"  # labels
 
 
 @dataclass
@@ -138,29 +129,22 @@ class PlanDocument:
         }
 
 
-# Why a file was refused; msgids translated where they are shown.
-MISSING_DOC_NUMBER = N_("no document number (文号) such as 晋政发〔2021〕36号")
-MISSING_MEASURES = N_("no numbered measures such as （一） or 1.")
-MISSING_CLAUSES = N_("no responsibility clauses such as （省水利厅牵头，…按职责分工负责）")
-MISSING_TITLE = N_("no title")
-UNREADABLE_ENCODING = N_("the text is in an encoding that could not be recognised")
-UNSUPPORTED_FORMAT = N_("the file type is not supported (use .txt, .docx, .pdf or .html)")
-EMPTY_FILE = N_("the file is empty")
-FILE_NOT_FOUND = N_("the file does not exist")
-BROKEN_FILE = N_("the file could not be opened (damaged or not what its name says)")
+# Why a file was refused (`messages/plan.py` words each one).
+MISSING_DOC_NUMBER = "missing_doc_number"
+MISSING_MEASURES = "missing_measures"
+MISSING_CLAUSES = "missing_clauses"
+MISSING_TITLE = "missing_title"
+UNREADABLE_ENCODING = "unreadable_encoding"
+UNSUPPORTED_FORMAT = "unsupported_format"
+EMPTY_FILE = "empty_file"
+FILE_NOT_FOUND = "file_not_found"
+BROKEN_FILE = "broken_file"
 
 
 class PlanReadError(Exception):
-    """The file is not a plan of this genre (or cannot be read); `problems` are msgids."""
+    """The file is not a plan of this genre (or cannot be read); `problems` are codes."""
 
     def __init__(self, source: str, problems: list[str]) -> None:
         self.source = source
         self.problems = problems
         super().__init__(f"{source}: not a plan: " + "; ".join(problems))
-
-    def render(self, translate: Any) -> str:
-        """One message in the reader's language; `translate` is a Translator."""
-        head = translate._("{source} is not a plan document that can be read:").format(
-            source=self.source
-        )
-        return head + "\n" + "\n".join("- " + translate._(p) for p in self.problems)

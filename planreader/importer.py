@@ -73,24 +73,6 @@ class ImportResult:
     def unchanged(self) -> bool:
         return self.status == STATUS_UNCHANGED
 
-    def summary_line(self) -> str:
-        """One English line for the log."""
-        counts = (
-            f"{self.measures} measures, {self.departments} departments, "
-            f"{self.assignments} assignments, {self.regions} regions"
-        )
-        if self.status == STATUS_UNCHANGED:
-            line = f"{self.doc_number} already imported, nothing changed ({counts})"
-        elif self.status == STATUS_CREATED:
-            line = f"{self.doc_number} imported: {counts}"
-        else:
-            line = (
-                f"{self.doc_number} revised: {len(self.measures_added)} measures added, "
-                f"{len(self.measures_removed)} removed, {len(self.changes)} with changed "
-                f"departments ({counts})"
-            )
-        return line + "".join("; " + warning.english() for warning in self.warnings)
-
 
 def plan_count(session: Session) -> int:
     """How many plans the database holds."""

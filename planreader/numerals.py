@@ -38,6 +38,10 @@ NUMERAL_CHARS = "".join(DIGITS) + "".join(UNITS) + "".join(MYRIADS)
 
 _WRITTEN_DIGITS = "零一二三四五六七八九"
 
+# Full-width ASCII (（５） ＃５ ６０％) folded to half-width one character for one, so every
+# match offset is also an offset into the original text and slices keep the user's spelling.
+FULL_WIDTH_FOLD = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+
 
 def parse_chinese_numeral(text: str) -> int | None:
     """二十二 → 22, 一百零三 → 103, 十 → 10, ５ → 5; None when `text` is not a numeral."""
@@ -79,6 +83,11 @@ def parse_chinese_numeral(text: str) -> int | None:
             section = 0
             digit = None
     return total + section + (digit or 0)
+
+
+def numeral_value(token: str) -> int | None:
+    """`5`, `５`, `五`, `十五`, `一百零三` → int; None for anything that is not a numeral."""
+    return parse_chinese_numeral(token.translate(FULL_WIDTH_FOLD))
 
 
 def _below_ten_thousand(n: int, *, leading: bool) -> str:

@@ -47,6 +47,7 @@ def decode_text(data: bytes, *, source: str = "") -> str:
 
 def docx_text(data: bytes, *, source: str = "") -> str:
     """Paragraphs and table rows of a .docx in document order, one per line."""
+    # Optional heavy dependency: python-docx is loaded only when a .docx comes in.
     import docx
     from docx.table import Table
     from docx.text.paragraph import Paragraph
@@ -127,6 +128,7 @@ def region_table_lines(rows: list[list[str]]) -> list[str]:
 
 def pdf_text(data: bytes, *, source: str = "") -> str:
     """The text layer of a PDF, page after page (scanned images have none)."""
+    # Optional heavy dependency: pypdf is loaded only when a PDF comes in.
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 

@@ -1,85 +1,16 @@
-"""The /chart picture: reports per measure in the current cycle, on-time rate per department.
-
-Chinese labels need a CJK font (Noto Sans CJK, WenQuanYi, Source Han, …); without one the
-labels fall back to measure numbers and ASCII department codes, never to empty boxes.
+"""What the /chart picture shows, as plain data: reports per measure in the current cycle, and
+the on-time rate of each department over the recent cycles (`messages/chart.py` draws it).
 """
 
 from __future__ import annotations
 
-import functools
-import io
-import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
-import matplotlib
-
-matplotlib.use("Agg")  # no display: the picture is rendered to bytes in a worker thread
-
-from matplotlib import font_manager
-from matplotlib.figure import Figure
 from sqlmodel import Session
 
-from messages.i18n import N_, Translator
-from reports.cycles import cycle_outcomes, department_on_time_rates, recent_cycles
-from reports.status import (
-    TASK_LATE,
-    TASK_ON_TIME,
-    TASK_OVERDUE,
-    TASK_PENDING,
-    cycle_overview,
-)
-
-# Families to try, best first; the first one installed is used.
-CJK_FAMILIES = (
-    "Noto Sans CJK SC",
-    "Noto Sans SC",
-    "Source Han Sans SC",
-    "Source Han Sans CN",
-    "WenQuanYi Micro Hei",
-    "WenQuanYi Zen Hei",
-    "Microsoft YaHei",
-    "SimHei",
-    "PingFang SC",
-    "Heiti SC",
-    "Noto Sans CJK JP",
-    "Droid Sans Fallback",
-    "AR PL UMing CN",
-)
-# File names of CJK fonts that matplotlib's cache may not know yet (installed after it).
-_CJK_FILE = re.compile(r"(wqy|notosanscjk|notoserifcjk|sourcehan|droidsansfallback|uming)", re.I)
-_NOT_ASCII = re.compile(r"[^\x20-\x7e]")
-
-STATE_COLOURS = {
-    TASK_ON_TIME: "#2e9d5b",
-    TASK_LATE: "#f0ad33",
-    TASK_OVERDUE: "#d64541",
-    TASK_PENDING: "#b8c2cc",
-}
-# The legend says what the status views say (the same catalog strings).
-STATE_NAMES = {
-    TASK_ON_TIME: N_("reported on time"),
-    TASK_LATE: N_("reported late"),
-    TASK_OVERDUE: N_("overdue"),
-    TASK_PENDING: N_("not yet reported"),
-}
-
-
-@functools.cache
-def find_cjk_font() -> str | None:
-    """The family name of an installed CJK font, or None."""
-    installed = {entry.name for entry in font_manager.fontManager.ttflist}
-    for family in CJK_FAMILIES:
-        if family in installed:
-            return family
-    for path in font_manager.findSystemFonts():
-        if _CJK_FILE.search(path.replace("-", "").replace("_", "")):
-            try:
-                font_manager.fontManager.addfont(path)
-            except (OSError, RuntimeError, ValueError):
-                continue
-    installed = {entry.name for entry in font_manager.fontManager.ttflist}
-    return next((family for family in CJK_FAMILIES if family in installed), None)
+from reports.cycles import current_cycle, cycle_outcomes, department_on_time_rates, recent_cycles
+from reports.status import TASK_STATES, cycle_overview
 
 
 @dataclass
@@ -91,23 +22,13 @@ class ChartData:
     departments: list[tuple[str, float, int]] = field(default_factory=list)
 
 
-@dataclass
-class Chart:
-    png: bytes
-    uses_cjk_font: bool
-    # ASCII code → department name, when the picture had to use codes.
-    codes: list[tuple[str, str]] = field(default_factory=list)
-
-
 def chart_data(session: Session, *, now: datetime, cycles: int = 12) -> ChartData:
     """What the chart shows: the current cycle's tasks and the recent cycles' punctuality."""
-    from coordination.cycle_state import current_cycle
-
     cycle = current_cycle(session, now=now)
     overview = cycle_overview(session, cycle=cycle, now=now)
     data = ChartData(cycle_date=cycle.fire_at if cycle else None)
     for measure in overview.measures:
-        counts = dict.fromkeys(STATE_COLOURS, 0)
+        counts = dict.fromkeys(TASK_STATES, 0)
         for task in measure.tasks:
             counts[task.state] += 1
         data.measures.append((measure.number, measure.label, counts))
@@ -116,91 +37,3 @@ def chart_data(session: Session, *, now: datetime, cycles: int = 12) -> ChartDat
     )
     data.departments = department_on_time_rates(outcomes)
     return data
-
-
-def render_chart(t: Translator, data: ChartData, *, font: str | bool | None = True) -> Chart:
-    """The PNG; `font=True` finds a CJK font, `None`/`False` forces the ASCII fallback."""
-    family = find_cjk_font() if font is True else (font or None)
-    figure, codes = build_figure(t, data, family)
-    buffer = io.BytesIO()
-    with matplotlib.rc_context(_font_rc(family)):
-        figure.savefig(buffer, format="png", dpi=110)
-    return Chart(png=buffer.getvalue(), uses_cjk_font=family is not None, codes=codes)
-
-
-def _font_rc(family: str | None) -> dict[str, object]:
-    if family is None:
-        return {"font.family": "sans-serif", "font.sans-serif": ["DejaVu Sans"]}
-    return {"font.family": "sans-serif", "font.sans-serif": [family, "DejaVu Sans"]}
-
-
-def build_figure(
-    t: Translator, data: ChartData, family: str | None
-) -> tuple[Figure, list[tuple[str, str]]]:
-    """The figure and, without a CJK font, the department codes it uses."""
-
-    def say(message: str) -> str:
-        # Without a CJK font a Chinese text would print as boxes: keep the English source.
-        text = t._(message)
-        return text if family is not None or not _NOT_ASCII.search(text) else message
-
-    codes: list[tuple[str, str]] = []
-    department_labels: list[str] = []
-    for index, (name, _rate, _n) in enumerate(data.departments, start=1):
-        if family is None and _NOT_ASCII.search(name):
-            code = f"D{index}"
-            codes.append((code, name))
-            department_labels.append(code)
-        else:
-            department_labels.append(name if len(name) <= 14 else name[:13] + "…")
-    # "十一" rather than "（十一）": the brackets cost room and say nothing under a bar.
-    measure_labels = [
-        label.strip("（）() ") or str(number) if family is not None else str(number)
-        for number, label, _ in data.measures
-    ]
-
-    n_departments = max(1, len(data.departments))
-    height = 3.6 + 0.28 * n_departments
-    with matplotlib.rc_context(_font_rc(family)):
-        figure = Figure(figsize=(max(8.0, 0.42 * len(data.measures) + 2), height))
-        top, bottom = figure.subplots(
-            2, 1, gridspec_kw={"height_ratios": [3.2, 0.28 * n_departments + 0.6]}
-        )
-        when = t.date(data.cycle_date) if data.cycle_date is not None else ""
-        if family is None and _NOT_ASCII.search(when) and data.cycle_date is not None:
-            when = data.cycle_date.strftime("%Y-%m-%d")
-        top.set_title(say(N_("Reports per measure, cycle of {date}")).format(date=when))
-        positions = list(range(len(data.measures)))
-        base = [0] * len(data.measures)
-        for state, colour in STATE_COLOURS.items():
-            values = [counts[state] for _n, _l, counts in data.measures]
-            top.bar(positions, values, bottom=base, color=colour, label=say(STATE_NAMES[state]))
-            base = [b + v for b, v in zip(base, values, strict=True)]
-        crowded = len(positions) > 30
-        top.set_xticks(
-            positions, measure_labels, rotation=90 if crowded else 0, fontsize=7 if crowded else 8
-        )
-        top.set_ylabel(say(N_("Departments")))
-        top.yaxis.get_major_locator().set_params(integer=True)
-        # Head room above the tallest bar, so the legend never hides one.
-        top.set_ylim(0, max([*base, 1]) * 1.3)
-        top.legend(loc="upper right", fontsize=8, ncols=4)
-        if not data.measures:
-            top.text(
-                0.5, 0.5, say(N_("No tasks in this cycle")), ha="center", transform=top.transAxes
-            )
-
-        rates = [rate * 100 for _name, rate, _n in data.departments]
-        rows = list(range(len(data.departments)))
-        bottom.barh(rows, rates, color="#3b7dd8")
-        bottom.set_yticks(rows, department_labels, fontsize=8)
-        bottom.invert_yaxis()
-        bottom.set_xlim(0, 100)
-        bottom.set_xlabel(say(N_("On-time rate per department (%)")))
-        for row, rate in zip(rows, rates, strict=True):
-            bottom.text(min(rate + 1, 92), row, f"{rate:.0f}%", va="center", fontsize=7)
-        if not data.departments:
-            bottom.text(50, 0, say(N_("No closed tasks yet")), ha="center")
-            bottom.set_yticks([])
-        figure.tight_layout()
-    return figure, codes

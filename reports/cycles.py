@@ -53,6 +53,16 @@ class CycleOutcome:
         return sum(1 for task in counted if task.outcome == OUTCOME_ON_TIME) / len(counted)
 
 
+def current_cycle(session: Session, *, now: datetime) -> Cycle | None:
+    """The latest reminder cycle that has fired (fire_at <= now), or None before the first."""
+    return session.exec(
+        select(Cycle)
+        .where(Cycle.kind == SCHEDULE_REMINDER, Cycle.fire_at <= now)
+        .order_by(col(Cycle.fire_at).desc(), col(Cycle.id).desc())
+        .limit(1)
+    ).first()
+
+
 def recent_cycles(session: Session, *, now: datetime, limit: int = 12) -> list[Cycle]:
     """The latest reminder cycles that have fired, newest first."""
     return list(

@@ -26,6 +26,7 @@ TASK_ON_TIME = "on_time"
 TASK_LATE = "late"
 TASK_OVERDUE = "overdue"
 TASK_PENDING = "pending"  # not reported, deadline not passed
+TASK_STATES = (TASK_ON_TIME, TASK_LATE, TASK_OVERDUE, TASK_PENDING)
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from settings import Settings, SettingsError, load_settings
+from tests.support.paths import ROOT
 
 TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw0"
 VARIABLES = (
@@ -19,7 +20,6 @@ VARIABLES = (
     "OPERATOR_CHAT_ID",
     "RATE_LIMIT_PER_SECOND",
 )
-ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(autouse=True)

@@ -17,8 +17,8 @@ from tests.conftest import (
     UNBOUND_GROUP,
     WATER_GROUP,
 )
-from tests.handlers.cycle_helpers import expected_labels, listed_labels
-from tests.harness import BotHarness
+from tests.support.cycle_helpers import expected_labels, listed_labels
+from tests.support.harness import BotHarness
 
 
 def bindings(bot) -> list[tuple[int, int]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from botapi_sim.updates import private_chat
 from handlers.common import set_command_menus
 from tests.conftest import ADMIN, LIAISON_WATER, STRANGER, UNBOUND_GROUP, WATER_GROUP
-from tests.harness import BotHarness
+from tests.support.harness import BotHarness
 
 
 async def test_help_shows_the_binding_and_only_the_callers_commands(tmp_path):

@@ -28,8 +28,8 @@ from tests.conftest import (
     UNBOUND_GROUP,
     WATER_GROUP,
 )
-from tests.coordinator_data import NOW, build_sample
-from tests.harness import BotHarness
+from tests.support.coordinator_data import NOW, build_sample
+from tests.support.harness import BotHarness
 
 ENGLISH_COORDINATOR = SimUser(id=1003, first_name="Alex", language_code="en")
 

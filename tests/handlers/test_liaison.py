@@ -26,8 +26,8 @@ from tests.conftest import (
     UNBOUND_GROUP,
     WATER_GROUP,
 )
-from tests.harness import BotHarness
-from tests.liaison_data import bind, counts, make_cycle, summary
+from tests.support.harness import BotHarness
+from tests.support.liaison_data import bind, counts, make_cycle, summary
 
 REMINDER = {WATER_GROUP.id: 501, DEV_GROUP.id: 502, ENERGY_GROUP.id: 503}
 
@@ -313,12 +313,12 @@ async def test_a_failed_commit_is_not_acknowledged_and_leaves_nothing_behind(bot
 
 
 async def test_a_failure_between_the_record_and_its_latest_row_rolls_back_both(bot, monkeypatch):
-    from coordination import progress
+    from coordination.replies import write
 
     def broken(session, update):
         raise OperationalError("UPDATE latestprogress", {}, Exception("database is locked"))
 
-    monkeypatch.setattr(progress, "_refresh_latest", broken)
+    monkeypatch.setattr(write, "refresh_latest", broken)
     await reply(bot, WATER_GROUP, LIAISON_WATER, "（五）已完成")
     assert db_counts(bot) == (0, 0, 0, 0)
     assert "重新发送" in bot.request.sent("sendMessage", WATER_GROUP.id)[-1].text

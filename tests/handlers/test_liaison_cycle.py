@@ -18,8 +18,8 @@ from tests.conftest import (
     LIAISON_WATER,
     WATER_GROUP,
 )
-from tests.harness import BotHarness
-from tests.liaison_data import summary
+from tests.support.harness import BotHarness
+from tests.support.liaison_data import summary
 
 
 def buttons(call: Any) -> list[str]:

@@ -7,12 +7,12 @@ from datetime import timedelta
 from sqlmodel import select
 
 from botapi_sim.updates import private_chat
-from handlers.scheduling import run_tick
+from delivery.jobs import run_tick
 from models.chats import Chat, ChatDepartment
 from models.schedules import Delivery
 from tests.conftest import ADMIN, COORD_GROUP, DEV_GROUP, WATER_GROUP
-from tests.handlers.cycle_helpers import travel
-from tests.harness import BotHarness
+from tests.support.cycle_helpers import travel
+from tests.support.harness import BotHarness
 
 
 def chat(bot, chat_id: int) -> Chat | None:
@@ -50,11 +50,12 @@ async def test_a_reminder_refused_while_removed_is_sent_when_the_bot_is_back(tmp
         await bot.command(WATER_GROUP, ADMIN, "bind", "省水利厅")
         bot.request.fail_next("sendMessage", 403, "Forbidden: bot was kicked from the group")
         await bot.command(private_chat(ADMIN), ADMIN, "remind")
+        reminder = select(Delivery).where(Delivery.kind == "reminder")
         with bot.db.session() as session:
-            assert session.exec(select(Delivery.status)).one() == "failed"
+            assert session.exec(reminder).one().status == "failed"
         await bot.send(bot.updates.my_chat_member(WATER_GROUP, ADMIN, old="kicked", new="member"))
         with bot.db.session() as session:
-            row = session.exec(select(Delivery)).one()
+            row = session.exec(reminder).one()
         assert row.status == "sent" and row.message_id is not None
         sent = [c for c in bot.request.sent("sendMessage", WATER_GROUP.id) if "_result" in c.params]
         assert len(sent) == 2  # the /bind answer and the reminder, once

@@ -1,0 +1,94 @@
+"""The Application: settings, defaults, the rate limiter, every area's handlers, the jobs.
+
+`build_application` is the only place handlers are registered, in an order that matters.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram.constants import ParseMode
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaults
+from telegram.request import BaseRequest
+
+from delivery.jobs import restore_jobs
+from handlers import admin, common, coordinator, errors, liaison, membership, schedules
+from models.db import Database
+from runtime import Services, services
+from settings import Settings
+
+AnyApp = Application[Any, Any, Any, Any, Any, Any]
+
+
+def file_base_url(api_base_url: str) -> str:
+    """Telegram serves files under /file/bot<token> beside /bot<token>."""
+    if api_base_url.rstrip("/").endswith("/bot"):
+        return api_base_url.rstrip("/")[: -len("/bot")] + "/file/bot"
+    return api_base_url.rstrip("/") + "/file/bot"
+
+
+def build_application(
+    settings: Settings,
+    db: Database,
+    *,
+    token: str,
+    request: BaseRequest | None = None,
+    updates_request: BaseRequest | None = None,
+    rate_limit: bool = True,
+    instance: str = "bot",
+) -> AnyApp:
+    """Assemble the Application: settings, defaults, limiter, handlers, jobs, error handler."""
+    builder = (
+        ApplicationBuilder()
+        .token(token)
+        .base_url(settings.telegram_api_base_url)
+        # Files (a liaison's photo or document) come from the same server as the API.
+        .base_file_url(file_base_url(settings.telegram_api_base_url))
+        .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=settings.tz))
+        .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
+    )
+    if request is not None:
+        builder = builder.request(request).get_updates_request(updates_request or request)
+    elif settings.telegram_proxy_url:
+        # Every call (getUpdates and file downloads too) goes through the proxy.
+        proxy = settings.telegram_proxy_url
+        builder = builder.proxy(proxy).get_updates_proxy(proxy)
+    if rate_limit:
+        # Telegram allows about 30 messages a second overall and 20 a minute into one group;
+        # the limiter also waits out RetryAfter and tries again. The overall bucket holds one
+        # message and refills every 1/L s: a bucket of L would let L go at once after a pause,
+        # which a server counting a sliding second answers with 429 and a stop for everyone.
+        builder = builder.rate_limiter(
+            AIORateLimiter(
+                overall_max_rate=1,
+                overall_time_period=1 / settings.rate_limit_per_second,
+                group_max_rate=20,
+                group_time_period=60,
+                max_retries=3,
+            )
+        )
+    application = builder.build()
+    application.bot_data["services"] = Services(settings=settings, db=db, instance=instance)
+
+    # Order matters: membership and migration updates first (group -1) so a chat that moved
+    # or dropped the bot is up to date before any command in the same batch is handled.
+    membership.register(application)
+    common.register(application)
+    admin.register(application)
+    schedules.register(application)
+    coordinator.register(application)
+    # Liaison replies last: it catches plain replies that no command handler took.
+    liaison.register(application)
+    errors.register(application)
+    return application
+
+
+async def _post_init(application: AnyApp) -> None:
+    """Command menus per language and scope, then the jobs rebuilt from the database."""
+    await common.set_command_menus(application)
+    await restore_jobs(application)
+
+
+async def _post_shutdown(application: AnyApp) -> None:
+    services(application).db.dispose()

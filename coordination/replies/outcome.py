@@ -1,0 +1,75 @@
+"""What comes in (a liaison's message, as the handler read it) and what comes out (the
+records made, the question to ask, or why nothing was recorded).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+
+@dataclass(frozen=True)
+class IncomingReply:
+    """A liaison's message: who sent it where and when, its text and its file."""
+
+    chat_id: int
+    user_id: int | None
+    user_name: str
+    text: str
+    message_id: int
+    sent_at: datetime  # naive UTC, as Telegram dated it
+    reply_to_message_id: int | None = None
+    file_id: str | None = None
+    file_kind: str | None = None  # photo, document, video, voice or audio
+    edited_at: datetime | None = None  # an edit: when it was edited
+
+
+@dataclass(frozen=True)
+class MeasureRef:
+    measure_id: int
+    number: int
+    label: str
+    title: str
+
+
+@dataclass(frozen=True)
+class RecordView:
+    """What an acknowledgement repeats about one record."""
+
+    update_id: int
+    measure: MeasureRef
+    department_name: str
+    status: str
+    percent: int | None
+    on_time: bool | None
+    in_cycle: bool
+
+
+class Outcome(StrEnum):
+    IGNORED = "ignored"  # not a chat bound to a department
+    RECORDED = "recorded"
+    UPDATED = "updated"  # an edit (or a status button) changed existing records
+    UNCHANGED = "unchanged"  # an edit or a correction that changes nothing
+    DUPLICATE = "duplicate"  # the same message again (a re-delivered update)
+    ASK = "ask"  # no marker and several candidates: ask with buttons
+    UNKNOWN = "unknown"  # only measures this chat does not have
+    NO_MEASURES = "no_measures"  # the chat's departments have nothing to report on
+    REFUSED = "refused"  # a button that does not belong here (other chat, stale, forged)
+    RESOLVED = "resolved"  # a button of a question that was answered already
+
+    @property
+    def silent(self) -> bool:
+        """A message with this outcome gets no answer: nothing new to say."""
+        return self in (Outcome.IGNORED, Outcome.DUPLICATE, Outcome.UNCHANGED)
+
+
+@dataclass(frozen=True)
+class ReplyOutcome:
+    kind: Outcome
+    records: list[RecordView] = field(default_factory=list)
+    # Labels of measures the reply named that this chat does not have.
+    unknown_labels: list[str] = field(default_factory=list)
+    chat_measures: list[MeasureRef] = field(default_factory=list)
+    choices: list[MeasureRef] = field(default_factory=list)
+    pending_id: int | None = None

@@ -1,0 +1,77 @@
+"""The commands each role may use, with their arguments and descriptions: for /help and for
+the command menus of every language and scope.
+"""
+
+from __future__ import annotations
+
+from coordination.roles import Roles
+from messages.i18n import N_
+
+# (command, arguments shown in /help, description); descriptions are catalog strings.
+Entry = tuple[str, str, str]
+
+EVERYONE: list[Entry] = [
+    ("start", "", N_("what this bot does here")),
+    ("help", "", N_("what this chat is bound to and your commands")),
+    ("whoami", "", N_("your user id, this chat's id and your roles")),
+    ("lang", "zh|en", N_("set this chat's language")),
+]
+LIAISON: list[Entry] = [
+    ("measures", "", N_("this chat's measures and roles")),
+    ("report", N_("<measure> <text>"), N_("report progress without a reminder")),
+]
+VIEWS: list[Entry] = [
+    (
+        "status",
+        N_("[department | measure]"),
+        N_("Progress of the current cycle, a department or a measure"),
+    ),
+    ("overdue", "", N_("Who is overdue in the current cycle")),
+    ("history", N_("<measure> [department]"), N_("Update history of a measure")),
+    ("export", "[csv]", N_("The ledger as an Excel workbook (or /export csv)")),
+    ("chart", "", N_("A chart of reports and punctuality")),
+]
+COORDINATOR: list[Entry] = [
+    *VIEWS,
+    ("remind", N_("[department]"), N_("send a reminder cycle now")),
+    ("measures", N_("<department>"), N_("a department's measures")),
+]
+ADMIN: list[Entry] = [
+    ("bind", N_("<department>[；<department>…]"), N_("bind this group to departments")),
+    ("unbind", N_("[department]"), N_("remove this group's bindings")),
+    ("chats", "", N_("bound chats and departments without a chat")),
+    ("schedule", "add|list|pause|resume|delete", N_("reminder schedules")),
+    ("admin", "add|remove|list", N_("manage admins")),
+    ("coordinator", "add|remove|list", N_("manage coordinators")),
+    ("coordinators_chat", "[off]", N_("mark this group as the coordinators' chat")),
+]
+# The admin commands worth a place in the menu of a private chat.
+PRIVATE_ADMIN = ("chats", "schedule", "admin", "coordinator")
+
+# The menus Telegram shows, per scope: in groups, in private chats, to group admins.
+GROUP_MENU = EVERYONE + LIAISON
+PRIVATE_MENU = EVERYONE + COORDINATOR + [e for e in ADMIN if e[0] in PRIVATE_ADMIN]
+GROUP_ADMIN_MENU = EVERYONE + LIAISON + COORDINATOR + ADMIN
+
+
+def unique(entries: list[Entry]) -> list[Entry]:
+    """Each command once, at its first place."""
+    seen: set[str] = set()
+    kept = []
+    for entry in entries:
+        if entry[0] not in seen:
+            seen.add(entry[0])
+            kept.append(entry)
+    return kept
+
+
+def commands_for(roles: Roles) -> list[Entry]:
+    """The commands a caller with `roles` may use in this chat, without repeats."""
+    entries = list(EVERYONE)
+    if roles.is_liaison:
+        entries += LIAISON
+    if roles.can_coordinate:
+        entries += COORDINATOR
+    if roles.is_admin:
+        entries += ADMIN
+    return unique(entries)

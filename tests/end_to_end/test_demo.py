@@ -1,0 +1,226 @@
+"""`python bot.py demo`: the README's first command runs a whole cycle and shows what happened.
+
+The demo is run for real (no network: a simulator on 127.0.0.1), once in this process in
+Chinese and once as the command a newcomer types, in English.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import sqlite3
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from PIL import Image
+
+from demo import script
+from demo.run import run_demo
+from tests.support.paths import ROOT
+
+
+def section(output: str, heading: str) -> str:
+    """The printed lines from the `── …heading…` line to the next heading (or the end)."""
+    match = re.search(rf"^── .*{re.escape(heading)}.*$", output, re.MULTILINE)
+    assert match, f"no heading {heading!r}"
+    following = output.find("\n── ", match.end())
+    return output[match.start() : following if following != -1 else len(output)]
+
+
+def answer_to(output: str, chat_title: str, command: str) -> str:
+    """The bot's printed answer to `command` in the chat: its line and the indented rest."""
+    lines = output.splitlines()
+    asked = next(
+        i for i, line in enumerate(lines) if f"[{chat_title}]" in line and line.endswith(command)
+    )
+    answer = [lines[asked + 1]]
+    for line in lines[asked + 2 :]:
+        if not line.startswith(" "):
+            break
+        answer.append(line)
+    return "\n".join(answer)
+
+
+def printed_path(output: str, label: str) -> Path:
+    match = re.search(rf"^{label}(.+)$", output, re.MULTILINE)
+    assert match, f"no {label!r} line in the output"
+    return Path(match.group(1).strip())
+
+
+def reminders_per_chat(output: str, lang: str, heading_text: str) -> dict[str, int]:
+    """How many reminders (bot messages opening with `heading_text`) each department chat got."""
+    counts = {}
+    for department in script.DEPARTMENT_CHATS:
+        title = department.titles[lang]
+        pattern = rf"^\S+ \S+ \[{re.escape(title)}\] \S+ #\d+: {re.escape(heading_text)}$"
+        counts[title] = len(re.findall(pattern, output, re.MULTILINE))
+    return counts
+
+
+@pytest.fixture(scope="module")
+def chinese_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[int, str, Path, list[str]]:
+    """One in-process run in Chinese: exit code, stdout, output folder, threads left behind."""
+    folder = tmp_path_factory.mktemp("demo-zh")
+    # A folder an earlier run used: the demo starts from a fresh database all the same.
+    (folder / "demo.sqlite3").write_bytes(b"left over from an earlier run")
+    threads_before = {t.ident for t in threading.enumerate()}
+    capture = pytest.MonkeyPatch()
+    buffer = io.StringIO()
+    capture.setattr(sys, "stdout", buffer)
+    try:
+        code = run_demo(lang="zh_CN", out_dir=str(folder))
+    finally:
+        capture.undo()
+    leftover = [t.name for t in threading.enumerate() if t.ident not in threads_before]
+    return code, buffer.getvalue(), folder, leftover
+
+
+def test_the_demo_ends_with_exit_code_0_and_leaves_nothing_running(chinese_run) -> None:
+    code, output, folder, leftover = chinese_run
+    assert code == 0, output[-2000:]
+    assert leftover == []
+    assert "Traceback" not in output
+    assert (folder / "demo.sqlite3").is_file()
+    assert (folder / "transcript.txt").read_text(encoding="utf-8").strip() in output
+
+
+def test_each_bound_chat_shows_exactly_one_reminder(chinese_run) -> None:
+    _code, output, _folder, _ = chinese_run
+    counts = reminders_per_chat(output, "zh_CN", "督办提醒：请报送进展")
+    assert counts == {d.titles["zh_CN"]: 1 for d in script.DEPARTMENT_CHATS}
+
+
+def test_the_liaisons_replies_and_the_bots_answers_are_in_the_transcript(chinese_run) -> None:
+    _code, output, _folder, _ = chinese_run
+    replies = section(output, "截止前，各单位联络员回复提醒")
+    for key in ("water", "energy_land", "development", "industry", "culture"):
+        assert script.LINES["zh_CN"][key] in replies
+    # The reply without a measure got the question with buttons, and the press was recorded.
+    assert "[（三） | （四） | （十九） | 全部]" in replies
+    assert "▣ （三）" in replies
+    # The edit was taken: the acknowledgement of the edit says done.
+    assert "✎ " + script.LINES["zh_CN"]["culture_edit"] in replies
+    nudges = section(output, "定时检查向仍有措施未报的群催报")
+    assert script.LINES["zh_CN"]["development_nudged"] in nudges
+    assert f"[{script.WATER.titles['zh_CN']}]" not in nudges  # it had reported everything
+
+
+def test_status_shows_the_blocker_red_and_the_late_report_late(chinese_run) -> None:
+    _code, output, _folder, _ = chinese_run
+    status = section(output, "最终的 /status")
+    lines = status.splitlines()
+    blocked = next(i for i, line in enumerate(lines) if "（八）" in line)
+    assert lines[blocked].startswith("🔴")
+    assert "省工信厅" in lines[blocked + 1] and "⛔" in lines[blocked + 1]
+    late = next(i for i, line in enumerate(lines) if "（十）" in line)
+    assert lines[late].startswith("🟡")
+    assert "省商务厅 🕓" in lines[late + 1]
+    assert re.search(r"按时 \d+，逾期报送 1，逾期未报 \d+", status)
+
+
+def test_the_silent_department_is_overdue(chinese_run) -> None:
+    _code, output, _folder, _ = chinese_run
+    coordinators = script.COORDINATORS_TITLES["zh_CN"]
+    overdue = answer_to(output, coordinators, "/overdue")
+    assert f"❌ {script.SILENT.departments}" in overdue
+    digest = section(output, "已过截止时间，协调员群收到逾期通报")
+    assert script.SILENT.departments in digest
+    # The late department was overdue at the deadline, and is no longer after its reply.
+    assert "省商务厅" in digest and "省商务厅" not in overdue
+
+
+def test_late_replies_are_late_in_the_database_too(chinese_run) -> None:
+    _code, _output, folder, _ = chinese_run
+    with sqlite3.connect(folder / "demo.sqlite3") as connection:
+        rows = connection.execute(
+            "SELECT d.name, p.on_time FROM progressupdate p JOIN department d"
+            " ON d.id = p.department_id WHERE p.cycle_id IS NOT NULL"
+        ).fetchall()
+    late = {name for name, on_time in rows if not on_time}
+    assert late == {"省商务厅"}
+    assert {"省水利厅", "省发展改革委", "省工信厅", "省文旅厅"} <= {name for name, _ in rows}
+
+
+def test_the_ledger_is_the_workbook_the_bot_sent(chinese_run) -> None:
+    _code, output, folder, _ = chinese_run
+    ledger = printed_path(output, "台账：")
+    assert ledger.parent == folder and ledger.suffix == ".xlsx"
+    workbook = load_workbook(ledger, read_only=True)
+    sheet = workbook.worksheets[0]
+    rows = [
+        [str(v) if v is not None else "" for v in row] for row in sheet.iter_rows(values_only=True)
+    ]
+    workbook.close()
+    text = "\n".join(" ".join(row) for row in rows)
+    assert "（五）" in text and "（二十一）" in text
+    assert any("省教育厅" in row and any("（九）" in cell for cell in row) for row in rows)
+    assert any("省工信厅" in row and any("（八）" in cell for cell in row) for row in rows)
+    assert len(rows) > 50  # one row per measure and department
+
+
+def test_the_chart_is_a_valid_png(chinese_run) -> None:
+    _code, output, folder, _ = chinese_run
+    chart = printed_path(output, "图表：")
+    assert chart.parent == folder
+    with Image.open(chart) as image:
+        image.verify()
+    with Image.open(chart) as image:
+        assert image.format == "PNG"
+        assert image.width > 300 and image.height > 200
+
+
+def test_the_command_a_newcomer_types_runs_in_english(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    done = subprocess.run(
+        [sys.executable, "bot.py", "demo", "--lang", "en", "--out", str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stderr == ""
+    output = done.stdout
+    counts = reminders_per_chat(output, "en", "Progress report requested")
+    assert counts == {d.titles["en"]: 1 for d in script.DEPARTMENT_CHATS}
+    assert "── The final /status" in output
+    status = section(output, "The final /status")
+    assert "Progress of the current cycle" in status and "on-time rate" in status
+    assert "⛔" in status
+    assert "督办提醒" not in output and "本轮督办进展" not in output
+    overdue = answer_to(output, script.COORDINATORS_TITLES["en"], "/overdue")
+    assert f"❌ {script.SILENT.departments}" in overdue
+    ledger = printed_path(output, "Ledger: ")
+    assert ledger.is_file()
+    workbook = load_workbook(ledger, read_only=True)
+    headers = [str(v) for v in next(workbook.worksheets[0].iter_rows(values_only=True))]
+    workbook.close()
+    assert any("Measure" in h for h in headers)
+    assert printed_path(output, "Chart: ").read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+
+
+def test_an_unknown_language_or_an_unwritable_folder_is_refused(tmp_path: Path, capsys) -> None:
+    assert run_demo(lang="fr", out_dir=str(tmp_path)) == 2
+    assert "zh_CN or en" in capsys.readouterr().err
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    assert run_demo(lang="en", out_dir=str(blocker / "out")) == 2
+    assert "cannot write" in capsys.readouterr().err
+
+
+def test_a_step_that_does_not_happen_is_named_and_the_exit_code_is_1(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The liaison now names a measure, so the bot has no reason to ask with buttons.
+    monkeypatch.setitem(script.LINES["en"], "development", "(3) 1,200 base stations, in progress")
+    threads_before = {t.ident for t in threading.enumerate()}
+    assert run_demo(lang="en", out_dir=str(tmp_path)) == 1
+    captured = capsys.readouterr()
+    assert "The demo failed:" in captured.err
+    assert "did not ask which measure" in captured.err
+    assert "Traceback" not in captured.err + captured.out
+    assert [t for t in threading.enumerate() if t.ident not in threads_before] == []

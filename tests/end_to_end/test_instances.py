@@ -1,0 +1,188 @@
+"""Two `python bot.py run --webhook` processes behind a load balancer, on one PostgreSQL.
+
+Both fire the same schedule (a firing missed while they were down, caught up at start) and
+both flush the same outbox: the cycle exists once and each chat gets one reminder, because
+deliveries are claimed with `SELECT … FOR UPDATE SKIP LOCKED`. Updates reach either process
+through a small round-robin balancer, as they would in production.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import socket
+import time
+from datetime import timedelta
+
+import aiohttp
+import pytest
+from aiohttp import web
+from sqlmodel import select
+
+from botapi_sim.faults import RateLimits
+from botapi_sim.server import BotApiSimulator
+from botapi_sim.updates import SimUser, private_chat
+from models.clock import utcnow
+from models.db import Database
+from models.schedules import Cycle, ReminderSchedule
+from settings import load_settings
+from tests.support.bot_process import clean_env, start_bot, stop_bot
+from tests.support.fault_world import COORDINATORS, TOKEN, bind_chats, reminder_rows, reminders_in
+
+ADMIN = SimUser(id=1001, first_name="Admin", username="admin_wang")
+CHATS = 80
+TIMEZONE = "Asia/Shanghai"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class RoundRobin:
+    """An HTTP load balancer in front of the instances: each POST goes to the next one."""
+
+    def __init__(self, backends: list[int]) -> None:
+        self.backends = itertools.cycle(backends)
+        self.forwarded: list[int] = []
+        self.port = free_port()
+        self._runner: web.AppRunner | None = None
+
+    async def _forward(self, request: web.Request) -> web.Response:
+        port = next(self.backends)
+        self.forwarded.append(port)
+        headers = {
+            k: v for k, v in request.headers.items() if k.lower().startswith(("x-", "content-t"))
+        }
+        async with (
+            aiohttp.ClientSession() as http,
+            http.post(
+                f"http://127.0.0.1:{port}{request.path}",
+                data=await request.read(),
+                headers=headers,
+            ) as answer,
+        ):
+            return web.Response(status=answer.status, body=await answer.read())
+
+    async def __aenter__(self) -> RoundRobin:
+        app = web.Application()
+        app.router.add_post("/{path:.*}", self._forward)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        await web.TCPSite(self._runner, "127.0.0.1", self.port).start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        assert self._runner is not None
+        await self._runner.cleanup()
+
+
+def a_daily_schedule_that_fired_an_hour_ago(session) -> int:
+    """As if both instances were down at the firing and start inside its reply window."""
+    local = (utcnow() - timedelta(hours=1)).replace(tzinfo=None)
+    from datetime import UTC
+    from zoneinfo import ZoneInfo
+
+    moment = local.replace(tzinfo=UTC).astimezone(ZoneInfo(TIMEZONE))
+    schedule = ReminderSchedule(
+        spec=f"daily {moment:%H:%M}",
+        cron=f"{moment.minute} {moment.hour} * * *",
+        timezone=TIMEZONE,
+        due_days=3,
+        skip_holidays=False,
+        created_by=ADMIN.id,
+        created_at=utcnow() - timedelta(days=2),
+    )
+    session.add(schedule)
+    session.flush()
+    assert schedule.id is not None
+    return schedule.id
+
+
+async def wait_until(predicate, *, timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        await asyncio.sleep(0.05)
+
+
+@pytest.mark.postgres
+@pytest.mark.slow
+async def test_two_instances_on_one_postgresql_send_each_reminder_once(tmp_path, pg_schema_url):
+    from assembly import ensure_bundled_plan
+    from migrations.runner import upgrade
+
+    url = pg_schema_url
+    upgrade(url)  # as an operator does once, before the instances start
+    db = Database.from_url(url)
+    ensure_bundled_plan(db)
+    chats = bind_chats(db, CHATS)
+    schedule_id = db.call(a_daily_schedule_that_fired_an_hour_ago)
+    assert load_settings(_env_file=None, database_url=url).database_url == url
+
+    ports = [free_port(), free_port()]
+    async with (
+        BotApiSimulator(rate_limits=RateLimits(global_per_second=30), token=TOKEN) as sim,
+        RoundRobin(ports) as balancer,
+    ):
+        for item in chats:
+            sim.add_chat(item.chat, members=[item.liaison])
+        sim.add_chat(COORDINATORS, members=[ADMIN])
+        env = clean_env(
+            TELEGRAM_BOT_TOKEN=TOKEN,
+            TELEGRAM_API_BASE_URL=sim.base_url,
+            DATABASE_URL=url,
+            ADMIN_IDS=str(ADMIN.id),
+            # Each instance alone would need 8 s for the fan-out: the other one joins in.
+            RATE_LIMIT_PER_SECOND="10",
+        )
+        public = f"http://127.0.0.1:{balancer.port}/duban/hook"
+        logs = [tmp_path / f"bot{n}.log" for n in (1, 2)]
+        processes = await asyncio.gather(
+            *(
+                start_bot(env, tmp_path, log, "--webhook", public, "--port", str(port))
+                for log, port in zip(logs, ports, strict=True)
+            )
+        )
+        try:
+            await wait_until(
+                lambda: (
+                    len(db.call(reminder_rows)) == CHATS
+                    and all(row.status == "sent" for row in db.call(reminder_rows))
+                ),
+                timeout=90,
+                what="the fan-out",
+            )
+            # An update reaches whichever instance the balancer picks, and is answered once.
+            await wait_until(lambda: sim.queue.webhook is not None, timeout=30, what="webhook")
+            for _ in range(2):
+                sim.user_sends(private_chat(ADMIN), ADMIN, "/help")
+            await sim.wait_bot_messages(private_chat(ADMIN), 2, timeout=30)
+            await sim.wait_quiet(quiet=0.5, timeout=30)
+        finally:
+            codes = [await stop_bot(process) for process in processes]
+        rows = db.call(reminder_rows)
+        cycles = db.call(
+            lambda s: list(s.exec(select(Cycle).where(Cycle.schedule_id == schedule_id)).all())
+        )
+    db.dispose()
+    outputs = [log.read_text(encoding="utf-8", errors="replace") for log in logs]
+    assert codes == [0, 0], outputs
+    assert all("Traceback" not in out for out in outputs), outputs
+
+    assert len(cycles) == 1, "both instances fired the schedule; the cycle exists once"
+    copies = {item.chat.id: len(reminders_in(sim, item.chat.id)) for item in chats}
+    assert set(copies.values()) == {1}, {c: n for c, n in copies.items() if n != 1}
+    by_instance: dict[str, int] = {}
+    for row in rows:
+        assert row.claimed_by is not None
+        by_instance[row.claimed_by] = by_instance.get(row.claimed_by, 0) + 1
+    assert len(by_instance) == 2, f"both instances should share the fan-out: {by_instance}"
+    assert len(sim.bot_messages(private_chat(ADMIN))) == 2
+    assert set(balancer.forwarded) == set(ports)
+    print(
+        f"\ntwo instances: {CHATS} chats, deliveries per instance {sorted(by_instance.values())}, "
+        f"cycles {len(cycles)}, reminder copies per chat {sorted(set(copies.values()))}"
+    )

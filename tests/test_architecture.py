@@ -1,0 +1,75 @@
+"""The layers of ARCHITECTURE.md hold: import-linter's contracts in pyproject.toml pass, and
+they do catch an import that runs back up or a chat platform imported below delivery/.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from tests.support.paths import ROOT
+
+LINT = (
+    "import sys; from importlinter.cli import lint_imports; sys.exit(lint_imports(no_cache=True))"
+)
+
+
+def lint_imports(where: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", LINT],
+        cwd=where,
+        env={**os.environ, "PYTHONPATH": str(where)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def test_the_import_contracts_pass() -> None:
+    done = lint_imports(ROOT)
+    assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
+    assert "broken" not in done.stdout.lower().replace("0 broken", "")
+
+
+@pytest.fixture(scope="module")
+def copy_of_the_code(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The packages the contracts name and pyproject.toml, copied to a scratch folder."""
+    target = tmp_path_factory.mktemp("layers")
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    for package in config["tool"]["importlinter"]["root_packages"]:
+        shutil.copytree(
+            ROOT / package, target / package, ignore=shutil.ignore_patterns("__pycache__")
+        )
+    for module in ("pyproject.toml", "bot.py", "settings.py"):
+        shutil.copy(ROOT / module, target / module)
+    return target
+
+
+@pytest.mark.parametrize(
+    ("module", "line", "complaint"),
+    [
+        ("models/probe.py", "import handlers.common", "models is not allowed to import handlers"),
+        ("planreader/probe.py", "from messages import i18n", "planreader is not allowed to import"),
+        ("messages/probe.py", "import delivery.worker", "messages is not allowed to import"),
+        ("coordination/probe.py", "import telegram", "coordination is not allowed to import"),
+        ("reports/probe.py", "import telegram.ext", "reports is not allowed to import"),
+        ("handlers/probe.py", "import bot", "handlers is not allowed to import bot"),
+    ],
+)
+def test_an_import_that_breaks_the_layers_fails_the_contracts(
+    copy_of_the_code: Path, module: str, line: str, complaint: str
+) -> None:
+    probe = copy_of_the_code / module
+    probe.write_text(f'"""A probe."""\n\n{line}  # noqa: F401\n', encoding="utf-8")
+    try:
+        done = lint_imports(copy_of_the_code)
+    finally:
+        probe.unlink()
+    assert done.returncode != 0
+    assert complaint in done.stdout, done.stdout[-3000:]
