@@ -36,6 +36,7 @@ class HelpAnswer:
     in_group: bool
     bound_to: list[str] = field(default_factory=list)  # the chat's departments
     coordinators_chat: bool = False
+    web: bool = False  # the bot serves a web dashboard: /dashboard and /screen are offered
     ids: Ids | None = None  # /start only: the first step of every set-up
 
 
@@ -51,7 +52,7 @@ def _binding(session: Session, chat_id: int | None) -> tuple[list[str], bool]:
 def help_(session: Session, *, roles: Roles, args: CommandArgs, now: datetime) -> HelpAnswer:
     """/help: what this chat is bound to, and the caller's commands."""
     names, coordinators = _binding(session, args.chat_id)
-    return HelpAnswer(roles, args.in_group, names, coordinators)
+    return HelpAnswer(roles, args.in_group, names, coordinators, web=bool(args.dashboard_url))
 
 
 def start(

@@ -83,6 +83,10 @@ PROBLEMS: dict[str, str] = {
         "Cannot listen on {address}: {reason}. Is another program (or another copy of the bot) "
         "using that port?"
     ),
+    "dashboard_port_taken": N_(
+        "The dashboard cannot listen on {address}: {reason}. Choose another WEBAPP_HOST or "
+        "WEBAPP_PORT, or leave WEBAPP_URL empty to run without the dashboard."
+    ),
     "database_url_malformed": N_(
         "DATABASE_URL: {value} is not a database address; use sqlite:///path/to/file.sqlite3 "
         "or postgresql://user:password@host/database."

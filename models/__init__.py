@@ -1,7 +1,8 @@
 """SQLModel tables and the engine/session helpers.
 
 Tables are grouped by what they hold: the plan (`plan.py`), chats and roles (`chats.py`),
-schedules, cycles and the delivery outbox (`schedules.py`), and progress (`progress.py`).
+schedules, cycles and the delivery outbox (`schedules.py`), progress (`progress.py`), and
+the web dashboard's links and sessions (`web.py`).
 """
 
 # First: naming and timestamp conventions apply only to tables defined after them.
@@ -15,12 +16,14 @@ from models.plan import (
     DepartmentAlias,
     DepartmentMember,
     Measure,
+    MeasureCorrection,
     Plan,
     Region,
     Section,
 )
 from models.progress import LatestProgress, PendingReply, ProgressRevision, ProgressUpdate
 from models.schedules import Cycle, CycleTask, Delivery, ReminderSchedule
+from models.web import KioskLink, WebLoginLink, WebSession
 
 __all__ = [
     "Assignment",
@@ -33,8 +36,10 @@ __all__ = [
     "Department",
     "DepartmentAlias",
     "DepartmentMember",
+    "KioskLink",
     "LatestProgress",
     "Measure",
+    "MeasureCorrection",
     "PendingReply",
     "Plan",
     "ProgressRevision",
@@ -43,6 +48,8 @@ __all__ = [
     "ReminderSchedule",
     "Section",
     "UserRole",
+    "WebLoginLink",
+    "WebSession",
     "create_db_engine",
     "utcnow",
 ]

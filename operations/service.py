@@ -194,6 +194,9 @@ async def _run(
                 pending = application.update_queue.qsize()
                 log.info("stopping: handling the %d update(s) already received", pending)
                 await application.stop()
+                # As run_polling does: the dashboard stops with the bot, before the database.
+                if application.post_stop is not None:
+                    await application.post_stop(application)
     finally:
         if application.post_shutdown is not None:
             await application.post_shutdown(application)

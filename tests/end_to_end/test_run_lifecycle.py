@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import asyncio
 import re
+import socket
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import aiohttp
 import pytest
 
 from botapi_sim.faults import FaultPlan
@@ -43,6 +45,12 @@ def env_for(sim: BotApiSimulator, tmp_path: Path, **extra: str) -> dict[str, str
         OPERATOR_CHAT_ID=str(OPERATOR.id),
         **extra,
     )
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 async def polling(sim: BotApiSimulator) -> None:
@@ -104,10 +112,18 @@ async def test_a_token_revoked_while_running_stops_the_bot_with_exit_code_2(
 async def test_sigterm_lets_the_updates_already_fetched_be_answered_then_exits_0(
     tmp_path: Path, sim: BotApiSimulator
 ) -> None:
-    running = await start_cli(["run"], tmp_path, env_for(sim, tmp_path))
+    """The dashboard runs beside the bot (WEBAPP_URL) and stops with it."""
+    port = free_port()
+    env = env_for(
+        sim, tmp_path, WEBAPP_URL="https://duban.example.invalid/", WEBAPP_PORT=str(port)
+    )
+    running = await start_cli(["run"], tmp_path, env)
     chat = private_chat(ADMIN)
     try:
         await polling(sim)
+        async with aiohttp.ClientSession() as http:
+            async with http.get(f"http://127.0.0.1:{port}/static/app.css") as page:
+                assert page.status == 200, "the dashboard is served while the bot runs"
         # Every answer takes 0.3 s to come back: twelve commands take seconds to handle.
         sim.faults = FaultPlan(slow_rate=1.0, slow_seconds=0.3)
         for _ in range(12):
@@ -122,3 +138,5 @@ async def test_sigterm_lets_the_updates_already_fetched_be_answered_then_exits_0
     assert "Traceback" not in outcome.stderr
     assert "Event loop is closed" not in outcome.stderr
     assert "stopped" in outcome.stderr.strip().splitlines()[-1]
+    with pytest.raises(OSError), socket.create_connection(("127.0.0.1", port), timeout=5):
+        pass  # the dashboard's port is closed
