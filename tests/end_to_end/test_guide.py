@@ -69,8 +69,8 @@ async def test_from_an_empty_folder_to_a_reminder_answered(tmp_path: Path) -> No
         assert "✗ 数据库文件" in first_check.stdout, "the database comes with the first start"
         assert "✓ Telegram 接受令牌 123456789:…saw0" in first_check.stdout
 
-        # Step 3: first start, /whoami, ADMIN_IDS, restart.
-        bot = await start_cli(["run"], office, env)
+        # Step 3: first start, /whoami, ADMIN_IDS, restart. A new interpreter, as typed.
+        bot = await start_cli(["run"], office, env, fresh=True)
         try:
             await sim.wait_for(lambda: sim.stats.requests["getUpdates"] >= 1, timeout=60)
             me = private_chat(ME)

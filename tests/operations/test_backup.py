@@ -17,14 +17,7 @@ from coordination.cycles import open_manual_cycle
 from coordination.replies import IncomingReply, record_report
 from models.clock import utcnow
 from tests.support.bot_process import clean_env
-from tests.support.cli_process import (
-    LAUNCHER,
-    TOKEN,
-    finish,
-    operator_env,
-    run_cli,
-    start_cli,
-)
+from tests.support.cli_process import TOKEN, finish, operator_env, run_cli, start_cli
 from tests.support.fault_world import bind_chats, progress_count, reminder_rows, reminders_in
 from tests.support.harness import fresh_database
 
@@ -76,8 +69,6 @@ async def test_a_backup_taken_during_a_fan_out_restores_and_the_bot_finishes_it(
         def delivered() -> int:
             return sum(1 for item in chats if reminders_in(sim, item.chat.id))
 
-        # The backup must come within the fan-out: bot.py's imports are done beforehand.
-        await asyncio.to_thread(LAUNCHER.warm)
         running = await start_cli(["run"], tmp_path, env)
         try:
             await sim.wait_for(lambda: delivered() >= 5, timeout=90)

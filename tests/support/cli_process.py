@@ -1,27 +1,23 @@
 """`python bot.py …` as an operator types it: a clean environment, a folder, captured output.
 
 For tests of what an operator reads (start-up failures, the doctor, backups, the guide).
-`run_cli` forks its `bot.py` from one process that imported the bot once (`bot_fork`), so
-a start-up failure costs milliseconds instead of seconds of imports; `fresh=True` starts a
-new interpreter instead. `start_cli` (a bot left running) always starts a new one.
+Both `run_cli` (to its end) and `start_cli` (left running) fork their `bot.py` from one
+process that imported the bot once (`fork_launcher`, `bot_fork`): a start costs
+milliseconds instead of seconds of imports. `fresh=True` starts a new interpreter instead,
+as an operator does, for the tests that are about exactly that.
 """
 
 from __future__ import annotations
 
 import asyncio
-import atexit
-import json
-import os
 import signal
-import subprocess
 import sys
 import tempfile
-import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from tests.support.bot_process import clean_env
+from tests.support.fork_launcher import LAUNCHER, ForkedBot
 from tests.support.paths import ROOT
 
 TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw0"
@@ -48,86 +44,6 @@ class Outcome:
         return lines[-1]
 
 
-LAUNCHER_START_SECONDS = 120.0
-
-
-class ForkingLauncher:
-    """The `bot_fork` process of this test run, started on first use, one request at a time."""
-
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.process: subprocess.Popen[str] | None = None
-        self.outputs = Path(tempfile.mkdtemp(prefix="bot-fork-"))
-        self.count = 0
-
-    def _started(self) -> subprocess.Popen[str]:
-        if self.process is None or self.process.poll() is not None:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "tests.support.bot_fork"],
-                cwd=ROOT,
-                env=clean_env(),
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                text=True,
-            )
-            # Importing takes seconds; a launcher that never gets ready is killed, not awaited.
-            timer = threading.Timer(LAUNCHER_START_SECONDS, self.process.kill)
-            timer.start()
-            try:
-                assert self._answer(self.process).get("ready"), "bot_fork imported the bot"
-            finally:
-                timer.cancel()
-        return self.process
-
-    def warm(self) -> None:
-        """Start the launcher now, so that a later `run_cli` takes no import time."""
-        with self.lock:
-            self._started()
-
-    def _answer(self, process: subprocess.Popen[str]) -> dict[str, Any]:
-        assert process.stdout is not None
-        line = process.stdout.readline()
-        if not line:
-            raise AssertionError("the bot_fork process ended; see the test run's stderr")
-        return json.loads(line)  # type: ignore[no-any-return]
-
-    def run(self, args: list[str], cwd: Path, env: dict[str, str], timeout: float) -> Outcome:
-        with self.lock:
-            process = self._started()
-            self.count += 1
-            out, err = (self.outputs / f"{self.count}.{name}" for name in ("out", "err"))
-            request = {
-                "args": args, "cwd": str(cwd), "env": env, "stdout": str(out), "stderr": str(err)
-            }
-            assert process.stdin is not None
-            process.stdin.write(json.dumps(request) + "\n")
-            process.stdin.flush()
-            pid = self._answer(process)["pid"]
-            timer = threading.Timer(timeout, os.kill, (pid, signal.SIGKILL))
-            timer.start()
-            try:
-                code = int(self._answer(process)["code"])
-            finally:
-                timer.cancel()
-        stdout, stderr = (p.read_text(encoding="utf-8", errors="replace") for p in (out, err))
-        if code == -signal.SIGKILL:
-            raise AssertionError(f"bot.py {' '.join(args)} did not end: {stderr}")
-        return Outcome(code, stdout, stderr)
-
-    def close(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            assert self.process.stdin is not None
-            self.process.stdin.close()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-
-
-LAUNCHER = ForkingLauncher()
-atexit.register(LAUNCHER.close)
-
-
 async def run_cli(
     args: list[str],
     cwd: Path,
@@ -142,7 +58,7 @@ async def run_cli(
     printed while the bot's modules are imported.
     """
     if not fresh:
-        return await asyncio.to_thread(LAUNCHER.run, args, cwd, env, timeout)
+        return await _run_forked(args, cwd, env, timeout)
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         str(ROOT / "bot.py"),
@@ -166,16 +82,26 @@ async def run_cli(
 class Running:
     """A `bot.py` in the background; its standard error goes to a file (never a full pipe)."""
 
-    process: asyncio.subprocess.Process
+    process: asyncio.subprocess.Process | ForkedBot
     log: Path
 
     def log_text(self) -> str:
         return self.log.read_text(encoding="utf-8", errors="replace") if self.log.exists() else ""
 
 
-async def start_cli(args: list[str], cwd: Path, env: dict[str, str], name: str = "bot") -> Running:
-    """Start `python bot.py ARGS` in the background; output goes to `cwd/<name>.log`."""
+async def start_cli(
+    args: list[str], cwd: Path, env: dict[str, str], name: str = "bot", *, fresh: bool = False
+) -> Running:
+    """Start `python bot.py ARGS` in the background; output goes to `cwd/<name>.log`.
+
+    Forked from the launcher unless `fresh` (a new interpreter, as an operator starts it).
+    """
     log = cwd / f"{name}.log"
+    if not fresh:
+        child = await asyncio.to_thread(
+            LAUNCHER.spawn, args, cwd, env, stdout=log, stderr=log, append=True
+        )
+        return Running(child, log)
     with log.open("ab") as out:
         process = await asyncio.create_subprocess_exec(
             sys.executable,
@@ -202,6 +128,24 @@ async def finish(running: Running, *, terminate: bool = True, timeout: float = 6
         await process.wait()
         raise AssertionError("the bot did not stop:\n" + running.log_text()) from None
     return Outcome(int(process.returncode or 0), "", running.log_text())
+
+
+async def _run_forked(
+    args: list[str], cwd: Path, env: dict[str, str], timeout: float
+) -> Outcome:
+    with tempfile.TemporaryDirectory(prefix="bot-fork-") as folder:
+        out, err = Path(folder) / "stdout", Path(folder) / "stderr"
+        child = await asyncio.to_thread(LAUNCHER.spawn, args, cwd, env, stdout=out, stderr=err)
+        try:
+            code = await asyncio.wait_for(child.wait(), timeout)
+        except TimeoutError:
+            child.kill()
+            await child.wait()
+            raise AssertionError(
+                f"bot.py {' '.join(args)} did not end: {err.read_text(errors='replace')}"
+            ) from None
+        stdout, stderr = (p.read_text(encoding="utf-8", errors="replace") for p in (out, err))
+    return Outcome(code, stdout, stderr)
 
 
 def operator_env(**extra: str) -> dict[str, str]:
