@@ -13,6 +13,8 @@ import pytest
 
 from dingtalk_adapter.settings import DingTalkSettings, load_dingtalk_settings, mask_secret
 from dingtalk_sim.server import DingTalkSimulator
+from messages.i18n import get_translator
+from messages.problems import render_problems
 from settings import SettingsError, load_settings
 from tests.support.paths import ROOT
 
@@ -139,5 +141,7 @@ def test_platform_names_the_chat_platform_telegram_by_default() -> None:
     with pytest.raises(SettingsError) as problem:
         load_settings(_env_file=None, platform="wechat")
     assert str(problem.value) == (
-        "PLATFORM: 'wechat' is not a chat platform the bot serves; use telegram or dingtalk"
+        "PLATFORM: wechat is not a chat platform the bot serves; use telegram or dingtalk."
     )
+    chinese = render_problems(get_translator("zh_CN"), problem.value.problems)
+    assert chinese == "PLATFORM：wechat 不是机器人支持的聊天平台；请用 telegram 或 dingtalk。"
