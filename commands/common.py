@@ -38,6 +38,7 @@ class HelpAnswer:
     coordinators_chat: bool = False
     web: bool = False  # the bot serves a web dashboard: /dashboard and /screen are offered
     ids: Ids | None = None  # /start only: the first step of every set-up
+    answer_by_mention: bool = False  # reports @ the bot instead of replying (DingTalk)
 
 
 def _binding(session: Session, chat_id: int | None) -> tuple[list[str], bool]:
@@ -52,7 +53,14 @@ def _binding(session: Session, chat_id: int | None) -> tuple[list[str], bool]:
 def help_(session: Session, *, roles: Roles, args: CommandArgs, now: datetime) -> HelpAnswer:
     """/help: what this chat is bound to, and the caller's commands."""
     names, coordinators = _binding(session, args.chat_id)
-    return HelpAnswer(roles, args.in_group, names, coordinators, web=bool(args.dashboard_url))
+    return HelpAnswer(
+        roles,
+        args.in_group,
+        names,
+        coordinators,
+        web=bool(args.dashboard_url),
+        answer_by_mention=args.answer_by_mention,
+    )
 
 
 def start(

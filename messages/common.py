@@ -35,12 +35,20 @@ def render_help(t: Translator, answer: HelpAnswer) -> list[Outgoing]:
                     names="、".join(f"<b>{escape(n)}</b>" for n in answer.bound_to)
                 )
             )
-            lines.append(
-                t._(
-                    "To report: reply to my reminder; name measures like （五） when "
-                    "you answer several."
+            if answer.answer_by_mention:
+                lines.append(
+                    t._(
+                        "To report: @ me in this group with the progress; name measures "
+                        "like （五） when you answer several."
+                    )
                 )
-            )
+            else:
+                lines.append(
+                    t._(
+                        "To report: reply to my reminder; name measures like （五） when "
+                        "you answer several."
+                    )
+                )
         else:
             lines.append(t._("This chat is not bound to a department yet."))
         if answer.coordinators_chat:
