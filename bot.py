@@ -54,6 +54,7 @@ from models.clock import utcnow
 from models.db import Database
 from operations import backup
 from operations.database_check import sqlite_file
+from operations.dingtalk_service import run_dingtalk_service
 from operations.doctor import run_doctor
 from operations.plan_input import check_plan_file, quiet_pdf_library
 from operations.service import run_service, webhook_options
@@ -70,6 +71,9 @@ EXIT_BAD_MAP = 1  # no plan yet, a file that is no map sheet, or a bad row
 def cmd_run(args: argparse.Namespace) -> int:
     """Check everything that can fail at start, then run until SIGTERM (operations.service)."""
     settings = load_settings()
+    if settings.platform == "dingtalk":
+        run_dingtalk_service(settings)
+        return 0
     token = settings.require_token()
     webhook = webhook_options(
         settings, token=token, url=args.webhook, listen=args.listen, port=args.port,

@@ -15,6 +15,7 @@ from telegram.request import BaseRequest
 
 from delivery import bot_api
 from delivery.jobs import restore_jobs
+from delivery.telegram_platform import TelegramPlatform
 from handlers import (
     admin,
     common,
@@ -92,6 +93,7 @@ def build_application(
         # The dashboard's liaisons are the members of their departments' groups: asked of
         # Telegram, shared by /dashboard and the web pages.
         membership=MembershipCache(functools.partial(bot_api.is_member, application.bot)),
+        platform=TelegramPlatform(application.bot),
     )
 
     # Order matters: membership and migration updates first (group -1) so a chat that moved

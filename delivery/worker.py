@@ -11,21 +11,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import warnings
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from telegram.error import (
-    BadRequest,
-    ChatMigrated,
-    Forbidden,
-    NetworkError,
-    RetryAfter,
-    TelegramError,
-)
 from telegram.ext import Application
-from telegram.warnings import PTBDeprecationWarning
 
 from coordination.membership import FORBIDDEN_MARK, drop_chat, migrate_chat
 from coordination.outbox import (
@@ -39,11 +29,24 @@ from coordination.outbox import (
     release_stale,
     renew_claims,
 )
-from delivery import bot_api
+from delivery.telegram_platform import TelegramPlatform
 from messages.i18n import get_translator
 from messages.outgoing import Outgoing
 from messages.reminders import render_content
 from runtime import Services, services
+from runtime.platform import (
+    TELEGRAM,
+    ChatMoved,
+    ChatPlatform,
+    ChatRef,
+    ChatUnavailable,
+    DeliveryUnknown,
+    MessageRejected,
+    PlatformError,
+    RetryLater,
+    telegram_chat,
+)
+from runtime.platform.addresses import chat_number, chat_of, message_number
 
 log = logging.getLogger(__name__)
 
@@ -62,14 +65,16 @@ class Rendered:
     attempts: int = 0
 
 
-def render_due(svc: Services, due: list[Due]) -> list[Rendered]:
-    """Each delivery in its chat's language and its schedule's time zone."""
+def render_due(svc: Services, due: list[Due], *, answer_by_mention: bool = False) -> list[Rendered]:
+    """Each delivery in its chat's language and its schedule's time zone, telling how to
+    answer the way the platform lets people (a reply, or an @-mention)."""
     rendered = []
     for item in due:
         t = get_translator(
             item.locale or svc.settings.bot_locale, item.timezone or svc.settings.bot_timezone
         )
-        texts = [text for text in render_content(t, item.content) if text.strip()]
+        content = render_content(t, item.content, answer_by_mention=answer_by_mention)
+        texts = [text for text in content if text.strip()]
         rendered.append(Rendered(item.delivery_id, item.chat_id, texts, item.attempts))
     return rendered
 
@@ -81,12 +86,9 @@ class FlushReport:
     failed: int = 0
 
 
-def retry_after_seconds(exc: RetryAfter) -> float:
-    """The wait Telegram asked for, without PTB's int/timedelta deprecation warning."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", PTBDeprecationWarning)
-        value = exc.retry_after
-    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+def platform_of(application: Application[Any, Any, Any, Any, Any, Any]) -> ChatPlatform:
+    """The platform the outbox sends through: the assembly's, else the Application's bot."""
+    return services(application).platform or TelegramPlatform(application.bot)
 
 
 async def flush_outbox(application: Application[Any, Any, Any, Any, Any, Any]) -> FlushReport:
@@ -148,7 +150,10 @@ async def _flush(
             due: list[Due] = []
             try:
                 due = await svc.db.run(claimed_contents, delivery_ids=ids, now=now)
-                items = await asyncio.to_thread(render_due, svc, due)
+                mention = not platform_of(application).capabilities.replies_reach_bot
+                items = await asyncio.to_thread(
+                    render_due, svc, due, answer_by_mention=mention
+                )
             except Exception:
                 # Those with nothing to say were marked skipped already; the rest wait.
                 failed = [d.delivery_id for d in due] or ids
@@ -177,45 +182,49 @@ async def _flush(
 async def _deliver(
     application: Application[Any, Any, Any, Any, Any, Any], item: Rendered, report: FlushReport
 ) -> None:
-    """Send one delivery and record the outcome; never raises."""
+    """Send one delivery through the platform and record the outcome; never raises."""
     svc = services(application)
     db = svc.db
+    platform = platform_of(application)
     try:
-        first_id: int | None = None
-        for text in item.texts:
-            message = await bot_api.send(application.bot, item.chat_id, Outgoing(text))
-            first_id = first_id or message.message_id
-        await db.run(mark_sent, delivery_id=item.delivery_id, message_id=first_id, now=svc.now())
-        report.sent += 1
-        return
-    except ChatMigrated as exc:
-        new_id = int(exc.new_chat_id)
-        log.info("chat %s became supergroup %s; moving it", item.chat_id, new_id)
-        await db.run(migrate_chat, old_id=item.chat_id, new_id=new_id)
-        services(application).move_locale(item.chat_id, new_id)
-        attempts = await db.run(
-            mark_retry,
-            delivery_id=item.delivery_id,
-            not_before=svc.now(),
-            error=f"migrated to {new_id}",
+        name = platform.capabilities.platform
+        # Telegram's numbers are its ids; other platforms' are looked up.
+        chat = (
+            telegram_chat(item.chat_id)
+            if name == TELEGRAM
+            else await db.run(chat_of, item.chat_id, platform=name)
         )
-        if attempts > MAX_MIGRATIONS:
-            await db.run(mark_failed, delivery_id=item.delivery_id, error="chat keeps migrating")
+        if chat is None:
+            await db.run(mark_failed, delivery_id=item.delivery_id, error="not a chat here")
+            report.failed += 1
+            return
+        first: int | None = None
+        for index, text in enumerate(item.texts):
+            # The key makes a repeat harmless where the platform can (DingTalk's cards).
+            key = f"delivery:{item.delivery_id}:{index}"
+            sent = await platform.send(chat, Outgoing(text), dedupe_key=key)
+            first = first or message_number(sent.messages[0])
+        await db.run(mark_sent, delivery_id=item.delivery_id, message_id=first, now=svc.now())
+        report.sent += 1
+    except DeliveryUnknown as exc:
+        # The request went out and the answer was lost: sending again might double it.
+        log.warning("delivery %s may have arrived (%s); not sent again", item.delivery_id, exc)
+        await db.run(mark_sent, delivery_id=item.delivery_id, message_id=None, now=svc.now())
+        report.sent += 1
+    except ChatMoved as exc:
+        await _moved(application, item, exc.chat, exc.moved_to)
         report.retried += 1
-    except RetryAfter as exc:
-        wait = retry_after_seconds(exc)
+    except RetryLater as exc:
         await db.run(
             mark_retry,
             delivery_id=item.delivery_id,
-            not_before=svc.now() + timedelta(seconds=wait),
-            error=f"flood control: retry after {wait:g}s",
+            not_before=svc.now() + timedelta(seconds=exc.seconds),
+            error=str(exc),
             count_attempt=False,
         )
         report.retried += 1
-    except Forbidden as exc:
-        await db.run(
-            mark_failed, delivery_id=item.delivery_id, error=f"{FORBIDDEN_MARK}: {exc.message}"
-        )
+    except ChatUnavailable as exc:
+        await db.run(mark_failed, delivery_id=item.delivery_id, error=f"{FORBIDDEN_MARK}: {exc}")
         report.failed += 1
         # The notice to the coordinators is queued, and this flush sends it.
         await db.run(
@@ -224,18 +233,40 @@ async def _deliver(
             now=svc.now(),
             fallback_chat_ids=svc.settings.admin_ids,
         )
-    except BadRequest as exc:
-        # "chat not found" and malformed requests do not get better by retrying.
-        log.warning("delivery %s to %s refused: %s", item.delivery_id, item.chat_id, exc.message)
-        await db.run(mark_failed, delivery_id=item.delivery_id, error=exc.message)
+    except MessageRejected as exc:
+        log.warning("delivery %s to %s refused: %s", item.delivery_id, item.chat_id, exc)
+        await db.run(mark_failed, delivery_id=item.delivery_id, error=str(exc))
         report.failed += 1
-    except (NetworkError, TelegramError) as exc:
-        await _retry_later(application, item, f"{type(exc).__name__}: {exc.message}")
+    except PlatformError as exc:
+        await _retry_later(application, item, f"{type(exc).__name__}: {exc}")
         report.retried += 1
     except Exception as exc:
         log.exception("unexpected error sending delivery %s", item.delivery_id)
         await _retry_later(application, item, f"{type(exc).__name__}: {exc}")
         report.retried += 1
+
+
+async def _moved(
+    application: Application[Any, Any, Any, Any, Any, Any],
+    item: Rendered,
+    old: ChatRef,
+    new: ChatRef,
+) -> None:
+    """The chat lives on under a new reference: move it there, send again at once."""
+    svc = services(application)
+    db = svc.db
+    new_id = await db.run(chat_number, new)
+    log.info("chat %s moved to %s; moving it", item.chat_id, new_id)
+    await db.run(migrate_chat, old_id=item.chat_id, new_id=new_id)
+    svc.move_locale(item.chat_id, new_id)
+    attempts = await db.run(
+        mark_retry,
+        delivery_id=item.delivery_id,
+        not_before=svc.now(),
+        error=f"migrated to {new_id}",
+    )
+    if attempts > MAX_MIGRATIONS:
+        await db.run(mark_failed, delivery_id=item.delivery_id, error="chat keeps migrating")
 
 
 async def _retry_later(

@@ -7,6 +7,7 @@
     DINGTALK_OPENAPI_ENDPOINT  https://api.dingtalk.com unless a simulator stands in; the
                              official SDK reads the same variable
     DINGTALK_OAPI_ENDPOINT   https://oapi.dingtalk.com (media uploads use the older API)
+    DINGTALK_ADMIN_STAFF_IDS the first admins' staff ids (userid), comma-separated
 
 Every problem is one sentence for the operator (`SettingsError`), the secret masked.
 """
@@ -27,6 +28,7 @@ DEFAULT_OAPI = "https://oapi.dingtalk.com"
 # What DingTalk's ids and secrets are made of (letters, digits, - and _); generous lengths.
 _ID = re.compile(r"[A-Za-z0-9_-]{4,128}")
 _SECRET = re.compile(r"[A-Za-z0-9_+/=-]{8,256}")
+_STAFF_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 _TEMPLATE = re.compile(r"[A-Za-z0-9_.-]{4,128}")
 CONSOLE = "open-dev.dingtalk.com"
 
@@ -67,6 +69,9 @@ class DingTalkSettings(BaseSettings):
     dingtalk_card_template_id: str = ""
     dingtalk_openapi_endpoint: str = DEFAULT_API
     dingtalk_oapi_endpoint: str = DEFAULT_OAPI
+    # The first admins by their staff id (the userid of DingTalk's address book, shown by
+    # `@bot /whoami`), beside ADMIN_IDS' numbers.
+    dingtalk_admin_staff_ids: str = ""
 
     def credentials(self) -> Credentials:
         """The app's credentials, or a SettingsError that says which one is wrong and how."""
@@ -102,6 +107,18 @@ class DingTalkSettings(BaseSettings):
                 "robot's page."
             )
         return Credentials(client_id, secret, robot)
+
+    def admin_staff_ids(self) -> tuple[str, ...]:
+        """DINGTALK_ADMIN_STAFF_IDS as staff ids; a malformed one is a SettingsError."""
+        ids = tuple(p for p in re.split(r"[,，\s]+", self.dingtalk_admin_staff_ids) if p)
+        for staff_id in ids:
+            if not _STAFF_ID.fullmatch(staff_id):
+                raise SettingsError(
+                    f"DINGTALK_ADMIN_STAFF_IDS: {staff_id[:40]!r} is not a staff id (the userid "
+                    "of DingTalk's address book: letters, digits, - and _; @ the bot with "
+                    "/whoami to see yours)."
+                )
+        return ids
 
     def endpoints(self) -> Endpoints:
         return Endpoints(

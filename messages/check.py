@@ -22,6 +22,8 @@ SOURCE_DIRS = (
     "assembly",
     "handlers",
     "delivery",
+    "dingtalk_adapter",
+    "dispatch",
     "runtime",
     "messages",
     "commands",

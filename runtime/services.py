@@ -16,6 +16,7 @@ from messages.i18n import Translator, get_translator, normalize_locale
 from models.clock import utcnow
 from models.db import Database
 from runtime.chat_members import MembershipCache
+from runtime.platform import ChatPlatform
 from settings import Settings
 
 
@@ -34,6 +35,9 @@ class Services:
     # Who is in the role-giving chats, asked of the platform: for /dashboard and the web
     # dashboard (None: nobody is asked, only the roles the database names count).
     membership: MembershipCache | None = None
+    # The chat platform the outbox sends through (Telegram's or DingTalk's adapter); set by
+    # the assembly once the platform exists.
+    platform: ChatPlatform | None = None
 
     def now(self) -> datetime:
         """The bot's current time as naive UTC (the stored form)."""

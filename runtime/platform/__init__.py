@@ -15,6 +15,7 @@ from runtime.platform.events import (
     read_command,
 )
 from runtime.platform.protocol import (
+    ChatMoved,
     ChatPlatform,
     ChatUnavailable,
     CredentialsRejected,
@@ -48,6 +49,7 @@ __all__ = [
     "Capabilities",
     "ChatEvent",
     "ChatKind",
+    "ChatMoved",
     "ChatPlatform",
     "ChatRef",
     "ChatUnavailable",

@@ -7,11 +7,17 @@ Run inside an update's session (`Database.run`), first.
 
 from __future__ import annotations
 
+import hashlib
+
 from sqlmodel import Session
 
 from coordination.addresses import address_of, number_of
 from models.addresses import ADDRESS_CHAT, ADDRESS_USER
-from runtime.platform.refs import TELEGRAM, ChatKind, ChatRef, UserRef, telegram_chat
+from runtime.platform.refs import TELEGRAM, ChatKind, ChatRef, MessageRef, UserRef, telegram_chat
+
+# Message numbers of text-keyed platforms: 53 bits of a hash, so no table is needed and the
+# same message always has the same number (a key pushed twice is recognised as a copy).
+_MESSAGE_BITS = 53
 
 
 def chat_number(session: Session, chat: ChatRef, *, title: str = "") -> int:
@@ -48,3 +54,12 @@ def user_of(session: Session, number: int, *, platform: str) -> UserRef | None:
     if address is None or address.platform != platform or address.kind != ADDRESS_USER:
         return None
     return UserRef(address.platform, address.key, address.label)
+
+
+def message_number(message: MessageRef) -> int:
+    """The core's number for a message: Telegram's id, else a stable hash of the key
+    (positive, below 2^53; the core only compares message numbers within one chat)."""
+    if message.chat.platform == TELEGRAM:
+        return int(message.key)
+    digest = hashlib.sha256(f"{message.kind}:{message.key}".encode()).digest()
+    return (int.from_bytes(digest[:8], "big") >> (64 - _MESSAGE_BITS)) or 1

@@ -68,6 +68,16 @@ class ChatUnavailable(PlatformError):
         self.chat = chat
 
 
+class ChatMoved(PlatformError):
+    """The chat lives on under another reference (a Telegram group become a supergroup):
+    nothing was delivered; send to `moved_to` instead."""
+
+    def __init__(self, chat: ChatRef, moved_to: ChatRef) -> None:
+        super().__init__(f"chat {chat} moved to {moved_to}")
+        self.chat = chat
+        self.moved_to = moved_to
+
+
 class MessageRejected(PlatformError):
     """The platform refused this message as it is (malformed, too large, a bad button):
     sending it again unchanged fails again. A bug to fix, not a chat to give up."""

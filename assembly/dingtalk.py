@@ -1,0 +1,113 @@
+"""The bot on DingTalk: the same services, jobs and outbox as on Telegram, events from the
+Stream through the platform-free dispatcher, every message out through DingTalk's adapter.
+
+    bot = build_dingtalk(settings, db, platform)
+    await bot.run(stop)               # until `stop` is set: restore jobs, receive, send
+
+The python-telegram-bot Application is kept only as what holds the services and runs the
+job queue (schedules, the tick, the outbox worker): it is never initialised, so it never
+talks to Telegram.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from telegram.ext import ApplicationBuilder, Defaults
+
+from coordination.outbox import delivery_counts
+from delivery.jobs import restore_jobs, sync_jobs
+from delivery.worker import flush_outbox
+from dingtalk_adapter.platform import DingTalkPlatform
+from dispatch import Dispatcher, Hooks
+from models.db import Database
+from models.schedules import STATUS_PENDING, STATUS_SENDING
+from runtime import Services
+from settings import Settings
+
+log = logging.getLogger(__name__)
+
+AnyApp = Any  # telegram.ext.Application[...], as a holder of services and jobs only
+# The Application needs a token to be built; it is never used (nothing calls Telegram).
+UNUSED_TOKEN = "dingtalk"
+
+
+@dataclass
+class DingTalkBot:
+    application: AnyApp
+    platform: DingTalkPlatform
+    dispatcher: Dispatcher
+
+    @property
+    def services(self) -> Services:
+        return self.dispatcher.services
+
+    async def start(self) -> None:
+        """Jobs rebuilt from the database, what is owed sent, the job queue running."""
+        await restore_jobs(self.application)
+        job_queue = self.application.job_queue
+        if job_queue is not None:
+            await job_queue.start()
+
+    async def stop(self) -> None:
+        job_queue = self.application.job_queue
+        if job_queue is not None and job_queue.scheduler.running:
+            await job_queue.stop()
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Receive and send until `stop` is set; then stop receiving, then the jobs."""
+        await self.start()
+        receiver = asyncio.create_task(self.platform.run(self.dispatcher))
+        stopped = asyncio.create_task(stop.wait())
+        try:
+            await asyncio.wait({receiver, stopped}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            stopped.cancel()
+            receiver.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await receiver
+            await self.stop()
+        if receiver.done() and not receiver.cancelled() and receiver.exception() is not None:
+            raise receiver.exception()  # type: ignore[misc]
+
+
+def build_dingtalk(
+    settings: Settings,
+    db: Database,
+    platform: DingTalkPlatform,
+    *,
+    admin_keys: tuple[str, ...] = (),
+    instance: str = "bot",
+) -> DingTalkBot:
+    """Services, jobs and the dispatcher around a DingTalk platform."""
+    application = (
+        ApplicationBuilder()
+        .token(UNUSED_TOKEN)
+        .updater(None)
+        .defaults(Defaults(tzinfo=settings.tz))
+        .build()
+    )
+    svc = Services(settings=settings, db=db, instance=instance, platform=platform)
+    application.bot_data["services"] = svc
+
+    async def flush() -> None:
+        await flush_outbox(application)
+
+    async def schedules_changed() -> None:
+        await sync_jobs(application)
+
+    async def waiting(cycle_id: int) -> int:
+        counts = await db.run(delivery_counts, cycle_id=cycle_id)
+        return counts.get(STATUS_PENDING, 0) + counts.get(STATUS_SENDING, 0)
+
+    dispatcher = Dispatcher(
+        svc,
+        platform,
+        hooks=Hooks(flush=flush, schedules_changed=schedules_changed, waiting=waiting),
+        admin_keys=admin_keys,
+    )
+    return DingTalkBot(application, platform, dispatcher)
