@@ -9,7 +9,8 @@
     DINGTALK_OAPI_ENDPOINT   https://oapi.dingtalk.com (media uploads use the older API)
     DINGTALK_ADMIN_STAFF_IDS the first admins' staff ids (userid), comma-separated
 
-Every problem is one sentence for the operator (`SettingsError`), the secret masked.
+Every problem is one sentence for the operator (`SettingsError`, worded in
+`messages.problems`), the secret masked.
 """
 
 from __future__ import annotations
@@ -79,33 +80,15 @@ class DingTalkSettings(BaseSettings):
         secret = self.dingtalk_client_secret.strip()
         robot = self.dingtalk_robot_code.strip() or client_id
         if not client_id:
-            raise SettingsError(
-                "DINGTALK_CLIENT_ID is not set: copy the Client ID of your DingTalk app "
-                f"({CONSOLE}, the app's 凭证与基础信息 page) into the environment or .env."
-            )
+            raise SettingsError("dingtalk_client_id_missing", console=CONSOLE)
         if not _ID.fullmatch(client_id):
-            raise SettingsError(
-                f"DINGTALK_CLIENT_ID {client_id[:40]!r} is not a DingTalk Client ID (letters, "
-                "digits, - and _, such as dingabcdefghij1234): copy it again from the app's "
-                "凭证与基础信息 page."
-            )
+            raise SettingsError("dingtalk_client_id_bad", value=repr(client_id[:40]))
         if not secret:
-            raise SettingsError(
-                "DINGTALK_CLIENT_SECRET is not set: copy the Client Secret of your DingTalk app "
-                f"({CONSOLE}, the app's 凭证与基础信息 page) into the environment or .env."
-            )
+            raise SettingsError("dingtalk_secret_missing", console=CONSOLE)
         if not _SECRET.fullmatch(secret):
-            raise SettingsError(
-                f"DINGTALK_CLIENT_SECRET {mask_secret(secret)} is malformed (it holds spaces or "
-                "characters a DingTalk secret never has): copy it again from the app's "
-                "凭证与基础信息 page."
-            )
+            raise SettingsError("dingtalk_secret_bad", secret=mask_secret(secret))
         if not _ID.fullmatch(robot):
-            raise SettingsError(
-                f"DINGTALK_ROBOT_CODE {robot[:40]!r} is not a robot code: leave it empty for "
-                "the robot of your own app (it uses the Client ID), or copy it from the "
-                "robot's page."
-            )
+            raise SettingsError("dingtalk_robot_code_bad", value=repr(robot[:40]))
         return Credentials(client_id, secret, robot)
 
     def admin_staff_ids(self) -> tuple[str, ...]:
@@ -113,11 +96,7 @@ class DingTalkSettings(BaseSettings):
         ids = tuple(p for p in re.split(r"[,，\s]+", self.dingtalk_admin_staff_ids) if p)
         for staff_id in ids:
             if not _STAFF_ID.fullmatch(staff_id):
-                raise SettingsError(
-                    f"DINGTALK_ADMIN_STAFF_IDS: {staff_id[:40]!r} is not a staff id (the userid "
-                    "of DingTalk's address book: letters, digits, - and _; @ the bot with "
-                    "/whoami to see yours)."
-                )
+                raise SettingsError("dingtalk_admin_bad", value=repr(staff_id[:40]))
         return ids
 
     def endpoints(self) -> Endpoints:
@@ -130,10 +109,7 @@ class DingTalkSettings(BaseSettings):
         """The card template id, or "" when none is set (then no callback buttons)."""
         template = self.dingtalk_card_template_id.strip()
         if template and not _TEMPLATE.fullmatch(template):
-            raise SettingsError(
-                f"DINGTALK_CARD_TEMPLATE_ID {template[:60]!r} is not a card template id (such "
-                "as 1a2b3c4d-….schema): copy it from the template list of DingTalk's 卡片平台."
-            )
+            raise SettingsError("dingtalk_template_bad", value=repr(template[:60]))
         return template
 
 
@@ -141,7 +117,7 @@ def _endpoint(name: str, value: str) -> str:
     value = value.strip().rstrip("/")
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise SettingsError(f"{name}: {value!r} is not an http:// or https:// address.")
+        raise SettingsError("dingtalk_endpoint_bad", name=name, value=repr(value))
     return value
 
 
@@ -152,4 +128,6 @@ def load_dingtalk_settings(**overrides: object) -> DingTalkSettings:
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first.get("loc", ())).upper()
-        raise SettingsError(f"{where}: {first.get('msg', 'invalid')}") from None
+        raise SettingsError(
+            "setting_bad", name=where, value=first.get("input"), detail=first.get("msg", "")
+        ) from None

@@ -33,14 +33,10 @@ async def check_dingtalk(settings: DingTalkSettings, *, timeout: float = 20.0) -
             await api.access_token()
             await receiver.open_ticket()
         except CredentialsRejected as exc:
-            raise SettingsError(
-                f"{exc}: copy DINGTALK_CLIENT_ID and DINGTALK_CLIENT_SECRET again from the app's "
-                "凭证与基础信息 page (open-dev.dingtalk.com); a reset secret stops the old one."
-            ) from None
+            raise SettingsError("dingtalk_rejected", reason=str(exc)) from None
         except PlatformError as exc:
             raise SettingsError(
-                f"Cannot reach DingTalk at {endpoints.api} ({exc}): check the network, or "
-                "DINGTALK_OPENAPI_ENDPOINT if it is set."
+                "dingtalk_unreachable", server=endpoints.api, reason=str(exc)
             ) from None
     cards = (
         f"cards from template {template}"
