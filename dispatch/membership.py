@@ -6,6 +6,7 @@ resumes them; a chat moved takes everything along; a new group is greeted.
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from sqlmodel import Session
@@ -27,8 +28,9 @@ def change_chat(
     session: Session,
     *,
     change: MembershipChange,
-    now: object,
+    now: datetime,
     fallback_chat_ids: tuple[int, ...],
+    chat_type: str = "",
 ) -> tuple[int, bool]:
     """The chat's number, and whether the change did anything the outbox must act on
     (a notice to send, owed reminders to send again); in the event's one session."""
@@ -43,7 +45,8 @@ def change_chat(
             chat_id=chat_id,
             now=now,
             title=change.chat_title,
-            chat_type="group" if change.chat.is_group else "private",
+            # The platform's own word when it has one (Telegram's supergroup).
+            chat_type=chat_type or ("group" if change.chat.is_group else "private"),
         )
     if change.kind == MembershipKind.CHAT_MOVED and change.moved_to is not None:
         new_id = chat_number(session, change.moved_to, title=change.chat_title)

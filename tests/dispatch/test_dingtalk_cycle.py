@@ -60,3 +60,56 @@ async def test_bind_remind_report_press_status_and_ledger_on_dingtalk(tmp_path):
         )
         sent = [m for m in w.sim.world.messages_in(w.coordinators.cid) if m.msg_key == "sampleFile"]
         assert sent[-1].param["fileName"].endswith(".xlsx")
+
+
+async def set_up(bot) -> None:
+    """The water group bound and the coordinators' group marked, by @-commands."""
+    w = bot.world
+    await bot.say(w.water, w.wang, "/bind 省水利厅")
+    await bot.next_text(w.water)
+    await bot.say(w.coordinators, w.wang, "/coordinators_chat")
+    await bot.next_text(w.coordinators)
+
+
+async def test_a_disbanded_group_stops_its_reminders_and_the_coordinators_are_told_once(
+    tmp_path,
+):
+    async with dingtalk_bot(tmp_path) as bot:
+        w = bot.world
+        await set_up(bot)
+        push = await w.sim.disband(w.water, by=w.wang)
+        await w.sim.wait_acked(push, timeout=15)
+        notice = await bot.next_text(w.coordinators)
+        assert "省水利厅" in notice and "移出" in notice
+        # The same event pushed again changes nothing and tells nobody twice.
+        await w.sim.wait_acked(await w.sim.disband(w.water, by=w.wang), timeout=15)
+        await bot.say(w.coordinators, w.wang, "/remind")
+        answer = await bot.next_text(w.coordinators)
+        assert "移出" not in answer
+        assert w.sim.world.messages_in(w.water.cid)[-1].text == bot.shown(w.water)[-1]
+        assert len(bot.shown(w.water)) == 1  # only the answer to /bind
+
+
+async def test_a_robot_taken_out_without_an_event_is_noticed_at_the_next_send(tmp_path):
+    async with dingtalk_bot(tmp_path) as bot:
+        w = bot.world
+        await set_up(bot)
+        await w.sim.remove_robot(w.water)
+        await bot.say(w.coordinators, w.wang, "/remind")
+        texts = await bot.next_texts(w.coordinators, 2)
+        assert any("省水利厅" in text and "移出" in text for text in texts)
+
+
+async def test_commands_in_a_private_chat_with_the_robot_and_the_help_says_at_me(tmp_path):
+    async with dingtalk_bot(tmp_path) as bot:
+        w = bot.world
+        await set_up(bot)
+        await bot.say(w.water, w.zhang, "/help")
+        help_text = await bot.next_text(w.water)
+        assert "@我" in help_text and "回复我的提醒" not in help_text
+        await bot.say(None, w.wang, "/whoami")
+        await w.sim.wait_for(lambda: bool(w.sim.world.messages_to(w.wang.staff_id)), timeout=15)
+        whoami = w.sim.world.messages_to(w.wang.staff_id)[-1].text
+        assert "0301" in whoami  # the staff id, beside the name
+        await bot.say(w.water, w.zhang, "/chats")
+        assert "管理员" in await bot.next_text(w.water)  # refused: admins only
