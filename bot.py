@@ -4,6 +4,7 @@ The command line; the application is assembled in `assembly/` and run by `operat
 
     python bot.py demo [--lang en]          # a whole cycle against a local simulator, no token,
                                             # then its dashboard on 127.0.0.1 until Ctrl+C
+    python bot.py demo --platform dingtalk  # the same story on a local DingTalk simulator
     python bot.py run                       # long polling (TELEGRAM_BOT_TOKEN required)
     python bot.py run --webhook URL --listen 0.0.0.0 --port 8443
     python bot.py plan show [--json] PATH   # read a plan document, print who leads what
@@ -250,7 +251,7 @@ def plan_import_map(
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    return run_demo(lang=args.lang, out_dir=args.out, serve=args.serve)
+    return run_demo(lang=args.lang, out_dir=args.out, serve=args.serve, platform=args.platform)
 
 
 def cmd_db(args: argparse.Namespace) -> int:
@@ -310,6 +311,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     demo = sub.add_parser("demo", help="run one whole cycle against a local Bot API simulator")
     demo.add_argument("--lang", default="zh_CN", help="zh_CN (default) or en")
     demo.add_argument("--out", default=None, help="folder for the ledger and the chart")
+    demo.add_argument(
+        "--platform",
+        choices=["telegram", "dingtalk"],
+        default="telegram",
+        help="the chat platform to play it on, each with its local simulator",
+    )
     demo.add_argument(
         "--serve",
         action=argparse.BooleanOptionalAction,

@@ -17,6 +17,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from telegram import Update
 
@@ -27,6 +28,7 @@ from coordination.schedule_spec import next_fire_times
 from coordination.schedules import list_schedules
 from delivery.jobs import TICK_JOB, job_name
 from demo import script
+from demo.dingtalk_run import run_dingtalk_story
 from demo.simulated_time import SimulatedTime
 from demo.stage import AnyApp, DemoError, ErrorCount, Stage, same_label
 from messages import demo as says
@@ -93,9 +95,11 @@ def output_folder(out_dir: str | None) -> Path:
 # --- the story ------------------------------------------------------------------------------
 
 
-async def play(stage: Stage, lang: str, result: DemoResult) -> None:
-    """The whole cycle: bind, schedule, fire, replies, nudge, deadline, late replies, views."""
-    t, sim = stage.t, stage.sim
+async def play(stage: Any, lang: str, result: DemoResult) -> None:
+    """The whole cycle: bind, schedule, fire, replies, nudge, deadline, late replies, views.
+
+    `stage` is the Telegram `Stage` or the `DingTalkStage`: the same story on either."""
+    t = stage.t
     admin, coordinator = script.admin(lang), script.coordinator(lang)
     coordinators = script.coordinators_chat(lang)
     chats = {d.key: d.chat(lang) for d in script.DEPARTMENT_CHATS}
@@ -103,8 +107,8 @@ async def play(stage: Stage, lang: str, result: DemoResult) -> None:
     lines = script.LINES[lang]
 
     for department in script.DEPARTMENT_CHATS:
-        sim.add_chat(chats[department.key], members=[liaisons[department.key]], admins=[admin])
-    sim.add_chat(coordinators, members=[coordinator], admins=[admin])
+        stage.add_chat(chats[department.key], members=[liaisons[department.key]], admins=[admin])
+    stage.add_chat(coordinators, members=[coordinator], admins=[admin])
 
     stage.heading(t._(says.BIND))
     for department in script.DEPARTMENT_CHATS:
@@ -128,11 +132,11 @@ async def play(stage: Stage, lang: str, result: DemoResult) -> None:
     # The schedule fires: its own job, at its own time.
     stage.clock.travel_to(fire_at + timedelta(seconds=5))
     stage.heading(t._(says.FIRES).format(moment=stage.moment(fire_at)))
-    before = {key: len(sim.bot_messages(chat)) for key, chat in chats.items()}
+    before = {key: len(stage.bot_messages(chat)) for key, chat in chats.items()}
     await stage.run_job(job_name(schedule.id))
     reminders: dict[str, StoredMessage] = {}
     for key, chat in chats.items():
-        fresh = sim.bot_messages(chat)[before[key] :]
+        fresh = stage.bot_messages(chat)[before[key] :]
         result.reminders[key] = len(fresh)
         if len(fresh) != 1:
             raise DemoError(t._(says.REMINDERS_NOT_ONE).format(chat=chat.title, count=len(fresh)))
@@ -173,9 +177,9 @@ async def play(stage: Stage, lang: str, result: DemoResult) -> None:
     # The tick job, at the nudge time: chats still missing measures get one nudge each.
     stage.clock.travel_to(cycle.nudge_at + timedelta(minutes=1))
     stage.heading(t._(says.NUDGES).format(moment=stage.moment(cycle.nudge_at)))
-    before = {key: len(sim.bot_messages(chat)) for key, chat in chats.items()}
+    before = {key: len(stage.bot_messages(chat)) for key, chat in chats.items()}
     await stage.run_job(TICK_JOB)
-    nudge = next(iter(sim.bot_messages(chats["development"])[before["development"] :]), None)
+    nudge = next(iter(stage.bot_messages(chats["development"])[before["development"] :]), None)
     if nudge is None:
         raise DemoError(t._(says.NO_NUDGE).format(chat=chats["development"].title))
     await reply("development", "development_nudged", cycle.nudge_at + timedelta(hours=1), to=nudge)
@@ -183,9 +187,9 @@ async def play(stage: Stage, lang: str, result: DemoResult) -> None:
     # The deadline passes: the tick job sends the overdue digest to the coordinators.
     stage.clock.travel_to(cycle.due_at + timedelta(minutes=1))
     stage.heading(t._(says.DEADLINE).format(moment=stage.moment(cycle.due_at)))
-    before_digest = len(sim.bot_messages(coordinators))
+    before_digest = len(stage.bot_messages(coordinators))
     await stage.run_job(TICK_JOB)
-    if len(sim.bot_messages(coordinators)) == before_digest:
+    if len(stage.bot_messages(coordinators)) == before_digest:
         raise DemoError(t._(says.NO_DIGEST))
 
     stage.heading(t._(says.LATE))
@@ -206,16 +210,17 @@ async def play(stage: Stage, lang: str, result: DemoResult) -> None:
     ledger = next((m for m in stage.answers_after(coordinators, asked) if m.file), None)
     asked = await stage.send(coordinators, coordinator, "/chart")
     chart = next((m for m in stage.answers_after(coordinators, asked) if m.file), None)
-    stage.heading(t._(says.SCREEN))
-    asked = await stage.send(coordinators, coordinator, "/screen " + t._(says.SCREEN_NAME))
-    result.kiosk = next(
-        (
-            found.group(0)
-            for m in stage.answers_after(coordinators, asked)
-            if (found := KIOSK_LINK.search(m.text))
-        ),
-        "",
-    )
+    if stage.has_dashboard:
+        stage.heading(t._(says.SCREEN))
+        asked = await stage.send(coordinators, coordinator, "/screen " + t._(says.SCREEN_NAME))
+        result.kiosk = next(
+            (
+                found.group(0)
+                for m in stage.answers_after(coordinators, asked)
+                if (found := KIOSK_LINK.search(m.text))
+            ),
+            "",
+        )
     stage.flush()
 
     stage.emit("")
@@ -225,7 +230,7 @@ async def play(stage: Stage, lang: str, result: DemoResult) -> None:
         raise DemoError(t._(says.NO_LEDGER))
     if chart is None or chart.file is None:
         raise DemoError(t._(says.NO_CHART))
-    if not result.kiosk:
+    if stage.has_dashboard and not result.kiosk:
         raise DemoError(t._(says.NO_KIOSK))
     result.ledger = result.folder / (ledger.file.file_name or "ledger.xlsx")
     result.ledger.write_bytes(ledger.file.data)
@@ -354,6 +359,7 @@ def run_demo(
     out_dir: str | None = None,
     start: datetime | None = None,
     serve: bool | None = None,
+    platform: str = "telegram",
 ) -> int:
     """Run the demo; print the transcript, the final /status, the files' paths and the
     dashboard's kiosk link. `serve` keeps the bot and the dashboard running until Ctrl+C
@@ -400,16 +406,25 @@ def run_demo(
         write(t._(says.LEDGER).format(path=result.ledger))
         write(t._(says.CHART).format(path=result.chart))
         write(t._(says.TRANSCRIPT).format(path=folder / "transcript.txt"))
-        write(t._(says.KIOSK).format(url=result.kiosk))
+        if result.kiosk:
+            write(t._(says.KIOSK).format(url=result.kiosk))
         if log_handler.count:
             write(says.warnings_logged(t, log_handler.count, folder / "demo.log"))
         write(t._(says.RAN).format(seconds=t.number(round(time.monotonic() - started, 1))))
-        if serve:
+        if serve and result.kiosk:
             write(t._(says.SERVING))
             await until_stopped()
 
     try:
-        asyncio.run(run_story(locale, folder, write, start=start, after=summary))
+        if platform == "dingtalk":
+            asyncio.run(
+                run_dingtalk_story(
+                    locale, folder, write, play=play, result=DemoResult(folder=folder),
+                    start=start, after=summary,
+                )
+            )
+        else:
+            asyncio.run(run_story(locale, folder, write, start=start, after=summary))
     except KeyboardInterrupt:
         return 0  # the way to end a demo that serves its dashboard
     except SettingsError:
