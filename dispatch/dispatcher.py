@@ -26,7 +26,7 @@ from coordination.roles import Access
 from dispatch import reports
 from dispatch.membership import apply_membership
 from dispatch.table import CALLER_ID, CALLER_NAME, COMMANDS, CommandSpec
-from messages.common import render_refusal
+from messages.common import render_not_here, render_refusal
 from messages.i18n import Translator
 from messages.outgoing import Outgoing
 from runtime.platform import (
@@ -46,6 +46,8 @@ from runtime.services import Services
 log = logging.getLogger(__name__)
 
 Hook = Callable[[], Awaitable[Any]]
+# The web dashboard's commands: its sign-in is Telegram's, so only there.
+WEB_ONLY = ("dashboard", "screen")
 
 
 async def _nothing() -> None:
@@ -96,6 +98,12 @@ class Dispatcher:
         self.handled += 1
 
     # --- shared steps -----------------------------------------------------------------------
+
+    @property
+    def web_dashboard(self) -> bool:
+        return self.platform.capabilities.in_chat_apps and bool(
+            self.services.settings.webapp_url
+        )
 
     @property
     def answer_by_mention(self) -> bool:
@@ -157,6 +165,9 @@ class Dispatcher:
         spec = COMMANDS.get(command.name) if command is not None else None
         if command is not None and command.name == "report":
             await reports.on_report_command(self, message, where, t, command.args)
+            return
+        if command is not None and command.name in WEB_ONLY and not self.web_dashboard:
+            await self.say(message.chat, [render_not_here(t, command.name)])
             return
         if spec is None:
             # Not a command of this bot (or plain words in private): what it can do here.

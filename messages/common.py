@@ -181,6 +181,16 @@ def render_refusal(t: Translator, access: Access, command: str, place: Place) ->
     return Outgoing(text)
 
 
+def render_not_here(t: Translator, command: str) -> Outgoing:
+    """A command of the web dashboard where the bot serves none (its sign-in is Telegram's)."""
+    return Outgoing(
+        t._(
+            "/{command} is not available here: the web dashboard signs people in through "
+            "Telegram. Coordinators get the same overview with /status, /export and /chart."
+        ).format(command=command)
+    )
+
+
 def coordinators_only(t: Translator) -> str:
     """Views and their page buttons refused to someone who is not a coordinator."""
     return t._("Sorry, this is for coordinators only.")

@@ -113,3 +113,12 @@ async def test_commands_in_a_private_chat_with_the_robot_and_the_help_says_at_me
         assert "0301" in whoami  # the staff id, beside the name
         await bot.say(w.water, w.zhang, "/chats")
         assert "管理员" in await bot.next_text(w.water)  # refused: admins only
+
+
+async def test_the_dashboards_commands_say_they_are_not_available_on_dingtalk(tmp_path):
+    async with dingtalk_bot(tmp_path, webapp_url="https://duban.example.org") as bot:
+        w = bot.world
+        await bot.say(w.water, w.wang, "/dashboard")
+        assert "不能使用 /dashboard" in await bot.next_text(w.water)
+        await bot.say(w.water, w.wang, "/nosuchcommand")
+        assert "/help" in await bot.next_text(w.water) or "督办" in bot.shown(w.water)[-1]
