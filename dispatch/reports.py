@@ -108,6 +108,9 @@ async def _answer(
     answer = texts.render_outcome(t, outcome)
     if answer is None:
         return
+    buttons = dispatcher.platform.capabilities.callback_buttons
+    if outcome.kind == replies.Outcome.ASK and not buttons:
+        answer = texts.render_name_the_measure(t, outcome.choices)
     sent = await dispatcher.say(message.chat, [answer], reply_to=message.message)
     if sent is not None and outcome.kind == replies.Outcome.ASK:
         assert outcome.pending_id is not None

@@ -122,3 +122,16 @@ async def test_the_dashboards_commands_say_they_are_not_available_on_dingtalk(tm
         assert "不能使用 /dashboard" in await bot.next_text(w.water)
         await bot.say(w.water, w.wang, "/nosuchcommand")
         assert "/help" in await bot.next_text(w.water) or "督办" in bot.shown(w.water)[-1]
+
+
+async def test_without_a_card_template_a_report_naming_no_measure_is_asked_in_words(tmp_path):
+    async with dingtalk_bot(tmp_path, card_template="") as bot:
+        w = bot.world
+        await bot.say(w.water, w.wang, "/bind 省水利厅")
+        await bot.next_text(w.water)
+        await bot.say(w.water, w.zhang, "本月工程进展顺利，正在推进")
+        question = await bot.next_text(w.water)
+        assert "请写明措施编号后重新发送" in question and "点" not in question
+        assert w.sim.world.cards_in(w.water.cid) == []
+        await bot.say(w.water, w.zhang, "（五）本月工程进展顺利，正在推进")
+        assert "已记录" in await bot.next_text(w.water)

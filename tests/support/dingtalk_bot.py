@@ -20,7 +20,7 @@ from assembly import DingTalkBot, build_dingtalk, ensure_bundled_plan
 from dingtalk_sim.world import SimGroup, SimUser
 from models.db import Database
 from settings import load_settings
-from tests.support.dingtalk_world import DingTalkWorld, dingtalk_world
+from tests.support.dingtalk_world import CARD_TEMPLATE, DingTalkWorld, dingtalk_world
 from tests.support.harness import fresh_database, test_database_url
 
 
@@ -63,7 +63,11 @@ class RunningDingTalkBot:
 
 @asynccontextmanager
 async def dingtalk_bot(
-    tmp_path: Path, *, db: Database | None = None, **settings_overrides: Any
+    tmp_path: Path,
+    *,
+    db: Database | None = None,
+    card_template: str = CARD_TEMPLATE,
+    **settings_overrides: Any,
 ) -> AsyncIterator[RunningDingTalkBot]:
     url = test_database_url(tmp_path)
     own_db = db is None
@@ -73,7 +77,7 @@ async def dingtalk_bot(
     settings = load_settings(
         _env_file=None, database_url=url, platform="dingtalk", **settings_overrides
     )
-    async with dingtalk_world() as world:
+    async with dingtalk_world(card_template=card_template) as world:
         bot = build_dingtalk(
             settings, db, world.platform, admin_keys=(world.wang.staff_id,), instance="test-dt"
         )

@@ -83,7 +83,9 @@ def settings_for(sim: DingTalkSimulator, **overrides: str) -> DingTalkSettings:
 
 
 @asynccontextmanager
-async def dingtalk_world(**sim_options: Any) -> AsyncIterator[DingTalkWorld]:
+async def dingtalk_world(
+    *, card_template: str = CARD_TEMPLATE, **sim_options: Any
+) -> AsyncIterator[DingTalkWorld]:
     async with DingTalkSimulator(**sim_options) as sim:
         zhang = sim.add_user("0101", "张水利")
         li = sim.add_user("0201", "李协调")
@@ -91,7 +93,7 @@ async def dingtalk_world(**sim_options: Any) -> AsyncIterator[DingTalkWorld]:
         water = sim.add_group("省水利厅 督办群", [zhang, wang])
         water.admins.add(wang.staff_id)
         coordinators = sim.add_group("督办协调组", [li, wang])
-        settings = settings_for(sim)
+        settings = settings_for(sim, dingtalk_card_template_id=card_template)
         platform = DingTalkPlatform(
             settings.credentials(),
             settings.endpoints(),
