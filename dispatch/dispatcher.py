@@ -40,7 +40,7 @@ from runtime.platform import (
     PlatformError,
     UserRef,
 )
-from runtime.platform.addresses import chat_number, user_number
+from runtime.platform.addresses import chat_number, user_number, user_of
 from runtime.services import Services
 
 log = logging.getLogger(__name__)
@@ -122,7 +122,7 @@ class Dispatcher:
                 chat_id=chat_number(session, chat, title=title),
                 user_id=user_number(session, sender),
                 admin_ids=(*self.services.settings.admin_ids, *admins),
-                mentioned=tuple((user_number(session, u), u.name) for u in mentions),
+                mentioned=tuple(_mentioned(session, u) for u in mentions),
             )
 
         return await self.services.db.run(numbers)
@@ -236,6 +236,16 @@ class Dispatcher:
                 answer = replace(answer, waiting=await self.hooks.waiting(answer.cycle.cycle_id))
         rendered = await asyncio.to_thread(spec.render, t, answer)
         await self.say(message.chat, rendered, reply_to=reply_to)
+
+
+def _mentioned(session: Session, user: UserRef) -> tuple[int, str]:
+    """A mentioned person's number and name: the platform rarely names them in a mention,
+    so the name they last wrote under is taken (empty for someone never heard from)."""
+    number = user_number(session, user)
+    if user.name:
+        return number, user.name
+    known = user_of(session, number, platform=user.platform)
+    return number, known.name if known is not None else ""
 
 
 def _name_with_key(user: UserRef) -> str:

@@ -135,3 +135,17 @@ async def test_without_a_card_template_a_report_naming_no_measure_is_asked_in_wo
         assert w.sim.world.cards_in(w.water.cid) == []
         await bot.say(w.water, w.zhang, "（五）本月工程进展顺利，正在推进")
         assert "已记录" in await bot.next_text(w.water)
+
+
+async def test_roles_are_given_by_at_mentioning_the_person(tmp_path):
+    async with dingtalk_bot(tmp_path) as bot:
+        w = bot.world
+        await set_up(bot)
+        await bot.say(w.coordinators, w.wang, "/coordinator add")
+        assert "@ 此人" in await bot.next_text(w.coordinators)
+        await bot.say(w.coordinators, w.li, "/help")  # the bot has heard of 李协调 now
+        await bot.next_text(w.coordinators)
+        await bot.say(w.coordinators, w.wang, "/coordinator add @李协调", at_users=(w.li,))
+        assert "李协调" in await bot.next_text(w.coordinators)
+        await bot.say(w.coordinators, w.li, "/remind")
+        assert "督办提醒" in await bot.next_text(w.water)
