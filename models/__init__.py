@@ -1,7 +1,8 @@
 """SQLModel tables and the engine/session helpers.
 
 Tables are grouped by what they hold: the plan (`plan.py`), chats and roles (`chats.py`),
-schedules, cycles and the delivery outbox (`schedules.py`), and progress (`progress.py`).
+schedules, cycles and the delivery outbox (`schedules.py`), progress (`progress.py`), the
+inbox of updates received (`inbox.py`) and the version numbers of cached data (`versions.py`).
 """
 
 # First: naming and timestamp conventions apply only to tables defined after them.
@@ -9,6 +10,7 @@ import models.conventions  # noqa: F401
 from models.chats import Chat, ChatDepartment, UserRole
 from models.clock import utcnow
 from models.db import Database, create_db_engine
+from models.inbox import InboxUpdate
 from models.plan import (
     Assignment,
     Department,
@@ -21,6 +23,7 @@ from models.plan import (
 )
 from models.progress import LatestProgress, PendingReply, ProgressRevision, ProgressUpdate
 from models.schedules import Cycle, CycleTask, Delivery, ReminderSchedule
+from models.versions import DataVersion
 
 __all__ = [
     "Assignment",
@@ -28,11 +31,13 @@ __all__ = [
     "ChatDepartment",
     "Cycle",
     "CycleTask",
+    "DataVersion",
     "Database",
     "Delivery",
     "Department",
     "DepartmentAlias",
     "DepartmentMember",
+    "InboxUpdate",
     "LatestProgress",
     "Measure",
     "PendingReply",

@@ -14,8 +14,9 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
-from sqlalchemy import event
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy import Table, event
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.pool import NullPool
 from sqlmodel import Session, SQLModel, create_engine
 
@@ -65,6 +66,17 @@ def is_postgres(engine: Engine) -> bool:
     return engine.dialect.name == "postgresql"
 
 
+def dialect_insert(
+    holder: Session | Connection, table: Table
+) -> postgresql.Insert | sqlite.Insert:
+    """INSERT for `table` with the database's ON CONFLICT clauses (SQLite and PostgreSQL
+    share the form: the unique constraint itself decides what is a copy)."""
+    bind = holder.get_bind() if isinstance(holder, Session) else holder
+    if bind.dialect.name == "postgresql":
+        return postgresql.insert(table)
+    return sqlite.insert(table)
+
+
 def create_schema(engine: Engine) -> None:
     """Create missing tables straight from the models (SQLite default and tests).
 
@@ -102,6 +114,11 @@ class Database:
         return await loop.run_in_executor(
             self._executor, functools.partial(self.call, fn, *args, **kwargs)
         )
+
+    async def in_thread(self, fn: Callable[..., T], /, *args: Any) -> T:
+        """Run the plain blocking `fn(*args)` in the database's worker threads."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, functools.partial(fn, *args))
 
     def dispose(self) -> None:
         self._executor.shutdown(wait=True)

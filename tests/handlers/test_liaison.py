@@ -315,10 +315,10 @@ async def test_a_failed_commit_is_not_acknowledged_and_leaves_nothing_behind(bot
 async def test_a_failure_between_the_record_and_its_latest_row_rolls_back_both(bot, monkeypatch):
     from coordination.replies import write
 
-    def broken(session, update):
+    def broken(session, update_id, row):
         raise OperationalError("UPDATE latestprogress", {}, Exception("database is locked"))
 
-    monkeypatch.setattr(write, "refresh_latest", broken)
+    monkeypatch.setattr(write, "upsert_latest", broken)
     await reply(bot, WATER_GROUP, LIAISON_WATER, "（五）已完成")
     assert db_counts(bot) == (0, 0, 0, 0)
     assert "重新发送" in bot.request.sent("sendMessage", WATER_GROUP.id)[-1].text
