@@ -2,7 +2,9 @@
 
 Also `/report <measure> <text>`, the measure-choice buttons and the status-correction buttons.
 Each callback reads the update into an `IncomingReply` (or a button's choice), records it with
-`coordination.replies` in a worker thread, and answers with what `messages.liaison` renders.
+`coordination.replies` in a shared transaction (`Services.writes`, one commit for the replies
+that arrive together) that also marks the update done in the inbox, and answers only once
+that has committed, with what `messages.liaison` renders.
 """
 
 from __future__ import annotations
@@ -57,19 +59,22 @@ FILE_OF_MESSAGE: tuple[tuple[str, Callable[[Message], Any]], ...] = (
 # --- helpers --------------------------------------------------------------------------------
 
 
-async def _run(context: ContextTypes.DEFAULT_TYPE, fn: Callable[..., R], **kwargs: Any) -> R:
-    """Run a recording function in its own committed session; retry once on a race.
+async def _run(
+    context: ContextTypes.DEFAULT_TYPE, fn: Callable[..., R], *, settles: int, **kwargs: Any
+) -> R:
+    """Run a recording function in a shared transaction that also marks update `settles`
+    done; its result exists only once that committed. Retried once after a lost race.
 
-    Two copies of one update, or two presses of one button, end in an IntegrityError (or a
-    locked SQLite file) for one of them; the retry then sees the winner's rows.
+    Two copies of one update, or two presses of one button, may end in an IntegrityError (or
+    a locked SQLite file) for one of them; the retry then sees the winner's rows.
     """
-    db = services(context).db
+    writes = services(context).writes
     try:
-        return await db.run(fn, **kwargs)
+        return await writes.run(fn, settles=settles, **kwargs)
     except (IntegrityError, OperationalError):
         log.info("write race while recording; reading again", exc_info=True)
         await asyncio.sleep(RETRY_PAUSE)
-        return await db.run(fn, **kwargs)
+        return await writes.run(fn, settles=settles, **kwargs)
 
 
 async def _say(
@@ -162,7 +167,7 @@ async def on_reply(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     if not _is_reply_to_bot(message, context.bot.id):
         return
-    await _record(context, message, edited=False)
+    await _record(context, message, edited=False, update_id=update.update_id)
 
 
 async def on_edited_reply(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -172,18 +177,24 @@ async def on_edited_reply(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         return
     if message.reply_to_message is not None and not _is_reply_to_bot(message, context.bot.id):
         return
-    await _record(context, message, edited=True)
+    await _record(context, message, edited=True, update_id=update.update_id)
 
 
 async def _record(
-    context: ContextTypes.DEFAULT_TYPE, message: Message, *, edited: bool
+    context: ContextTypes.DEFAULT_TYPE, message: Message, *, edited: bool, update_id: int
 ) -> None:
     user = message.from_user
     assert user is not None
+    svc = services(context)
     record = replies.record_edit if edited else replies.record_reply
     try:
         outcome = await _run(
-            context, record, reply=incoming(message, edited=edited), now=services(context).now()
+            context,
+            record,
+            settles=update_id,
+            reply=incoming(message, edited=edited),
+            now=svc.now(),
+            scopes=svc.scopes,
         )
     except SQLAlchemyError:
         log.exception("could not record a reply in chat %s", message.chat_id)
@@ -241,7 +252,13 @@ async def on_report(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     )
     try:
         outcome = await _run(
-            context, replies.record_report, reply=reply, numbers=numbers, now=svc.now()
+            context,
+            replies.record_report,
+            settles=update.update_id,
+            reply=reply,
+            numbers=numbers,
+            now=svc.now(),
+            scopes=svc.scopes,
         )
     except SQLAlchemyError:
         log.exception("could not record /report in chat %s", message.chat_id)
@@ -276,6 +293,7 @@ async def on_choice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         outcome = await _run(
             context,
             replies.resolve_pending,
+            settles=update.update_id,
             chat_id=chat.id,
             choice=choice,
             prompt_message_id=query.message.message_id,
@@ -311,6 +329,7 @@ async def on_status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         outcome = await _run(
             context,
             replies.correct_status,
+            settles=update.update_id,
             chat_id=chat.id,
             choice=choice,
             now=services(context).now(),

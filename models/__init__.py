@@ -7,7 +7,7 @@ inbox of updates received (`inbox.py`) and the version numbers of cached data (`
 
 # First: naming and timestamp conventions apply only to tables defined after them.
 import models.conventions  # noqa: F401
-from models.chats import Chat, ChatDepartment, UserRole
+from models.chats import Chat, ChatDepartment, StrangerAnswer, UserRole
 from models.clock import utcnow
 from models.db import Database, create_db_engine
 from models.inbox import InboxUpdate
@@ -47,6 +47,7 @@ __all__ = [
     "Region",
     "ReminderSchedule",
     "Section",
+    "StrangerAnswer",
     "UserRole",
     "create_db_engine",
     "utcnow",

@@ -62,6 +62,31 @@ def create_db_engine(url: str, *, echo: bool = False) -> Engine:
     return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=5, max_overflow=5)
 
 
+WROTE = "wrote"
+
+
+@event.listens_for(Session, "after_flush")
+def _wrote_by_flush(session: Session, _context: Any) -> None:
+    session.info[WROTE] = True
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _wrote_by_statement(state: Any) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        state.session.info[WROTE] = True
+
+
+def wrote(session: Session) -> bool:
+    """Whether this session changed anything through the ORM (objects, or statements run with
+    `session.execute`); Core statements on `session.connection()` say so themselves."""
+    return bool(session.info.get(WROTE))
+
+
+def note_write(session: Session) -> None:
+    """A change made on `session.connection()` counts as the session's (see `wrote`)."""
+    session.info[WROTE] = True
+
+
 def is_postgres(engine: Engine) -> bool:
     return engine.dialect.name == "postgresql"
 

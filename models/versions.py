@@ -7,7 +7,7 @@ from __future__ import annotations
 from sqlalchemy import Table, select
 from sqlmodel import Field, Session, SQLModel
 
-from models.db import dialect_insert
+from models.db import dialect_insert, note_write
 
 # Bindings, chats' activity, plans and cycles: everything a reply's scope is built from.
 REPLY_SCOPE = "reply_scope"
@@ -30,6 +30,7 @@ def bump_version(session: Session, name: str = REPLY_SCOPE) -> None:
         index_elements=[table.c.name], set_={"version": table.c.version + 1}
     )
     session.connection().execute(statement)
+    note_write(session)
 
 
 def read_version(session: Session, name: str = REPLY_SCOPE) -> int:

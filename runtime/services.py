@@ -11,9 +11,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from coordination.chats import chat_language
+from coordination.inbox import mark_done
+from coordination.replies.scope import ScopeCache
 from messages.i18n import Translator, get_translator, normalize_locale
 from models.clock import utcnow
 from models.db import Database
+from models.group_commit import GroupCommit
 from settings import Settings
 
 
@@ -29,6 +32,13 @@ class Services:
     instance: str = "bot"
     # Shifts the bot's clock; only the demo and tests set it, to let days pass in seconds.
     clock_offset: timedelta = timedelta(0)
+    # Replies from many chats are written in shared transactions, each with its update's
+    # inbox row marked done; what a chat may report on is kept between replies.
+    writes: GroupCommit = field(init=False)
+    scopes: ScopeCache = field(init=False, default_factory=ScopeCache)
+
+    def __post_init__(self) -> None:
+        self.writes = GroupCommit(self.db, settle=mark_done)
 
     def now(self) -> datetime:
         """The bot's current time as naive UTC (the stored form)."""
