@@ -13,6 +13,8 @@ from telegram.request import BaseRequest
 
 from delivery.jobs import restore_jobs
 from handlers import admin, common, coordinator, errors, liaison, membership, schedules
+from intake import ChatOrderedProcessor, Inbox, inbox_of
+from intake.inbox import TICK_JOB, TICK_SECONDS, inbox_tick
 from models.db import Database
 from runtime import Services, services
 from settings import Settings
@@ -47,6 +49,9 @@ def build_application(
         .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=settings.tz))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
+        # Chats in parallel, each chat's updates in order: a slow answer in one group (its
+        # own rate limit, a chart being drawn) never holds up another chat.
+        .concurrent_updates(ChatOrderedProcessor())
     )
     if request is not None:
         builder = builder.request(request).get_updates_request(updates_request or request)
@@ -66,6 +71,8 @@ def build_application(
         )
     application = builder.build()
     application.bot_data["services"] = Services(settings=settings, db=db, instance=instance)
+    # Receivers hand each update to `inbox_of(application).accept_update` (the sink).
+    Inbox().attach(application)
 
     # Order matters: membership and migration updates first (group -1) so a chat that moved
     # or dropped the bot is up to date before any command in the same batch is handled.
@@ -81,9 +88,14 @@ def build_application(
 
 
 async def _post_init(application: AnyApp) -> None:
-    """Command menus per language and scope, then the jobs rebuilt from the database."""
+    """Command menus per language and scope, the jobs rebuilt from the database, and the
+    updates a killed process left unfinished queued before any new one arrives."""
     await common.set_command_menus(application)
     await restore_jobs(application)
+    await inbox_of(application).recover()
+    job_queue = application.job_queue
+    assert job_queue is not None
+    job_queue.run_repeating(inbox_tick, interval=TICK_SECONDS, first=TICK_SECONDS, name=TICK_JOB)
 
 
 async def _post_shutdown(application: AnyApp) -> None:

@@ -12,7 +12,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Table, and_, bindparam, delete, or_, select, update
+from sqlalchemy import ColumnElement, Table, and_, bindparam, delete, or_, select, update
 from sqlmodel import Session
 
 from models.clock import utcnow
@@ -60,15 +60,23 @@ def receive(
     return session.connection().execute(statement).first() is not None
 
 
-def _claimable(table: Table, *, instance: str, stale: datetime, dead: Collection[str]) -> object:
-    """Unfinished, and held by nobody, by a dead process, or by a claim not renewed in time."""
+def _claimable(
+    table: Table, *, instance: str, stale: datetime, dead: Collection[str], own: bool
+) -> ColumnElement[bool]:
+    """Unfinished, and held by nobody, by a dead process or by a claim not renewed in time.
+
+    `own`: this process's name counts as dead (a restarted process that kept its name); else
+    what this process holds is never taken from it.
+    """
+    me = instance[:INSTANCE_LIMIT]
     holders = [table.c.claimed_by.is_(None), table.c.claimed_at < stale]
     if dead:
         holders.append(table.c.claimed_by.in_([name[:INSTANCE_LIMIT] for name in dead]))
+    if own:
+        holders.append(table.c.claimed_by == me)
+        return and_(table.c.done_at.is_(None), or_(*holders))
     return and_(
-        table.c.done_at.is_(None),
-        table.c.claimed_by.is_distinct_from(instance[:INSTANCE_LIMIT]),
-        or_(*holders),
+        table.c.done_at.is_(None), table.c.claimed_by.is_distinct_from(me), or_(*holders)
     )
 
 
@@ -78,6 +86,7 @@ def take_over(
     instance: str,
     now: datetime,
     dead: Collection[str] = (),
+    own: bool = False,
     lease: timedelta = DEFAULT_LEASE,
     update_ids: Collection[int] | None = None,
     limit: int = 500,
@@ -85,14 +94,12 @@ def take_over(
     """Claim unfinished updates nobody live is handling (all, or those of `update_ids`),
     oldest first."""
     table = _table()
-    wanted = select(table.c.update_id).where(
-        _claimable(table, instance=instance, stale=now - lease, dead=dead)  # type: ignore[arg-type]
-    )
+    condition = _claimable(table, instance=instance, stale=now - lease, dead=dead, own=own)
+    wanted = select(table.c.update_id).where(condition)
     if update_ids is not None:
         wanted = wanted.where(table.c.update_id.in_(list(update_ids)))
     wanted = wanted.order_by(table.c.update_id).limit(limit)
-    bind = session.get_bind()
-    if bind.dialect.name == "postgresql":
+    if session.get_bind().dialect.name == "postgresql":
         # Two processes starting together must not both take a row: the other one skips it.
         wanted = wanted.with_for_update(skip_locked=True)
     connection = session.connection()
@@ -102,15 +109,12 @@ def take_over(
     # The same condition again: on SQLite the update is the claim.
     claimed = connection.execute(
         update(table)
-        .where(
-            table.c.update_id.in_(ids),
-            _claimable(table, instance=instance, stale=now - lease, dead=dead),  # type: ignore[arg-type]
-        )
+        .where(table.c.update_id.in_(ids), condition)
         .values(claimed_by=instance[:INSTANCE_LIMIT], claimed_at=now)
         .returning(table.c.update_id, table.c.payload)
     ).all()
     stored = sorted((Stored(int(row[0]), row[1]) for row in claimed), key=lambda s: s.update_id)
-    if stored:
+    if stored and update_ids is None:
         log.info("took over %d unfinished update(s) received earlier", len(stored))
     return stored
 

@@ -1,0 +1,11 @@
+"""The way in: updates from Telegram stored in the inbox, handled per chat in order, settled.
+
+`Inbox.accept_update` is the sink both receivers (long polling, the webhook server) hand each
+update to before Telegram is told it arrived; `ChatOrderedProcessor` handles updates of
+different chats in parallel and those of one chat in order.
+"""
+
+from intake.inbox import Inbox, inbox_of
+from intake.processor import ChatOrderedProcessor, chat_key
+
+__all__ = ["ChatOrderedProcessor", "Inbox", "chat_key", "inbox_of"]
