@@ -96,6 +96,12 @@ def run_gated(
     return Gated(Access.OK, answer, settled=settled)
 
 
+def caller_roles(session: Session, *, roles: Roles, args: CommandArgs, now: datetime) -> Roles:
+    """A command that only says who the caller is (for handlers that decide for themselves,
+    through the gate's flood rule)."""
+    return roles
+
+
 def roles_of(session: Session, *, user_id: int | None, args: CommandArgs) -> Roles:
     """The caller's roles in the chat of `args` (for handlers that decide for themselves)."""
     return resolve_roles(session, user_id=user_id, chat_id=args.chat_id, admin_ids=args.admin_ids)

@@ -16,6 +16,7 @@ from telegram import (
     ReplyParameters,
 )
 
+from messages.html import CAPTION_LIMIT, MESSAGE_LIMIT, cut_lines, split_html
 from messages.outgoing import FILE_PHOTO, Button, Outgoing
 
 
@@ -28,46 +29,86 @@ def keyboard(rows: tuple[tuple[Button, ...], ...]) -> InlineKeyboardMarkup | Non
     )
 
 
+def _pages(text: str) -> list[str]:
+    """A text as messages Telegram accepts: one, or several when it is too long for one."""
+    return split_html(text) if len(text) > MESSAGE_LIMIT else [text]
+
+
+def _caption(text: str) -> tuple[str, list[str]]:
+    """A file's caption, and what did not fit in it, as messages to follow the file."""
+    if len(text) <= CAPTION_LIMIT:
+        return text, []
+    caption, *_ = split_html(text, CAPTION_LIMIT)
+    rest = text[len(caption) :] if text.startswith(caption) else text
+    return caption, _pages(rest.strip()) if rest.strip() else []
+
+
 async def send(
     bot: Bot, chat_id: int, message: Outgoing, *, reply_to: int | None = None
 ) -> Message:
-    """Send one message to a chat; `reply_to` answers a message (sent even if it is gone)."""
+    """Send one message to a chat; `reply_to` answers a message (sent even if it is gone).
+
+    Whatever a renderer made, nothing too long for Telegram goes out: a long text is sent as
+    several messages (the buttons under the last, which is returned), a long caption is cut
+    and the rest follows the file.
+    """
     markup = keyboard(message.buttons)
     reply = None
     if reply_to is not None:
         reply = ReplyParameters(reply_to, allow_sending_without_reply=True)
     if message.file is None:
-        return await bot.send_message(
-            chat_id, message.text, reply_markup=markup, reply_parameters=reply
-        )
+        *first, last = _pages(message.text)
+        for page in first:
+            await bot.send_message(chat_id, page, reply_parameters=reply)
+            reply = None
+        return await bot.send_message(chat_id, last, reply_markup=markup, reply_parameters=reply)
+    caption, rest = _caption(message.text)
     upload = InputFile(message.file.content, filename=message.file.name)
     if message.file.kind == FILE_PHOTO:
-        return await bot.send_photo(
-            chat_id, upload, caption=message.text, reply_markup=markup, reply_parameters=reply
+        sent = await bot.send_photo(
+            chat_id, upload, caption=caption, reply_markup=markup, reply_parameters=reply
         )
-    return await bot.send_document(
-        chat_id,
-        upload,
-        filename=message.file.name,
-        caption=message.text,
-        reply_markup=markup,
-        reply_parameters=reply,
-    )
+    else:
+        sent = await bot.send_document(
+            chat_id,
+            upload,
+            filename=message.file.name,
+            caption=caption,
+            reply_markup=markup,
+            reply_parameters=reply,
+        )
+    for page in rest:
+        await bot.send_message(chat_id, page)
+    return sent
 
 
 async def reply(to: Message, message: Outgoing) -> Message:
-    """Answer a message the way Telegram's clients do: quoted in groups, plain in private."""
+    """Answer a message the way Telegram's clients do: quoted in groups, plain in private.
+
+    Too long for one message: the first part quotes, the rest follows (see `send`).
+    """
     markup: dict[str, Any] = {"reply_markup": keyboard(message.buttons)} if message.buttons else {}
     if message.file is None:
-        return await to.reply_text(message.text, **markup)
+        *first, last = _pages(message.text)
+        if not first:
+            return await to.reply_text(last, **markup)
+        await to.reply_text(first[0])
+        for page in first[1:]:
+            await to.get_bot().send_message(to.chat_id, page)
+        return await to.get_bot().send_message(to.chat_id, last, **markup)
+    caption, rest = _caption(message.text)
     upload = InputFile(message.file.content, filename=message.file.name)
     if message.file.kind == FILE_PHOTO:
-        return await to.reply_photo(photo=upload, caption=message.text, **markup)
-    return await to.reply_document(
-        document=upload, filename=message.file.name, caption=message.text, **markup
-    )
+        sent = await to.reply_photo(photo=upload, caption=caption, **markup)
+    else:
+        sent = await to.reply_document(
+            document=upload, filename=message.file.name, caption=caption, **markup
+        )
+    for page in rest:
+        await to.get_bot().send_message(to.chat_id, page)
+    return sent
 
 
 async def edit(query: CallbackQuery, message: Outgoing) -> None:
-    """Redraw the message a button sits under: new text, new buttons."""
-    await query.edit_message_text(message.text, reply_markup=keyboard(message.buttons))
+    """Redraw the message a button sits under: new text (cut to one message), new buttons."""
+    await query.edit_message_text(cut_lines(message.text), reply_markup=keyboard(message.buttons))

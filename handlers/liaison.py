@@ -26,10 +26,12 @@ from telegram.ext import (
     filters,
 )
 
+from commands.gate import caller_roles, run_gated
 from coordination import replies
 from coordination.reply_reader import split_report_arguments
-from coordination.roles import resolve_roles
+from coordination.roles import Roles
 from delivery import bot_api
+from handlers.gate import command_args
 from messages import liaison as texts
 from messages.i18n import Translator
 from messages.outgoing import Outgoing
@@ -99,6 +101,23 @@ async def _translator(
         return services(context).translator()
 
 
+def author(message: Message) -> tuple[int | None, str] | None:
+    """Who wrote the message as its records name them; None for bots and channels.
+
+    A group's anonymous admin writes as the group itself (Telegram shows `sender_chat`, the
+    group, and a stand-in bot as `from`): such a reply is the chat's, under the chat's name.
+    """
+    sender = message.sender_chat
+    if sender is not None:
+        if sender.id == message.chat_id:
+            return None, sender.title or message.chat.title or ""
+        return None  # a channel's post shown in its discussion group: not a liaison
+    user = message.from_user
+    if user is None or user.is_bot:
+        return None
+    return user.id, user.full_name
+
+
 def _is_reply_to_bot(message: Message, bot_id: int) -> bool:
     replied = message.reply_to_message
     if replied is None or replied.from_user is None or replied.from_user.id != bot_id:
@@ -109,8 +128,8 @@ def _is_reply_to_bot(message: Message, bot_id: int) -> bool:
 
 def incoming(message: Message, *, edited: bool) -> replies.IncomingReply:
     """A liaison's message as the recording functions take it."""
-    user = message.from_user
-    assert user is not None
+    who = author(message)
+    assert who is not None
     file_id, file_kind = None, None
     for kind, getter in FILE_OF_MESSAGE:
         item = getter(message)
@@ -120,8 +139,8 @@ def incoming(message: Message, *, edited: bool) -> replies.IncomingReply:
     replied = message.reply_to_message
     return replies.IncomingReply(
         chat_id=message.chat_id,
-        user_id=user.id,
-        user_name=user.full_name,
+        user_id=who[0],
+        user_name=who[1],
         text=message.text or message.caption or "",
         message_id=message.message_id,
         sent_at=to_naive_utc(message.date),
@@ -163,7 +182,7 @@ async def _answer(
 async def on_reply(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A reply to the bot in a group: record it for the chat's department(s)."""
     message = update.message
-    if message is None or message.from_user is None or message.from_user.is_bot:
+    if message is None or author(message) is None:
         return
     if not _is_reply_to_bot(message, context.bot.id):
         return
@@ -173,7 +192,7 @@ async def on_reply(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def on_edited_reply(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """An edited reply: update its record, keeping the earlier version."""
     message = update.edited_message
-    if message is None or message.from_user is None or message.from_user.is_bot:
+    if message is None or author(message) is None:
         return
     if message.reply_to_message is not None and not _is_reply_to_bot(message, context.bot.id):
         return
@@ -184,7 +203,7 @@ async def _record(
     context: ContextTypes.DEFAULT_TYPE, message: Message, *, edited: bool, update_id: int
 ) -> None:
     user = message.from_user
-    assert user is not None
+    language = user.language_code if user is not None else None
     svc = services(context)
     record = replies.record_edit if edited else replies.record_reply
     try:
@@ -198,13 +217,13 @@ async def _record(
         )
     except SQLAlchemyError:
         log.exception("could not record a reply in chat %s", message.chat_id)
-        t = await _translator(context, message.chat_id, user.language_code)
+        t = await _translator(context, message.chat_id, language)
         failed = Outgoing(texts.render_save_failed(t))
         await _say(context, message.chat_id, failed, reply_to=message.message_id)
         return
     if outcome.kind.silent:
         return
-    t = await _translator(context, message.chat_id, user.language_code)
+    t = await _translator(context, message.chat_id, language)
     await _answer(context, t, message, outcome)
 
 
@@ -219,12 +238,12 @@ async def on_report(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     svc = services(context)
     t = await _translator(context, message.chat_id, user.language_code)
-    roles = await svc.db.run(
-        resolve_roles,
-        user_id=user.id,
-        chat_id=message.chat_id,
-        admin_ids=svc.settings.admin_ids,
+    gated = await svc.db.run(
+        run_gated, caller_roles, user_id=user.id, args=command_args(update, svc), now=svc.now()
     )
+    if gated.quiet:
+        return  # a stranger's flood: one answer a minute went out already
+    roles: Roles = gated.answer
     if not roles.is_liaison:
         refused = Outgoing(texts.render_report_refused(t))
         await _say(context, message.chat_id, refused, reply_to=message.message_id)
@@ -242,10 +261,11 @@ async def on_report(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         help_ = texts.render_report_help(t, measures)
         await _say(context, message.chat_id, help_, reply_to=message.message_id)
         return
+    who = author(message) or (user.id, user.full_name)
     reply = replies.IncomingReply(
         chat_id=message.chat_id,
-        user_id=user.id,
-        user_name=user.full_name,
+        user_id=who[0],
+        user_name=who[1],
         text=body,
         message_id=message.message_id,
         sent_at=to_naive_utc(message.date),

@@ -21,6 +21,7 @@ SOURCE_DIRS = (
     "assembly",
     "handlers",
     "delivery",
+    "intake",
     "runtime",
     "messages",
     "commands",

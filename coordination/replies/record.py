@@ -145,6 +145,8 @@ def record_reply(
     )
     if not scope.department_ids:
         return ReplyOutcome(Outcome.IGNORED)
+    if reply.empty:
+        return ReplyOutcome(Outcome.EMPTY, chat_measures=scope.measures())
     reply = replace(reply, text=storable(reply.text))
     if not scope.by_number:
         return ReplyOutcome(Outcome.NO_MEASURES)
@@ -207,6 +209,9 @@ def record_edit(
     reply = replace(reply, text=storable(reply.text))
     if not chat_department_ids(session, chat_id=reply.chat_id):
         return ReplyOutcome(Outcome.IGNORED)
+    if reply.empty:
+        # Emptied by an edit: the earlier text stays recorded.
+        return ReplyOutcome(Outcome.EMPTY)
     existing = list(
         session.exec(
             select(ProgressUpdate)
