@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, Table, and_, bindparam, delete, or_, select, update
+from sqlalchemy.sql import Executable
 from sqlmodel import Session
 
 from models.clock import utcnow
@@ -40,24 +41,66 @@ def _table() -> Table:
     return InboxUpdate.__table__  # type: ignore[attr-defined, no-any-return]
 
 
+_RECEIVE: dict[str, Executable] = {}
+
+
+def _receive_statement(session: Session) -> Executable:
+    """INSERT … ON CONFLICT DO NOTHING RETURNING, built once per database dialect."""
+    dialect = session.get_bind().dialect.name
+    if dialect not in _RECEIVE:
+        table = _table()
+        _RECEIVE[dialect] = (
+            dialect_insert(session, table)
+            .on_conflict_do_nothing(index_elements=[table.c.update_id])
+            .returning(table.c.update_id)
+        )
+    return _RECEIVE[dialect]
+
+
+@dataclass(frozen=True)
+class Arrival:
+    """An update as it arrived, to be stored claimed by `instance`."""
+
+    update_id: int
+    payload: str
+    instance: str
+    received_at: datetime
+
+
+def receive_many(session: Session, arrivals: list[Arrival]) -> list[bool]:
+    """Store the updates that arrived together with one statement; for each, whether it is
+    new (False: stored before, or earlier in the same list)."""
+    rows = [
+        {
+            "update_id": a.update_id,
+            "payload": a.payload,
+            "received_at": a.received_at,
+            "claimed_by": a.instance[:INSTANCE_LIMIT],
+            "claimed_at": a.received_at,
+        }
+        for a in arrivals
+    ]
+    # Several rows, one INSERT … RETURNING: SQLAlchemy sends them as one multi-row VALUES.
+    stored = set(session.connection().execute(_receive_statement(session), rows).scalars())
+    fresh: list[bool] = []
+    for arrival in arrivals:
+        fresh.append(arrival.update_id in stored)
+        stored.discard(arrival.update_id)  # a copy later in the same list is not new
+    return fresh
+
+
 def receive(
     session: Session, *, update_id: int, payload: str, instance: str, now: datetime
 ) -> bool:
     """Store an update claimed by `instance`; False when it was stored before (a copy)."""
-    table = _table()
-    statement = (
-        dialect_insert(session, table)
-        .values(
-            update_id=update_id,
-            payload=payload,
-            received_at=now,
-            claimed_by=instance[:INSTANCE_LIMIT],
-            claimed_at=now,
-        )
-        .on_conflict_do_nothing(index_elements=[table.c.update_id])
-        .returning(table.c.update_id)
-    )
-    return session.connection().execute(statement).first() is not None
+    row = {
+        "update_id": update_id,
+        "payload": payload,
+        "received_at": now,
+        "claimed_by": instance[:INSTANCE_LIMIT],
+        "claimed_at": now,
+    }
+    return session.connection().execute(_receive_statement(session), row).first() is not None
 
 
 def _claimable(
@@ -130,9 +173,11 @@ def holders(session: Session) -> list[str]:
     return [name for name in rows.scalars() if name]
 
 
+# By primary key alone: with `done_at IS NULL` added, SQLite's planner may walk the done_at
+# index over every unfinished row instead (marking a row done twice only moves its time).
 _DONE = (
     update(_table())
-    .where(_table().c.update_id.in_(bindparam("ids", expanding=True)), _table().c.done_at.is_(None))
+    .where(_table().c.update_id.in_(bindparam("ids", expanding=True)))
     .values(done_at=bindparam("now"))
 )
 
@@ -158,7 +203,6 @@ def renew(
         .where(
             table.c.update_id.in_(list(update_ids)),
             table.c.claimed_by == instance[:INSTANCE_LIMIT],
-            table.c.done_at.is_(None),
         )
         .values(claimed_at=now)
     )

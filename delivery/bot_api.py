@@ -15,6 +15,7 @@ from telegram import (
     Message,
     ReplyParameters,
 )
+from telegram.constants import ParseMode
 
 from messages.html import CAPTION_LIMIT, MESSAGE_LIMIT, cut_lines, split_html
 from messages.outgoing import FILE_PHOTO, Button, Outgoing
@@ -80,6 +81,35 @@ async def send(
     for page in rest:
         await bot.send_message(chat_id, page)
     return sent
+
+
+async def acknowledge(bot: Bot, chat_id: int, message: Outgoing, *, reply_to: int) -> int | None:
+    """Answer a liaison's message the lean way: plain JSON out, only the message id back.
+
+    Building the library's objects for the buttons and reading back the whole message
+    Telegram returns cost more CPU than recording the reply itself; an acknowledgement needs
+    neither. The call still goes through the bot's rate limiter and raises the same errors.
+    Long texts and files take `send`. Returns the id of the message (the last, when split).
+    """
+    if message.file is not None or len(message.text) > MESSAGE_LIMIT:
+        return (await send(bot, chat_id, message, reply_to=reply_to)).message_id
+    data: dict[str, Any] = {
+        "chat_id": chat_id,
+        "text": message.text,
+        "parse_mode": ParseMode.HTML,
+        "reply_parameters": {"message_id": reply_to, "allow_sending_without_reply": True},
+    }
+    if message.buttons:
+        data["reply_markup"] = {
+            "inline_keyboard": [
+                [{"text": b.label, "callback_data": b.payload} for b in row]
+                for row in message.buttons
+            ]
+        }
+    # `_post` is the library's own door to the API under every send_* method (the rate
+    # limiter sits behind it); it returns Telegram's answer as JSON, unparsed.
+    result = await bot._post("sendMessage", data)
+    return int(result["message_id"]) if isinstance(result, dict) else None
 
 
 async def reply(to: Message, message: Outgoing) -> Message:

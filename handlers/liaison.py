@@ -81,9 +81,10 @@ async def _run(
 
 async def _say(
     context: ContextTypes.DEFAULT_TYPE, chat_id: int, message: Outgoing, *, reply_to: int
-) -> Message | None:
+) -> int | None:
+    """Answer the liaison's message; the id of the answer, None when it could not be sent."""
     try:
-        return await bot_api.send(context.bot, chat_id, message, reply_to=reply_to)
+        return await bot_api.acknowledge(context.bot, chat_id, message, reply_to=reply_to)
     except TelegramError:
         # The record is committed already; a lost acknowledgement loses no data.
         log.warning("could not answer in chat %s", chat_id, exc_info=True)
@@ -169,7 +170,7 @@ async def _answer(
                 replies.set_prompt_message,
                 pending_id=outcome.pending_id,
                 chat_id=message.chat_id,
-                prompt_message_id=sent.message_id,
+                prompt_message_id=sent,
             )
         except SQLAlchemyError:
             # The buttons still work: an unset prompt id only skips the message check.

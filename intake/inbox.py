@@ -78,13 +78,9 @@ class Inbox:
             await self._room.wait()
         svc = services(self._app)
         payload = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-        stored = await svc.writes.run(
-            rows.receive,
-            update_id=update_id,
-            payload=payload,
-            instance=svc.instance,
-            now=utcnow(),
-        )
+        # The updates arriving together are stored with one statement, in one transaction.
+        arrival = rows.Arrival(update_id, payload, svc.instance, utcnow())
+        stored = await svc.writes.run_merged(rows.receive_many, arrival)
         if update_id in self.held:
             self.copies += 1  # a copy that came in beside it (or the tick took it meanwhile)
             return

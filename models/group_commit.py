@@ -26,13 +26,20 @@ Settle = Callable[[Session, list[int]], None]
 MAX_BATCH = 256
 
 
+# Work that many callers hand in one item each, done for all of them with one call (one
+# statement): `many(session, items) -> one result per item`.
+Many = Callable[[Session, list[Any]], list[Any]]
+
+
 @dataclass
 class _Work:
-    fn: Callable[..., Any]
+    fn: Callable[..., Any] | None
     args: tuple[Any, ...]
     kwargs: dict[str, Any]
     settles: int | None
     future: asyncio.Future[Any] = field(repr=False)
+    many: Many | None = None
+    item: Any = None
 
 
 def _nothing(_session: Session) -> None:
@@ -67,6 +74,16 @@ class GroupCommit:
         if self._worker is None or self._worker.done():
             self._worker = loop.create_task(self._drain(), name="group-commit")
         return await work.future  # type: ignore[no-any-return]
+
+    async def run_merged(self, many: Many, item: Any) -> Any:
+        """`item`'s result of `many(session, items)`, where `items` are all the items handed to
+        the same `many` for this transaction (one INSERT for all the updates of a batch)."""
+        loop = asyncio.get_running_loop()
+        work = _Work(None, (), {}, None, loop.create_future(), many=many, item=item)
+        self._queue.append(work)
+        if self._worker is None or self._worker.done():
+            self._worker = loop.create_task(self._drain(), name="group-commit")
+        return await work.future
 
     async def settle(self, update_id: int) -> None:
         """Mark an update done that changed nothing itself (it was answered, or ignored)."""
@@ -120,7 +137,7 @@ class GroupCommit:
         """Run the batch in one transaction (in a worker thread); on an error, each alone."""
         try:
             with self.db.session() as session:
-                results = [work.fn(session, *work.args, **work.kwargs) for work in batch]
+                results = self._run_all(session, batch)
                 settled = [work.settles for work in batch if work.settles is not None]
                 if settled and self._settle is not None:
                     self._settle(session, settled)
@@ -131,3 +148,23 @@ class GroupCommit:
             log.info("a batch of %d failed (%s); committing each alone", len(batch), error)
             return [self._commit([work])[0] for work in batch]
         return [(True, result) for result in results]
+
+    @staticmethod
+    def _run_all(session: Session, batch: list[_Work]) -> list[Any]:
+        """Each work's result, in order; merged works run once per `many`, where the first
+        of them stands."""
+        results: list[Any] = [None] * len(batch)
+        merged: dict[Many, list[int]] = {}
+        for index, work in enumerate(batch):
+            if work.many is not None:
+                merged.setdefault(work.many, []).append(index)
+        for index, work in enumerate(batch):
+            if work.many is None:
+                assert work.fn is not None
+                results[index] = work.fn(session, *work.args, **work.kwargs)
+            elif merged[work.many][0] == index:
+                indexes = merged[work.many]
+                answers = work.many(session, [batch[i].item for i in indexes])
+                for position, answer in zip(indexes, answers, strict=True):
+                    results[position] = answer
+        return results

@@ -4,7 +4,7 @@ process changed it: one row per kind of data, bumped in the transaction that cha
 
 from __future__ import annotations
 
-from sqlalchemy import Table, select
+from sqlalchemy import Table, bindparam, select
 from sqlmodel import Field, Session, SQLModel
 
 from models.db import dialect_insert, note_write
@@ -33,8 +33,11 @@ def bump_version(session: Session, name: str = REPLY_SCOPE) -> None:
     note_write(session)
 
 
+# Built once: this runs at the start of every batch of replies.
+_READ = select(_table().c.version).where(_table().c.name == bindparam("name"))
+
+
 def read_version(session: Session, name: str = REPLY_SCOPE) -> int:
     """The number of changes of `name` so far (0 before the first)."""
-    table = _table()
-    value = session.connection().execute(select(table.c.version).where(table.c.name == name))
+    value = session.connection().execute(_READ, {"name": name})
     return int(value.scalar() or 0)

@@ -65,6 +65,9 @@ class ChatScope:
     # Numbers a reply without markers may mean: the cycle's tasks, else every assignment.
     choice_numbers: tuple[int, ...]
     department_names: Mapping[int, str]
+    # (measure id, department id) of the cycle known to be reported already (committed), so
+    # their task is not marked again; filled as replies come, dropped with the scope.
+    reported: set[tuple[int, int]] = field(default_factory=set, compare=False, repr=False)
 
     def measures(self) -> list[MeasureRef]:
         return [self.by_number[n] for n in sorted(self.by_number)]
@@ -148,6 +151,7 @@ class ChatScope:
             cycle=cycle,
             by_number=MappingProxyType(by_number),
             holders=MappingProxyType({m: tuple(d) for m, d in holders.items()}),
+            reported=set(),
         )
 
     @classmethod
@@ -173,7 +177,7 @@ class ChatScope:
             return scope
         cycle = cycle_ref(session, pending.cycle_id)
         task_pairs = scope.task_pairs | frozenset(pairs) if cycle is not None else scope.task_pairs
-        return replace(scope, cycle=cycle, task_pairs=task_pairs)
+        return replace(scope, cycle=cycle, task_pairs=task_pairs, reported=set())
 
 
 # --- the cache ----------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, and_, bindparam, exists, literal_column, or_, select
+from sqlalchemy import Table, and_, bindparam, event, exists, literal_column, or_, select
 from sqlalchemy import update as sa_update
 from sqlalchemy.sql import Executable
 from sqlmodel import Session
@@ -59,19 +59,21 @@ def _upsert_latest(session: Session) -> Executable:
     """Point LatestProgress of (measure, department) at an update unless a newer message
     (by the time it was sent, then by id) is there already."""
     insert = dialect_insert(session, LATEST)
-    current = PROGRESS.alias("latest_update")
-    sent_at = bindparam("sent_at")
+    held = PROGRESS.alias("held_update")
+    proposed = PROGRESS.alias("proposed_update")
     # The row in conflict and the row proposed, as the statement around the subquery names
-    # them (SQLAlchemy would otherwise add both tables to the subquery's FROM).
-    held = literal_column(f"{LATEST.name}.update_id")
-    proposed = literal_column("excluded.update_id")
+    # them (SQLAlchemy would otherwise add both tables to the subquery's FROM). Only columns,
+    # no parameter: the statement serves many rows at once.
+    held_id = literal_column(f"{LATEST.name}.update_id")
+    proposed_id = literal_column("excluded.update_id")
     newer = exists(
-        select(current.c.id).where(
-            current.c.id == held,
-            current.c.id != proposed,
+        select(held.c.id).where(
+            held.c.id == held_id,
+            proposed.c.id == proposed_id,
+            held.c.id != proposed.c.id,
             or_(
-                current.c.created_at > sent_at,
-                and_(current.c.created_at == sent_at, current.c.id > proposed),
+                held.c.created_at > proposed.c.created_at,
+                and_(held.c.created_at == proposed.c.created_at, held.c.id > proposed.c.id),
             ),
         )
     )
@@ -115,8 +117,9 @@ def _mark_task(
     department_id: int,
     reported_at: datetime,
     on_time: bool | None,
-) -> None:
-    session.connection().execute(
+) -> bool:
+    """Mark the task by its first report; False when it was marked before."""
+    result = session.connection().execute(
         _MARK_TASK,
         {
             "task_cycle": cycle_id,
@@ -126,6 +129,7 @@ def _mark_task(
             "first_on_time": on_time,
         },
     )
+    return bool(result.rowcount)
 
 
 def mark_task_reported(session: Session, update: ProgressUpdate) -> None:
@@ -141,11 +145,32 @@ def mark_task_reported(session: Session, update: ProgressUpdate) -> None:
     )
 
 
+_PENDING_LATEST = "latest_progress_rows"
+
+
 def upsert_latest(session: Session, update_id: int, row: dict[str, Any]) -> None:
     """Point LatestProgress of the row's (measure, department) at `update_id` if it is the
-    newest message there."""
-    _, upsert = _statements(session)
-    session.connection().execute(upsert, _latest_row(update_id, row))
+    newest message there.
+
+    Written just before the transaction commits, with one statement for every record of
+    the transaction (many replies share one under group commit); nothing in between reads
+    LatestProgress. Of two records of one pair, the newer message goes in.
+    """
+    latest = _latest_row(update_id, row)
+    pending = session.info.setdefault(_PENDING_LATEST, {})
+    key = (latest["measure_id"], latest["department_id"])
+    kept = pending.get(key)
+    if kept is None or (kept["sent_at"], kept["update_id"]) <= (latest["sent_at"], update_id):
+        pending[key] = latest
+
+
+@event.listens_for(Session, "before_commit")
+def _write_latest(session: Session) -> None:
+    pending = session.info.pop(_PENDING_LATEST, None)
+    if pending:
+        _, upsert = _statements(session)
+        rows = [{k: v for k, v in row.items() if k != "sent_at"} for row in pending.values()]
+        session.connection().execute(upsert, rows)
 
 
 def refresh_latest(session: Session, update: ProgressUpdate) -> None:
@@ -223,8 +248,9 @@ def write(
     if update_id is None:
         return None
     upsert_latest(session, update_id, row)
-    if cycle is not None:
-        _mark_task(
+    pair = (measure.measure_id, department_id)
+    if cycle is not None and pair not in scope.reported:
+        marked = _mark_task(
             session,
             cycle_id=cycle.id,
             measure_id=measure.measure_id,
@@ -232,6 +258,10 @@ def write(
             reported_at=source.sent_at,
             on_time=on_time,
         )
+        if not marked:
+            # Reported in a committed transaction before this one: never marked again. (A
+            # mark made now is not remembered: this transaction might still roll back.)
+            scope.reported.add(pair)
     return RecordView(
         update_id=update_id,
         measure=measure,
