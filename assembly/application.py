@@ -1,23 +1,38 @@
-"""The Application: settings, defaults, the rate limiter, every area's handlers, the jobs.
+"""The Application: settings, defaults, the rate limiter, every area's handlers, the jobs,
+and the web dashboard beside them when WEBAPP_URL is set.
 
 `build_application` is the only place handlers are registered, in an order that matters.
 """
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from telegram.constants import ParseMode
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaults
 from telegram.request import BaseRequest
 
+from delivery import bot_api
 from delivery.jobs import restore_jobs
-from handlers import admin, common, coordinator, errors, liaison, membership, schedules
+from handlers import (
+    admin,
+    common,
+    coordinator,
+    dashboard,
+    errors,
+    liaison,
+    membership,
+    plan_map,
+    schedules,
+)
 from intake import ChatOrderedProcessor, Inbox, inbox_of
 from intake.inbox import TICK_JOB, TICK_SECONDS, inbox_tick
 from models.db import Database
 from runtime import Services, services
+from runtime.chat_members import MembershipCache
 from settings import Settings
+from webapp.server import start_with, stop_with
 
 AnyApp = Application[Any, Any, Any, Any, Any, Any]
 
@@ -48,6 +63,7 @@ def build_application(
         .base_file_url(file_base_url(settings.telegram_api_base_url))
         .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=settings.tz))
         .post_init(_post_init)
+        .post_stop(_post_stop)
         .post_shutdown(_post_shutdown)
         # Chats in parallel, each chat's updates in order: a slow answer in one group (its
         # own rate limit, a chart being drawn) never holds up another chat.
@@ -70,7 +86,14 @@ def build_application(
             )
         )
     application = builder.build()
-    application.bot_data["services"] = Services(settings=settings, db=db, instance=instance)
+    application.bot_data["services"] = Services(
+        settings=settings,
+        db=db,
+        instance=instance,
+        # The dashboard's liaisons are the members of their departments' groups: asked of
+        # Telegram, shared by /dashboard and the web pages.
+        membership=MembershipCache(functools.partial(bot_api.is_member, application.bot)),
+    )
     # Receivers hand each update to `inbox_of(application).accept_update` (the sink).
     Inbox().attach(application)
 
@@ -81,6 +104,8 @@ def build_application(
     admin.register(application)
     schedules.register(application)
     coordinator.register(application)
+    dashboard.register(application)
+    plan_map.register(application)
     # Liaison replies last: it catches plain replies that no command handler took.
     liaison.register(application)
     errors.register(application)
@@ -89,13 +114,22 @@ def build_application(
 
 async def _post_init(application: AnyApp) -> None:
     """Command menus per language and scope, the jobs rebuilt from the database, and the
-    updates a killed process left unfinished queued before any new one arrives."""
+    web dashboard beside the bot when WEBAPP_URL is set, and the updates a killed process
+    left unfinished queued before any new one arrives."""
     await common.set_command_menus(application)
     await restore_jobs(application)
+    if services(application).settings.webapp_url:
+        await dashboard.set_menu_button(application)
+        await start_with(application)
     await inbox_of(application).recover()
     job_queue = application.job_queue
     assert job_queue is not None
     job_queue.run_repeating(inbox_tick, interval=TICK_SECONDS, first=TICK_SECONDS, name=TICK_JOB)
+
+
+async def _post_stop(application: AnyApp) -> None:
+    """The dashboard stops with the bot (before the database closes)."""
+    await stop_with(application)
 
 
 async def _post_shutdown(application: AnyApp) -> None:

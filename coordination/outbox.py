@@ -247,7 +247,14 @@ def _grouped(
     for task in sorted(tasks, key=lambda t: measures[t.measure_id].number):
         measure = measures[task.measure_id]
         by_department.setdefault(task.department_id, []).append(
-            TaskLine(measure.label, measure.title, task.role, task.responsible)
+            TaskLine(
+                measure.label,
+                measure.title,
+                task.role,
+                task.responsible,
+                measure.deadline,
+                measure.deadline_text,
+            )
         )
     order = department_order or sorted(by_department, key=lambda d: names.get(d, ""))
     return [

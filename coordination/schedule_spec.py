@@ -192,9 +192,7 @@ def _parse_day_of_month(token: str | None) -> int:
         raise SpecError(MISSING_DAY)
     cleaned = token.translate(QUOTES).strip().removesuffix("日").removesuffix("号")
     if not _ascii_number(cleaned) or not 1 <= int(cleaned) <= 31:
-        raise SpecError(
-            BAD_DAY, value=token
-        )
+        raise SpecError(BAD_DAY, value=token)
     return int(cleaned)
 
 
@@ -360,9 +358,7 @@ def _validate_cron(text: str, timezone: tzinfo) -> str:
 def _parse_due(token: str | None) -> int:
     match = re.fullmatch(r"(\d{1,4})\s*(d|day|days|天|日)?", (token or "").strip().lower())
     if match is None or not 1 <= int(match.group(1)) <= MAX_DUE_DAYS:
-        raise SpecError(
-            BAD_DUE, max=MAX_DUE_DAYS
-        )
+        raise SpecError(BAD_DUE, max=MAX_DUE_DAYS)
     return int(match.group(1))
 
 
@@ -410,9 +406,7 @@ def parse_schedule_args(text: str, *, default_timezone: str) -> ScheduleSpec:
     try:
         zone = ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError):
-        raise SpecError(
-            UNKNOWN_ZONE, value=timezone
-        ) from None
+        raise SpecError(UNKNOWN_ZONE, value=timezone) from None
 
     if form == "monthly":
         day = _parse_day_of_month(take())
@@ -466,9 +460,7 @@ def parse_schedule_args(text: str, *, default_timezone: str) -> ScheduleSpec:
                 "全部": SCOPE_ALL,
             }
             if value not in scopes:
-                raise SpecError(
-                    BAD_SCOPE, value=value
-                )
+                raise SpecError(BAD_SCOPE, value=value)
             result = replace(result, scope=scopes[value])
         elif option == "to":
             value = take()
@@ -484,9 +476,7 @@ def parse_schedule_args(text: str, *, default_timezone: str) -> ScheduleSpec:
                 "提醒": SCHEDULE_REMINDER,
             }
             if value not in kinds:
-                raise SpecError(
-                    BAD_KIND, value=value
-                )
+                raise SpecError(BAD_KIND, value=value)
             result = replace(result, kind=kinds[value])
         elif option == "noholiday":
             result = replace(result, skip_holidays=False)

@@ -1,33 +1,68 @@
 """Message records as Bot API calls: the one place that knows Telegram's inline keyboards,
-documents, photos and reply parameters, so another platform's adapter can sit beside it.
+link and Mini App buttons, documents, photos and reply parameters, so another platform's
+adapter can sit beside it. Also the few questions the dashboard asks of the Bot API: who is
+in a chat, a file's bytes, and the menu button that opens the Mini App.
 """
 
 from __future__ import annotations
 
+import logging
+from pathlib import PurePosixPath
 from typing import Any
 
 from telegram import (
     Bot,
     CallbackQuery,
+    ChatMember,
+    ChatMemberRestricted,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     InputFile,
+    LinkPreviewOptions,
+    MenuButtonWebApp,
     Message,
     ReplyParameters,
+    WebAppInfo,
 )
 from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden, TelegramError
 
 from messages.html import CAPTION_LIMIT, MESSAGE_LIMIT, cut_lines, split_html
-from messages.outgoing import FILE_PHOTO, Button, Outgoing
+from messages.outgoing import BUTTON_APP, BUTTON_LINK, FILE_PHOTO, Button, Outgoing
+
+log = logging.getLogger(__name__)
+
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+PRESENT = {ChatMember.OWNER, ChatMember.ADMINISTRATOR, ChatMember.MEMBER}
+
+
+def inline_button(button: Button) -> InlineKeyboardButton:
+    if button.kind == BUTTON_LINK:
+        return InlineKeyboardButton(button.label, url=button.payload)
+    if button.kind == BUTTON_APP:
+        return InlineKeyboardButton(button.label, web_app=WebAppInfo(button.payload))
+    return InlineKeyboardButton(button.label, callback_data=button.payload)
+
+
+def _button_json(button: Button) -> dict[str, Any]:
+    """A button as the Bot API's JSON (what `inline_button` makes, without the object)."""
+    if button.kind == BUTTON_LINK:
+        return {"text": button.label, "url": button.payload}
+    if button.kind == BUTTON_APP:
+        return {"text": button.label, "web_app": {"url": button.payload}}
+    return {"text": button.label, "callback_data": button.payload}
 
 
 def keyboard(rows: tuple[tuple[Button, ...], ...]) -> InlineKeyboardMarkup | None:
     """Rows of buttons as an inline keyboard; None when there are none."""
     if not rows:
         return None
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(b.label, callback_data=b.payload) for b in row] for row in rows]
-    )
+    return InlineKeyboardMarkup([[inline_button(b) for b in row] for row in rows])
+
+
+def _preview(message: Outgoing) -> dict[str, Any]:
+    # Only when asked: every other request stays exactly as it was.
+    return {} if message.link_preview else {"link_preview_options": NO_PREVIEW}
 
 
 def _pages(text: str) -> list[str]:
@@ -60,9 +95,11 @@ async def send(
     if message.file is None:
         *first, last = _pages(message.text)
         for page in first:
-            await bot.send_message(chat_id, page, reply_parameters=reply)
+            await bot.send_message(chat_id, page, reply_parameters=reply, **_preview(message))
             reply = None
-        return await bot.send_message(chat_id, last, reply_markup=markup, reply_parameters=reply)
+        return await bot.send_message(
+            chat_id, last, reply_markup=markup, reply_parameters=reply, **_preview(message)
+        )
     caption, rest = _caption(message.text)
     upload = InputFile(message.file.content, filename=message.file.name)
     if message.file.kind == FILE_PHOTO:
@@ -99,12 +136,11 @@ async def acknowledge(bot: Bot, chat_id: int, message: Outgoing, *, reply_to: in
         "parse_mode": ParseMode.HTML,
         "reply_parameters": {"message_id": reply_to, "allow_sending_without_reply": True},
     }
+    if not message.link_preview:
+        data["link_preview_options"] = {"is_disabled": True}
     if message.buttons:
         data["reply_markup"] = {
-            "inline_keyboard": [
-                [{"text": b.label, "callback_data": b.payload} for b in row]
-                for row in message.buttons
-            ]
+            "inline_keyboard": [[_button_json(b) for b in row] for row in message.buttons]
         }
     # `_post` is the library's own door to the API under every send_* method (the rate
     # limiter sits behind it); it returns Telegram's answer as JSON, unparsed.
@@ -121,11 +157,11 @@ async def reply(to: Message, message: Outgoing) -> Message:
     if message.file is None:
         *first, last = _pages(message.text)
         if not first:
-            return await to.reply_text(last, **markup)
-        await to.reply_text(first[0])
+            return await to.reply_text(last, **markup, **_preview(message))
+        await to.reply_text(first[0], **_preview(message))
         for page in first[1:]:
-            await to.get_bot().send_message(to.chat_id, page)
-        return await to.get_bot().send_message(to.chat_id, last, **markup)
+            await to.get_bot().send_message(to.chat_id, page, **_preview(message))
+        return await to.get_bot().send_message(to.chat_id, last, **markup, **_preview(message))
     caption, rest = _caption(message.text)
     upload = InputFile(message.file.content, filename=message.file.name)
     if message.file.kind == FILE_PHOTO:
@@ -141,4 +177,40 @@ async def reply(to: Message, message: Outgoing) -> Message:
 
 async def edit(query: CallbackQuery, message: Outgoing) -> None:
     """Redraw the message a button sits under: new text (cut to one message), new buttons."""
-    await query.edit_message_text(cut_lines(message.text), reply_markup=keyboard(message.buttons))
+    await query.edit_message_text(
+        cut_lines(message.text), reply_markup=keyboard(message.buttons), **_preview(message)
+    )
+
+
+async def set_app_menu_button(bot: Bot, label: str, url: str) -> None:
+    """The menu button of private chats opens `url` as a Mini App (Telegram wants HTTPS)."""
+    await bot.set_chat_menu_button(menu_button=MenuButtonWebApp(label, WebAppInfo(url)))
+
+
+async def is_member(bot: Bot, chat_id: int, user_id: int) -> bool | None:
+    """Is the user in the chat now (owner, administrator, member, or restricted but still a
+    member)? None when Telegram could not say (network, rate limit): ask again soon."""
+    try:
+        member = await bot.get_chat_member(chat_id, user_id)
+    except (BadRequest, Forbidden) as exc:
+        # Not in the chat, or the bot was removed from it: no role there.
+        log.debug("getChatMember %s %s: %s", chat_id, user_id, exc)
+        return False
+    except TelegramError as exc:
+        log.warning("could not ask Telegram who is in chat %s: %s", chat_id, exc)
+        return None
+    if member.status in PRESENT:
+        return True
+    return isinstance(member, ChatMemberRestricted) and member.is_member
+
+
+async def download(bot: Bot, file_id: str) -> tuple[str, bytes] | None:
+    """A file a user sent (its name and bytes), or None when Telegram does not hand it over
+    (files over 20 MB, a file id from another bot, the network)."""
+    try:
+        telegram_file = await bot.get_file(file_id)
+        data = bytes(await telegram_file.download_as_bytearray())
+    except TelegramError as exc:
+        log.warning("could not fetch file %s: %s", file_id, exc)
+        return None
+    return PurePosixPath(telegram_file.file_path or "").name, data

@@ -103,9 +103,7 @@ class Stage:
             await self.sim.wait_quiet(QUIET, timeout=STEP_TIMEOUT)
         except TimeoutError:
             raise DemoError(
-                self.t._(says.NO_ANSWER).format(
-                    seconds=int(STEP_TIMEOUT), what=what
-                )
+                self.t._(says.NO_ANSWER).format(seconds=int(STEP_TIMEOUT), what=what)
             ) from None
         if self.errors() > errors_before:
             # The bot may still have answered (its apology): the step did not do its job.

@@ -15,7 +15,7 @@ from coordination.outbox import ChatLost, Content, Digest, Nudge, OverdueList, R
 from messages.html import MESSAGE_LIMIT, bold, cut_lines, escape
 from messages.i18n import Translator
 from messages.views import render_digest
-from messages.vocabulary import gap, moment_text, role_phrase, shorten
+from messages.vocabulary import due_phrase, gap, moment_text, role_phrase, shorten
 
 # Title lengths tried, longest first, until the message fits.
 TITLE_WIDTHS = (None, 40, 24, 14, 8, 0)
@@ -32,7 +32,8 @@ def _task_lines(
             title = task.title if width is None else shorten(task.title, width)
             title_part = f"{gap(task.label)}{escape(title)}" if title else ""
             role = role_phrase(t, task.role, task.responsible)
-            lines.append(f"{escape(task.label)}{title_part} · {role}")
+            due = due_phrase(t, task.deadline, task.deadline_text)
+            lines.append(f"{escape(task.label)}{title_part} · {role}{due}")
     return lines
 
 

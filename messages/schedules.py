@@ -62,8 +62,7 @@ SPEC_ERRORS = {
         "to <department>, kind digest, noholiday, tz <zone>."
     ),
     spec.NUDGE_TOO_LATE: N_(
-        "The nudge must come before the deadline: less than {hours} "
-        "hours (the reply window)."
+        "The nudge must come before the deadline: less than {hours} hours (the reply window)."
     ),
 }
 
@@ -174,9 +173,7 @@ def render_schedule(t: Translator, answer: ScheduleAnswer) -> list[Outgoing]:
             action=escape(answer.action)
         )
     elif outcome == ScheduleOutcome.NOT_FOUND:
-        text = t._("There is no schedule #{id}. See /schedule list.").format(
-            id=answer.schedule_id
-        )
+        text = t._("There is no schedule #{id}. See /schedule list.").format(id=answer.schedule_id)
     elif outcome == ScheduleOutcome.UNKNOWN_ACTION:
         text = (
             t._("Unknown /schedule action: {action}.").format(action=escape(answer.action))

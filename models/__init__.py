@@ -2,7 +2,8 @@
 
 Tables are grouped by what they hold: the plan (`plan.py`), chats and roles (`chats.py`),
 schedules, cycles and the delivery outbox (`schedules.py`), progress (`progress.py`), the
-inbox of updates received (`inbox.py`) and the version numbers of cached data (`versions.py`).
+web dashboard's links and sessions (`web.py`), the inbox of updates received (`inbox.py`)
+and the version numbers of cached data (`versions.py`).
 """
 
 # First: naming and timestamp conventions apply only to tables defined after them.
@@ -17,6 +18,7 @@ from models.plan import (
     DepartmentAlias,
     DepartmentMember,
     Measure,
+    MeasureCorrection,
     Plan,
     Region,
     Section,
@@ -24,6 +26,7 @@ from models.plan import (
 from models.progress import LatestProgress, PendingReply, ProgressRevision, ProgressUpdate
 from models.schedules import Cycle, CycleTask, Delivery, ReminderSchedule
 from models.versions import DataVersion
+from models.web import KioskLink, WebLoginLink, WebSession
 
 __all__ = [
     "Assignment",
@@ -38,8 +41,10 @@ __all__ = [
     "DepartmentAlias",
     "DepartmentMember",
     "InboxUpdate",
+    "KioskLink",
     "LatestProgress",
     "Measure",
+    "MeasureCorrection",
     "PendingReply",
     "Plan",
     "ProgressRevision",
@@ -49,6 +54,8 @@ __all__ = [
     "Section",
     "StrangerAnswer",
     "UserRole",
+    "WebLoginLink",
+    "WebSession",
     "create_db_engine",
     "utcnow",
 ]

@@ -1,4 +1,5 @@
-"""The running bot's services: settings, the database, the bot's clock and chat languages.
+"""The running bot's services: settings, the database, the bot's clock, chat languages and
+who is in which chat (for the dashboard).
 
 Built once by the assembly and kept in `application.bot_data["services"]`; nothing here knows
 the chat platform, so another platform's adapter can hold the same services.
@@ -17,6 +18,7 @@ from messages.i18n import Translator, get_translator, normalize_locale
 from models.clock import utcnow
 from models.db import Database
 from models.group_commit import GroupCommit
+from runtime.chat_members import MembershipCache
 from settings import Settings
 
 
@@ -32,6 +34,9 @@ class Services:
     instance: str = "bot"
     # Shifts the bot's clock; only the demo and tests set it, to let days pass in seconds.
     clock_offset: timedelta = timedelta(0)
+    # Who is in the role-giving chats, asked of the platform: for /dashboard and the web
+    # dashboard (None: nobody is asked, only the roles the database names count).
+    membership: MembershipCache | None = None
     # Replies from many chats are written in shared transactions, each with its update's
     # inbox row marked done; what a chat may report on is kept between replies.
     writes: GroupCommit = field(init=False)

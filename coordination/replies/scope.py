@@ -286,9 +286,7 @@ def _build(
     if department_ids:
         names = dict(
             session.execute(
-                select(Department.id, Department.name).where(
-                    col(Department.id).in_(department_ids)
-                )
+                select(Department.id, Department.name).where(col(Department.id).in_(department_ids))
             ).all()
         )
     if department_ids and cycle is not None:
