@@ -256,3 +256,53 @@ async def test_something_that_is_not_an_update_is_refused(bot):
         with pytest.raises(MalformedUpdate):
             await inbox_of(bot.application).accept_update(body)  # type: ignore[arg-type]
     assert inbox_rows(bot) == []
+
+
+async def test_when_the_database_cannot_store_an_update_the_receiver_is_told(bot, monkeypatch):
+    """The sink raises, so the poller does not move its offset (the webhook answers 500):
+    Telegram keeps the update and it comes again once the database is back."""
+    from sqlalchemy.exc import OperationalError
+
+    writes = bot.application.bot_data["services"].writes
+
+    async def unavailable(*args: Any, **kwargs: Any) -> Any:
+        raise OperationalError("INSERT INTO inboxupdate", {}, Exception("disk I/O error"))
+
+    update = reply(bot, WATER_GROUP, LIAISON_WATER, "（五）已完成")
+    monkeypatch.setattr(writes, "run_merged", unavailable)
+    with pytest.raises(OperationalError):
+        await inbox_of(bot.application).accept_update(update)
+    assert inbox_rows(bot) == [] and bot.request.calls == []
+    monkeypatch.undo()
+    await bot.accept(update)
+    assert recorded_texts(bot, WATER_GROUP.id) == ["已完成"]
+
+
+async def test_an_update_that_cannot_be_read_is_set_aside_not_retried_forever(bot):
+    broken = {"update_id": 4242, "message": {"text": "no chat, no date"}}
+    await bot.accept(broken)
+    (row,) = inbox_rows(bot)
+    assert row.done_at is not None  # it stays for inspection, and is not handled again
+    assert bot.request.calls == []
+
+
+async def test_an_update_whose_handler_fails_is_apologised_for_once_and_not_handled_again(
+    tmp_path, monkeypatch
+):
+    import handlers.liaison as liaison
+
+    async with BotHarness.open(tmp_path, admin_ids=[ADMIN.id]) as bot:
+        bot.db.call(setup_chats)
+
+        def broken(*args: Any, **kwargs: Any) -> Any:
+            raise RuntimeError("a bug in the reply reader")
+
+        monkeypatch.setattr(liaison, "incoming", broken)
+        await bot.accept(reply(bot, WATER_GROUP, LIAISON_WATER, "（五）已完成"))
+        (apology,) = bot.request.texts(WATER_GROUP.id)
+        assert "出了点问题" in apology
+        assert [row.done_at is not None for row in inbox_rows(bot)] == [True]
+        # Started again (the same database): nothing is left to handle.
+        async with BotHarness.open(tmp_path, admin_ids=[ADMIN.id], db=bot.db) as again:
+            await again.settled()
+            assert again.request.texts(WATER_GROUP.id) == []
