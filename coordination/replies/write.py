@@ -19,6 +19,7 @@ from sqlmodel import Session
 from coordination.replies.outcome import IncomingReply, MeasureRef, RecordView
 from coordination.replies.scope import ChatScope
 from models.db import dialect_insert
+from models.prepared import Prepared
 from models.progress import PROGRESS_IN_PROGRESS, LatestProgress, ProgressRevision, ProgressUpdate
 from models.schedules import CycleTask
 
@@ -99,6 +100,14 @@ _MARK_TASK = (
 )
 
 _STATEMENTS: dict[str, tuple[Executable, Executable]] = {}
+# Every column of a new record, as `write` gives them.
+RECORD_KEYS = (
+    "measure_id", "department_id", "cycle_id", "chat_id", "user_id", "user_name", "text",
+    "status", "percent", "source_message_id", "reply_to_message_id", "file_id", "file_kind",
+    "created_at", "edited_at", "on_time",
+)
+# The one statement every reply runs: straight on the driver (see models/prepared.py).
+_INSERT_RECORD = Prepared(_insert_progress, RECORD_KEYS)
 
 
 def _statements(session: Session) -> tuple[Executable, Executable]:
@@ -243,10 +252,10 @@ def write(
         "edited_at": None,
         "on_time": on_time,
     }
-    insert, _ = _statements(session)
-    update_id = session.connection().execute(insert, row).scalar()
-    if update_id is None:
+    inserted = _INSERT_RECORD.first(session, row)
+    if inserted is None:
         return None
+    update_id = int(inserted[0])
     upsert_latest(session, update_id, row)
     pair = (measure.measure_id, department_id)
     if cycle is not None and pair not in scope.reported:
