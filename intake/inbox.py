@@ -24,6 +24,7 @@ from telegram.ext import Application, ContextTypes
 
 from coordination import inbox as rows
 from intake.instances import is_gone
+from intake.processor import ChatOrderedProcessor
 from models.clock import utcnow
 from runtime import services
 
@@ -56,7 +57,7 @@ class Inbox:
         self.application = application
         application.bot_data["inbox"] = self
         processor = application.update_processor
-        if hasattr(processor, "after"):
+        if isinstance(processor, ChatOrderedProcessor):
             processor.after = self._handled
 
     # --- the sink ------------------------------------------------------------------------

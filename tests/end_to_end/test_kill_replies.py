@@ -25,7 +25,7 @@ from models.inbox import InboxUpdate
 from models.plan import Assignment, Department, Measure
 from models.progress import ProgressUpdate
 from tests.support.bot_process import clean_env, kill_bot, start_bot, stop_bot
-from tests.support.fault_world import COORDINATORS, TOKEN, DepartmentChat, bind_chats, reminders_in
+from tests.support.fault_world import COORDINATORS, TOKEN, bind_chats, reminders_in
 from tests.support.harness import fresh_database, test_database_url
 
 REPLIES = 40
@@ -91,10 +91,6 @@ class Scene:
             DATABASE_URL=self.url,
             ADMIN_IDS="1001",
         )
-
-    @property
-    def chat(self) -> DepartmentChat:
-        return self.group
 
     async def reminder(self) -> int:
         await wait_until(
