@@ -5,7 +5,14 @@ update to before Telegram is told it arrived; `ChatOrderedProcessor` handles upd
 different chats in parallel and those of one chat in order.
 """
 
-from intake.inbox import Inbox, inbox_of
+from intake.inbox import Inbox, MalformedUpdate, check_update, inbox_of
 from intake.processor import ChatOrderedProcessor, chat_key
 
-__all__ = ["ChatOrderedProcessor", "Inbox", "chat_key", "inbox_of"]
+__all__ = [
+    "ChatOrderedProcessor",
+    "Inbox",
+    "MalformedUpdate",
+    "chat_key",
+    "check_update",
+    "inbox_of",
+]

@@ -42,6 +42,13 @@ class MalformedUpdate(ValueError):
     """The body is not a Telegram update (no integer update_id): refused, never retried."""
 
 
+def check_update(data: object) -> dict[str, Any]:
+    """`data` as an update's JSON, or MalformedUpdate."""
+    if not isinstance(data, dict) or type(data.get("update_id")) is not int:
+        raise MalformedUpdate("an update is a JSON object with an integer update_id")
+    return data
+
+
 class Inbox:
     """Stores what arrives, hands it to the application, marks it done once handled."""
 
@@ -68,9 +75,7 @@ class Inbox:
         Returns only once the row is committed: the receiver confirms the update after that.
         Raises when the database cannot store it (the receiver tries again later).
         """
-        if not isinstance(data, dict) or type(data.get("update_id")) is not int:
-            raise MalformedUpdate("an update is a JSON object with an integer update_id")
-        update_id: int = data["update_id"]
+        update_id: int = check_update(data)["update_id"]
         if update_id in self.held:
             self.copies += 1
             return
