@@ -26,7 +26,7 @@ from handlers import (
     plan_map,
     schedules,
 )
-from intake import ChatOrderedProcessor, Inbox, inbox_of
+from intake import AnswerLanes, ChatOrderedProcessor, Inbox, answers_of, inbox_of
 from intake.inbox import TICK_JOB, TICK_SECONDS, inbox_tick
 from models.db import Database
 from runtime import Services, services
@@ -100,6 +100,7 @@ def build_application(
     )
     # Receivers hand each update to `inbox_of(application).accept_update` (the sink).
     Inbox().attach(application)
+    AnswerLanes().attach(application)
 
     # Order matters: membership and migration updates first (group -1) so a chat that moved
     # or dropped the bot is up to date before any command in the same batch is handled.
@@ -132,7 +133,9 @@ async def _post_init(application: AnyApp) -> None:
 
 
 async def _post_stop(application: AnyApp) -> None:
-    """The dashboard stops with the bot (before the database closes)."""
+    """The acknowledgements still queued go out; the dashboard stops with the bot (before the
+    database closes)."""
+    await answers_of(application).drained()
     await stop_with(application)
 
 

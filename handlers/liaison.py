@@ -4,7 +4,8 @@ Also `/report <measure> <text>`, the measure-choice buttons and the status-corre
 Each callback reads the update into an `IncomingReply` (or a button's choice), records it with
 `coordination.replies` in a shared transaction (`Services.writes`, one commit for the replies
 that arrive together) that also marks the update done in the inbox, and answers only once
-that has committed, with what `messages.liaison` renders.
+that has committed, with what `messages.liaison` renders; that answer leaves off the chat's
+lane (`intake.AnswerLanes`), so a group's next reply never waits for its pace.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from coordination.reply_reader import split_report_arguments
 from coordination.roles import Roles
 from delivery import bot_api
 from handlers.gate import command_args
+from intake import answers_of
 from messages import liaison as texts
 from messages.i18n import Translator
 from messages.outgoing import Outgoing
@@ -177,6 +179,19 @@ async def _answer(
             log.warning("could not store the prompt message id", exc_info=True)
 
 
+def _answer_later(
+    context: ContextTypes.DEFAULT_TYPE,
+    t: Translator,
+    message: Message,
+    outcome: replies.ReplyOutcome,
+) -> None:
+    """The answer to a committed record, off the chat's lane: the group's next reply is
+    recorded while this answer waits for the group's pace (acknowledged at most once)."""
+    answers_of(context.application).send_later(
+        message.chat_id, lambda: _answer(context, t, message, outcome)
+    )
+
+
 # --- replies and edits ----------------------------------------------------------------------
 
 
@@ -225,7 +240,7 @@ async def _record(
     if outcome.kind.silent:
         return
     t = await _translator(context, message.chat_id, language)
-    await _answer(context, t, message, outcome)
+    _answer_later(context, t, message, outcome)
 
 
 # --- /report --------------------------------------------------------------------------------
@@ -286,7 +301,7 @@ async def on_report(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         failed = Outgoing(texts.render_save_failed(t))
         await _say(context, message.chat_id, failed, reply_to=message.message_id)
         return
-    await _answer(context, t, message, outcome)
+    _answer_later(context, t, message, outcome)
 
 
 # --- buttons --------------------------------------------------------------------------------
