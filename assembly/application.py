@@ -35,6 +35,8 @@ from settings import Settings
 from webapp.server import start_with, stop_with
 
 AnyApp = Application[Any, Any, Any, Any, Any, Any]
+# At stop, queued acknowledgements get this long (a service manager waits 90 s by default).
+ANSWERS_AT_STOP_SECONDS = 10.0
 
 
 def file_base_url(api_base_url: str) -> str:
@@ -133,9 +135,9 @@ async def _post_init(application: AnyApp) -> None:
 
 
 async def _post_stop(application: AnyApp) -> None:
-    """The acknowledgements still queued go out; the dashboard stops with the bot (before the
-    database closes)."""
-    await answers_of(application).drained()
+    """The acknowledgements still queued go out (for a while); the dashboard stops with the
+    bot (before the database closes)."""
+    await answers_of(application).drain(ANSWERS_AT_STOP_SECONDS)
     await stop_with(application)
 
 

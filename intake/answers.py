@@ -10,6 +10,7 @@ never the record (acknowledged at most once).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -27,6 +28,7 @@ class AnswerLanes:
 
     def __init__(self) -> None:
         self._tails: dict[int, asyncio.Task[None]] = {}
+        self._queued: set[asyncio.Task[None]] = set()
 
     def attach(self, application: AnyApp) -> None:
         application.bot_data["answers"] = self
@@ -50,8 +52,10 @@ class AnswerLanes:
 
         task = asyncio.ensure_future(run())
         self._tails[chat_id] = task
+        self._queued.add(task)
 
         def forget(done: asyncio.Task[None]) -> None:
+            self._queued.discard(done)
             if self._tails.get(chat_id) is done:
                 del self._tails[chat_id]
 
@@ -61,6 +65,22 @@ class AnswerLanes:
         """Return once every answer queued (also while waiting) has been sent or given up."""
         while self._tails:
             await asyncio.wait(set(self._tails.values()))
+
+    async def drain(self, timeout: float) -> int:
+        """At stop: wait up to `timeout` seconds, then drop what is left (the records are
+        committed; a group that flooded the bot may owe minutes of answers at its pace).
+        Returns how many answers were dropped."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.drained(), timeout)
+        left = list(self._queued)
+        for task in left:
+            task.cancel()
+        if left:
+            await asyncio.wait(left)
+            log.warning(
+                "stopping: %d acknowledgement(s) not sent (their replies are recorded)", len(left)
+            )
+        return len(left)
 
 
 def answers_of(application: AnyApp) -> AnswerLanes:

@@ -25,10 +25,15 @@ from botapi_sim.updates import SimUser, private_chat
 from coordination.cycles import open_manual_cycle
 from models.clock import utcnow
 from models.inbox import InboxUpdate
-from models.plan import Assignment, Department, Measure
 from models.progress import ProgressUpdate
 from tests.support.bot_process import clean_env, kill_bot, start_bot, stop_bot
-from tests.support.fault_world import COORDINATORS, TOKEN, bind_chats, reminders_in
+from tests.support.fault_world import (
+    COORDINATORS,
+    TOKEN,
+    bind_chats,
+    measure_labels,
+    reminders_in,
+)
 from tests.support.harness import fresh_database, test_database_url
 
 REPLIES = 40
@@ -51,18 +56,6 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
-
-
-def measure_labels(session: Session, department: str) -> list[str]:
-    return list(
-        session.exec(
-            select(Measure.label)
-            .join(Assignment, col(Assignment.measure_id) == Measure.id)
-            .join(Department, col(Department.id) == Assignment.department_id)
-            .where(Department.name == department, col(Measure.is_active))
-            .order_by(Measure.number)
-        ).all()
-    )
 
 
 def recorded_messages(session: Session) -> list[int]:
