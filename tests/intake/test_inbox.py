@@ -121,7 +121,7 @@ async def test_replies_arriving_together_are_committed_together_and_each_acknowl
     assert writes.batches - before < 2 * len(updates)
 
 
-async def test_a_slow_chat_holds_up_only_its_own_updates(tmp_path):
+async def test_a_slow_chat_holds_up_only_its_own_answers(tmp_path):
     class HeldRequest(RecordingRequest):
         """Sends into the water group wait until the test lets them go."""
 
@@ -152,8 +152,14 @@ async def test_a_slow_chat_holds_up_only_its_own_updates(tmp_path):
         # The other department is answered while the water group waits for its sends.
         await asyncio.wait_for(acknowledged(DEV_GROUP.id), 10)
         assert acks(bot, WATER_GROUP.id) == []
-        # The water group's second reply waits for its first one to be answered.
-        assert recorded_texts(bot, WATER_GROUP.id) == ["推进中"]
+        # The water group's replies are both recorded, in order, while its answers wait.
+        async def handled() -> None:
+            while inbox_of(bot.application).held:
+                await asyncio.sleep(0.01)
+
+        await asyncio.wait_for(handled(), 10)
+        assert recorded_texts(bot, WATER_GROUP.id) == ["推进中", "已完成"]
+        assert acks(bot, WATER_GROUP.id) == []
         held.gate.set()
         await bot.settled()
         assert recorded_texts(bot, WATER_GROUP.id) == ["推进中", "已完成"]
