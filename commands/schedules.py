@@ -59,6 +59,8 @@ class ScheduleAnswer:
     next_times: list[tuple[datetime, datetime]] = field(default_factory=list)
     error: SpecError | None = None
     unknown: UnknownDepartment | None = None
+    # More than one a day (an admin's --force): the answer warns.
+    firings_per_day: int = 1
 
     @property
     def changed(self) -> bool:
@@ -127,7 +129,11 @@ def _add(
     except UnknownDepartment as unknown:
         return ScheduleAnswer(ScheduleOutcome.UNKNOWN_DEPARTMENT, unknown=unknown)
     return ScheduleAnswer(
-        ScheduleOutcome.ADDED, schedule_id=view.id, schedule=view, next_times=_coming(view, now)
+        ScheduleOutcome.ADDED,
+        schedule_id=view.id,
+        schedule=view,
+        next_times=_coming(view, now),
+        firings_per_day=spec.firings_per_day,
     )
 
 

@@ -3,10 +3,15 @@
 Friendly forms (`monthly 25 09:00`, `weekly mon 09:30`, `daily 09:00`) and standard cron
 (`cron "0 9 25 * *"`, Sunday = 0 or 7) become one APScheduler trigger in the schedule's time
 zone; with holiday skipping on, a fire time on a day off moves to the next working day.
+
+A schedule fires at most once a day unless an admin adds `--force` (and never more than once
+an hour). `monthly 29|30|31` fires on the last day of shorter months: its cron day field is
+written `31L` ("day 31, or the month's last day when it has fewer").
 """
 
 from __future__ import annotations
 
+import calendar
 import re
 import shlex
 from dataclasses import dataclass, replace
@@ -75,6 +80,9 @@ OPTION_WORDS = {
     "tz": "tz",
     "timezone": "tz",
     "时区": "tz",
+    "--force": "force",
+    "force": "force",
+    "强制": "force",
 }
 QUOTES = str.maketrans(
     {
@@ -88,8 +96,12 @@ QUOTES = str.maketrans(
         "＂": '"',
         "：": ":",
         "　": " ",
+        # Chinese input methods type full-width digits; digits of other scripts are refused.
+        **{chr(0xFF10 + n): str(n) for n in range(10)},
     }
 )
+# The first day of the month whose friendly form means "or the last day of a shorter month".
+CLAMPED_FROM = 29
 # Why a schedule could not be read (`messages/schedules.py` words each one); the params a
 # code carries are in its comment.
 USAGE = "usage"  # nothing after /schedule add
@@ -100,7 +112,8 @@ BAD_WEEKDAY = "bad_weekday"  # value
 MISSING_DAY = "missing_day"
 BAD_DAY = "bad_day"  # value
 BAD_CRON = "bad_cron"  # value
-TOO_OFTEN = "too_often"
+TOO_OFTEN = "too_often"  # times (a day): allowed with --force
+SUB_HOURLY = "sub_hourly"  # more than once an hour: never
 BAD_DUE = "bad_due"  # max
 BAD_NUDGE = "bad_nudge"  # value
 OPEN_QUOTE = "open_quote"  # value
@@ -136,12 +149,14 @@ class ScheduleSpec:
     scope: str = SCOPE_ALL
     department: str | None = None
     skip_holidays: bool = True
+    # More than one a day only with --force; the answer then warns how many.
+    firings_per_day: int = 1
 
 
 def _parse_time(token: str | None) -> tuple[int, int]:
     if token is None:
         raise SpecError(MISSING_TIME)
-    match = re.fullmatch(r"(\d{1,2})(?::(\d{2}))?", token.translate(QUOTES).strip())
+    match = re.fullmatch(r"([0-9]{1,2})(?::([0-9]{2}))?", token.translate(QUOTES).strip())
     if match is None:
         raise SpecError(BAD_TIME, value=token)
     hour, minute = int(match.group(1)), int(match.group(2) or 0)
@@ -155,12 +170,12 @@ def _parse_days(token: str | None) -> list[int]:
     if token is None:
         raise SpecError(MISSING_WEEKDAY)
     days: list[int] = []
-    for part in re.split(r"[,，、/]+", token.strip().lower()):
+    for part in re.split(r"[,，、/]+", token.translate(QUOTES).strip().lower()):
         if not part:
             continue
         if part in DAY_WORDS:
             days.append(DAY_WORDS[part])
-        elif part.isdigit() and 1 <= int(part) <= 7:
+        elif _ascii_number(part) and 1 <= int(part) <= 7:
             days.append(int(part) % 7)
         else:
             raise SpecError(
@@ -175,10 +190,41 @@ def _parse_days(token: str | None) -> list[int]:
 def _parse_day_of_month(token: str | None) -> int:
     if token is None:
         raise SpecError(MISSING_DAY)
-    cleaned = token.strip().removesuffix("日").removesuffix("号")
-    if not cleaned.isdigit() or not 1 <= int(cleaned) <= 31:
+    cleaned = token.translate(QUOTES).strip().removesuffix("日").removesuffix("号")
+    if not _ascii_number(cleaned) or not 1 <= int(cleaned) <= 31:
         raise SpecError(BAD_DAY, value=token)
     return int(cleaned)
+
+
+def _ascii_number(text: str) -> bool:
+    """Digits 0-9 only (str.isdigit also takes ٣, ³ and other scripts' digits)."""
+    return text.isascii() and text.isdigit()
+
+
+def field_values(field: str, low: int, high: int) -> set[int]:
+    """A cron minute or hour field (`5`, `*`, `1-5`, `*/15`, `0,30`) as the values it holds."""
+    values: set[int] = set()
+    for element in field.split(","):
+        body, _, step_text = element.partition("/")
+        step = int(step_text) if _ascii_number(step_text) and int(step_text) > 0 else None
+        if step_text and step is None:
+            raise ValueError(element)
+        if body == "*":
+            start, end = low, high
+        elif "-" in body:
+            first, last = body.split("-", 1)
+            if not (_ascii_number(first) and _ascii_number(last)):
+                raise ValueError(element)
+            start, end = int(first), int(last)
+        elif _ascii_number(body):
+            start = int(body)
+            end = start if step is None else high
+        else:
+            raise ValueError(element)
+        if not low <= start <= end <= high:
+            raise ValueError(element)
+        values.update(range(start, end + 1, step or 1))
+    return values
 
 
 def _dow_numbers(field: str) -> set[int]:
@@ -186,12 +232,12 @@ def _dow_numbers(field: str) -> set[int]:
     result: set[int] = set()
     for element in field.lower().split(","):
         body, _, step_text = element.partition("/")
-        step = int(step_text) if step_text.isdigit() and int(step_text) > 0 else None
+        step = int(step_text) if _ascii_number(step_text) and int(step_text) > 0 else None
         if step_text and step is None:
             raise ValueError(element)
 
         def number(text: str) -> int:
-            if text.isdigit() and 0 <= int(text) <= 7:
+            if _ascii_number(text) and 0 <= int(text) <= 7:
                 return int(text) % 7 if text != "7" else 7
             if text[:3] in APS_DAYS:
                 return APS_DAYS.index(text[:3])
@@ -211,12 +257,64 @@ def _dow_numbers(field: str) -> set[int]:
     return result
 
 
-def cron_trigger(cron: str, timezone: tzinfo) -> CronTrigger:
-    """A CronTrigger for a standard five-field cron line (Sunday = 0 or 7)."""
+class ClampedMonthlyTrigger(BaseTrigger):
+    """Day `day` of every month at hour:minute, or the month's last day when it is shorter
+    (`monthly 31` fires on 30 April and 28 February)."""
+
+    def __init__(self, *, day: int, hour: int, minute: int, timezone: tzinfo) -> None:
+        self.day, self.hour, self.minute, self.zone = day, hour, minute, timezone
+
+    def _in_month(self, year: int, month: int) -> datetime:
+        last = calendar.monthrange(year, month)[1]
+        return datetime(year, month, min(self.day, last), self.hour, self.minute, tzinfo=self.zone)
+
+    def get_next_fire_time(
+        self, previous_fire_time: datetime | None, now: datetime
+    ) -> datetime | None:
+        # As APScheduler's CronTrigger: the first whole second at or after now, or after the
+        # previous firing (whichever is earlier), never the previous firing itself.
+        start = now
+        if previous_fire_time is not None:
+            start = min(now, previous_fire_time + timedelta(microseconds=1))
+            if start == previous_fire_time:
+                start += timedelta(microseconds=1)
+        if start.microsecond:
+            start = start.replace(microsecond=0) + timedelta(seconds=1)
+        start = start.astimezone(self.zone)
+        year, month = start.year, start.month
+        for _ in range(24):
+            candidate = self._in_month(year, month)
+            if candidate >= start:
+                return candidate
+            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+        return None
+
+    def __str__(self) -> str:
+        return f"monthly[day {self.day} or the last, {self.hour:02d}:{self.minute:02d}]"
+
+
+_CLAMPED_DAY = re.compile(r"([0-9]{1,2})L")
+
+
+def cron_trigger(cron: str, timezone: tzinfo) -> CronTrigger | ClampedMonthlyTrigger:
+    """A trigger for a standard five-field cron line (Sunday = 0 or 7); the day field may be
+    `31L`: day 31, or the last day of a shorter month (then the rest must be plain)."""
     fields = cron.split()
     if len(fields) != 5:
         raise ValueError(cron)
+    if any(ch.isdigit() and not ch.isascii() for ch in cron):
+        raise ValueError(cron)  # ٣ or ³: APScheduler would read them, nobody else
     minute, hour, day, month, dow = fields
+    clamped = _CLAMPED_DAY.fullmatch(day)
+    if clamped is not None:
+        if not (_ascii_number(minute) and _ascii_number(hour) and month == dow == "*"):
+            raise ValueError(cron)
+        number = int(clamped.group(1))
+        if not (1 <= number <= 31 and int(hour) <= 23 and int(minute) <= 59):
+            raise ValueError(cron)
+        return ClampedMonthlyTrigger(
+            day=number, hour=int(hour), minute=int(minute), timezone=timezone
+        )
     days = _dow_numbers(dow)
     if len(days) == 7:
         aps_dow = "*"
@@ -228,15 +326,30 @@ def cron_trigger(cron: str, timezone: tzinfo) -> CronTrigger:
     )
 
 
+def clamped_day(cron: str) -> int | None:
+    """The day of a `31L` day field (day 31, or the last of a shorter month), else None."""
+    fields = cron.split()
+    match = _CLAMPED_DAY.fullmatch(fields[2]) if len(fields) == 5 else None
+    return int(match.group(1)) if match is not None else None
+
+
+def firings_per_day(cron: str) -> int:
+    """How often a day the cron line fires at most: one per (minute, hour) pair it holds."""
+    minute, hour = cron.split()[:2]
+    return len(field_values(minute, 0, 59)) * len(field_values(hour, 0, 23))
+
+
 def _validate_cron(text: str, timezone: tzinfo) -> str:
     cron = " ".join(text.split())
     bad = BAD_CRON
     try:
         trigger = cron_trigger(cron, timezone)
-    except (ValueError, TypeError, IndexError):
+        minutes = field_values(cron.split()[0], 0, 59)
+        firings_per_day(cron)
+    except (ValueError, TypeError, IndexError, KeyError):
         raise SpecError(bad, value=text) from None
-    if not cron.split()[0].isdigit():
-        raise SpecError(TOO_OFTEN)
+    if len(minutes) > 1:
+        raise SpecError(SUB_HOURLY)
     if trigger.get_next_fire_time(None, datetime.now(UTC)) is None:
         raise SpecError(bad, value=text)
     return cron
@@ -298,7 +411,8 @@ def parse_schedule_args(text: str, *, default_timezone: str) -> ScheduleSpec:
     if form == "monthly":
         day = _parse_day_of_month(take())
         hour, minute = _parse_time(take())
-        cron = f"{minute} {hour} {day} * *"
+        # 29, 30, 31: the month's last day when it is shorter, not skipped.
+        cron = f"{minute} {hour} {day}{'L' if day >= CLAMPED_FROM else ''} * *"
         spec = f"monthly {day} {hour:02d}:{minute:02d}"
     elif form == "weekly":
         days = _parse_days(take())
@@ -323,8 +437,11 @@ def parse_schedule_args(text: str, *, default_timezone: str) -> ScheduleSpec:
         spec = f'cron "{cron}"'
     _validate_cron(cron, zone)
 
-    result = ScheduleSpec(spec=spec, cron=cron, timezone=timezone)
+    result = ScheduleSpec(
+        spec=spec, cron=cron, timezone=timezone, firings_per_day=firings_per_day(cron)
+    )
     nudge_given = False
+    force = False
     while rest:
         word = rest.pop(0)
         option = OPTION_WORDS.get(word.lower())
@@ -365,11 +482,16 @@ def parse_schedule_args(text: str, *, default_timezone: str) -> ScheduleSpec:
             result = replace(result, skip_holidays=False)
         elif option == "tz":
             take()  # already read above
+        elif option == "force":
+            force = True
         else:
             raise SpecError(
                 UNKNOWN_OPTION,
                 value=word,
             )
+    if result.firings_per_day > 1 and not force:
+        # Each firing reminds every chat it reaches: more than once a day is a flood.
+        raise SpecError(TOO_OFTEN, times=result.firings_per_day)
     window_hours = result.due_days * 24
     if result.nudge_hours >= window_hours:
         if nudge_given:

@@ -24,6 +24,8 @@ SOURCE_DIRS = (
     "delivery",
     "dingtalk_adapter",
     "dispatch",
+
+    "intake",
     "runtime",
     "messages",
     "commands",

@@ -1,17 +1,19 @@
 """SQLModel tables and the engine/session helpers.
 
 Tables are grouped by what they hold: the plan (`plan.py`), chats and roles (`chats.py`),
-schedules, cycles and the delivery outbox (`schedules.py`), progress (`progress.py`), and
-the web dashboard's links and sessions (`web.py`), and the numbers of chats and people whose
-platform ids are text (`addresses.py`).
+schedules, cycles and the delivery outbox (`schedules.py`), progress (`progress.py`), the
+web dashboard's links and sessions (`web.py`), the inbox of updates received (`inbox.py`),
+the version numbers of cached data (`versions.py`), and the numbers of chats and people
+whose platform ids are text (`addresses.py`).
 """
 
 # First: naming and timestamp conventions apply only to tables defined after them.
 import models.conventions  # noqa: F401
 from models.addresses import PlatformAddress
-from models.chats import Chat, ChatDepartment, UserRole
+from models.chats import Chat, ChatDepartment, StrangerAnswer, UserRole
 from models.clock import utcnow
 from models.db import Database, create_db_engine
+from models.inbox import InboxUpdate
 from models.plan import (
     Assignment,
     Department,
@@ -25,6 +27,7 @@ from models.plan import (
 )
 from models.progress import LatestProgress, PendingReply, ProgressRevision, ProgressUpdate
 from models.schedules import Cycle, CycleTask, Delivery, ReminderSchedule
+from models.versions import DataVersion
 from models.web import KioskLink, WebLoginLink, WebSession
 
 __all__ = [
@@ -33,11 +36,13 @@ __all__ = [
     "ChatDepartment",
     "Cycle",
     "CycleTask",
+    "DataVersion",
     "Database",
     "Delivery",
     "Department",
     "DepartmentAlias",
     "DepartmentMember",
+    "InboxUpdate",
     "KioskLink",
     "LatestProgress",
     "Measure",
@@ -50,6 +55,7 @@ __all__ = [
     "Region",
     "ReminderSchedule",
     "Section",
+    "StrangerAnswer",
     "UserRole",
     "WebLoginLink",
     "WebSession",
