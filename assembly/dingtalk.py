@@ -24,6 +24,7 @@ from delivery.jobs import restore_jobs, sync_jobs
 from delivery.worker import flush_outbox
 from dingtalk_adapter.platform import DingTalkPlatform
 from dispatch import Dispatcher, Hooks
+from dispatch.inbox import EventInbox
 from models.db import Database
 from models.schedules import STATUS_PENDING, STATUS_SENDING
 from runtime import Services
@@ -34,6 +35,8 @@ log = logging.getLogger(__name__)
 AnyApp = Any  # telegram.ext.Application[...], as a holder of services and jobs only
 # The Application needs a token to be built; it is never used (nothing calls Telegram).
 UNUSED_TOKEN = "dingtalk"
+INBOX_JOB = "inbox"
+INBOX_TICK_SECONDS = 20.0  # renewals come well inside the inbox's lease
 
 
 @dataclass
@@ -41,19 +44,35 @@ class DingTalkBot:
     application: AnyApp
     platform: DingTalkPlatform
     dispatcher: Dispatcher
+    inbox: EventInbox
 
     @property
     def services(self) -> Services:
         return self.dispatcher.services
 
     async def start(self) -> None:
-        """Jobs rebuilt from the database, what is owed sent, the job queue running."""
+        """What a killed process left in the inbox handed over first, jobs rebuilt from the
+        database, what is owed sent, the job queue running with the inbox's tick."""
+        recovered = await self.inbox.recover()
+        if recovered:
+            log.info("handling %d event(s) received before a restart", recovered)
         await restore_jobs(self.application)
         job_queue = self.application.job_queue
         if job_queue is not None:
+            inbox = self.inbox
+
+            async def inbox_tick(_context: object) -> None:
+                await inbox.tick()
+
+            job_queue.run_repeating(
+                inbox_tick, interval=INBOX_TICK_SECONDS, first=INBOX_TICK_SECONDS,
+                name=INBOX_JOB,
+            )
             await job_queue.start()
 
     async def stop(self) -> None:
+        """The events in hand finish, then the jobs stop."""
+        await self.inbox.drain()
         job_queue = self.application.job_queue
         if job_queue is not None and job_queue.scheduler.running:
             await job_queue.stop()
@@ -61,7 +80,8 @@ class DingTalkBot:
     async def run(self, stop: asyncio.Event) -> None:
         """Receive and send until `stop` is set; then stop receiving, then the jobs."""
         await self.start()
-        receiver = asyncio.create_task(self.platform.run(self.dispatcher))
+        # Every event is stored in the inbox before DingTalk learns it arrived.
+        receiver = asyncio.create_task(self.platform.run(self.inbox))
         stopped = asyncio.create_task(stop.wait())
         try:
             await asyncio.wait({receiver, stopped}, return_when=asyncio.FIRST_COMPLETED)
@@ -110,4 +130,4 @@ def build_dingtalk(
         hooks=Hooks(flush=flush, schedules_changed=schedules_changed, waiting=waiting),
         admin_keys=admin_keys,
     )
-    return DingTalkBot(application, platform, dispatcher)
+    return DingTalkBot(application, platform, dispatcher, EventInbox(dispatcher))

@@ -222,6 +222,7 @@ class DingTalkStage:
     async def _settle(self, push: Any, what: str, errors_before: int) -> None:
         try:
             await self.sim.wait_acked(push, timeout=STEP_TIMEOUT)
+            await self.bot.inbox.idle(timeout=STEP_TIMEOUT)
         except TimeoutError:
             raise DemoError(
                 self.t._(says.NO_ANSWER).format(seconds=int(STEP_TIMEOUT), what=what)

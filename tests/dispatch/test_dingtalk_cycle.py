@@ -41,7 +41,7 @@ async def test_bind_remind_report_press_status_and_ledger_on_dingtalk(tmp_path):
         before = len(card.history)
         # （五） was read as completed; the liaison corrects it to "in progress".
         push = await w.sim.press_button(card, w.zhang, "（五）🔄")
-        await w.sim.wait_acked(push, timeout=15)
+        await bot.settled(push)
         await w.sim.wait_for(lambda: len(card.history) > before, timeout=15)
         statuses = bot.db.call(
             lambda s: {r.measure_id: r.status for r in s.exec(select(ProgressUpdate)).all()}
@@ -78,11 +78,11 @@ async def test_a_disbanded_group_stops_its_reminders_and_the_coordinators_are_to
         w = bot.world
         await set_up(bot)
         push = await w.sim.disband(w.water, by=w.wang)
-        await w.sim.wait_acked(push, timeout=15)
+        await bot.settled(push)
         notice = await bot.next_text(w.coordinators)
         assert "省水利厅" in notice and "移出" in notice
         # The same event pushed again changes nothing and tells nobody twice.
-        await w.sim.wait_acked(await w.sim.disband(w.water, by=w.wang), timeout=15)
+        await bot.settled(await w.sim.disband(w.water, by=w.wang))
         await bot.say(w.coordinators, w.wang, "/remind")
         answer = await bot.next_text(w.coordinators)
         assert "移出" not in answer

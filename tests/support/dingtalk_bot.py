@@ -37,7 +37,12 @@ class RunningDingTalkBot:
     async def say(self, group: SimGroup | None, user: SimUser, text: str, **kw: Any) -> None:
         """`user` @s the robot in `group` (or writes to it in private) and the bot handles it."""
         push = await self.world.user_says(group, user, text, **kw)
+        await self.settled(push)
+
+    async def settled(self, push: Any) -> None:
+        """The push was stored and acknowledged, and the bot has handled it."""
         await self.world.sim.wait_acked(push, timeout=15)
+        await self.bot.inbox.idle(timeout=15)
 
     def shown(self, group: SimGroup) -> list[str]:
         """Everything the robot shows in the group, in order: messages and cards' text."""
