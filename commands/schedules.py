@@ -1,7 +1,8 @@
 """/schedule add|list|pause|resume|delete (admins) and /remind [department] (coordinators).
 
 The actions' words, English and Chinese, live here with the parser; the schedule itself
-(`monthly 25 09:00 due 3d …`) is read by `coordination.schedule_spec`.
+(`monthly 25 09:00 due 3d …`) is read by `coordination.schedule_spec`, its firings worked out
+by `coordination.schedule_triggers`.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from sqlmodel import Session
 from commands.gate import CommandArgs
 from coordination.cycles import CycleOutcome, open_manual_cycle
 from coordination.roles import Roles
-from coordination.schedule_spec import FORM_WORDS, SpecError, next_fire_times, parse_schedule_args
+from coordination.schedule_spec import FORM_WORDS, SpecError, parse_schedule_args
+from coordination.schedule_triggers import next_fire_times
 from coordination.schedules import (
     ScheduleView,
     UnknownDepartment,

@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 
 from coordination.admins import coordinators_chat_ids
 from coordination.duties import duties
-from coordination.schedule_spec import latest_firing
+from coordination.schedule_triggers import latest_firing
 from models.chats import Chat, ChatDepartment
 from models.schedules import (
     DELIVERY_DIGEST,

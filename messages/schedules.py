@@ -8,6 +8,7 @@ from datetime import datetime
 
 from commands.schedules import RemindAnswer, ScheduleAnswer, ScheduleOutcome
 from coordination import schedule_spec as spec
+from coordination.schedule_triggers import clamped_day
 from coordination.schedules import ScheduleView
 from messages.admin import unknown_department_text
 from messages.html import echo, escape, split_html
@@ -96,7 +97,7 @@ def describe(t: Translator, schedule: ScheduleView) -> str:
         if schedule.skip_holidays
         else t._("fires on holidays too")
     )
-    clamped = spec.clamped_day(schedule.cron)
+    clamped = clamped_day(schedule.cron)
     if clamped is not None:
         parts.append(
             t._("in months with fewer than {day} days: on their last day").format(day=clamped)

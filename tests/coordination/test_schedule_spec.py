@@ -6,13 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from coordination.schedule_spec import (
-    SpecError,
-    cron_trigger,
-    latest_firing,
-    next_fire_times,
-    parse_schedule_args,
-)
+from coordination.schedule_spec import SpecError, parse_schedule_args
+from coordination.schedule_triggers import cron_trigger, latest_firing, next_fire_times
 from messages.i18n import get_translator
 from messages.schedules import SPEC_ERRORS, spec_error_text
 
