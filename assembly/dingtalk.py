@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 from dataclasses import dataclass
 from typing import Any
@@ -25,6 +26,7 @@ from delivery.worker import flush_outbox
 from dingtalk_adapter.platform import DingTalkPlatform
 from dispatch import Dispatcher, Hooks
 from dispatch.inbox import EventInbox
+from intake.instances import is_gone
 from models.db import Database
 from models.schedules import STATUS_PENDING, STATUS_SENDING
 from runtime import Services
@@ -130,4 +132,6 @@ def build_dingtalk(
         hooks=Hooks(flush=flush, schedules_changed=schedules_changed, waiting=waiting),
         admin_keys=admin_keys,
     )
-    return DingTalkBot(application, platform, dispatcher, EventInbox(dispatcher))
+    # A process of this host whose pid is gone left its events: they are taken at once.
+    inbox = EventInbox(dispatcher, gone=functools.partial(is_gone, me=instance))
+    return DingTalkBot(application, platform, dispatcher, inbox)

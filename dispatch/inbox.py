@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from coordination import inbox as rows
@@ -60,9 +61,16 @@ class _Lane:
     users: int = 0
 
 
+def nobody_gone(_name: str) -> bool:
+    return False
+
+
 @dataclass
 class EventInbox:
     dispatcher: Dispatcher
+    # Whether the process of that name is surely dead (its rows are taken at once, not after
+    # the lease): the assembly's judge of names, which knows how processes are named.
+    gone: Callable[[str], bool] = nobody_gone
     held: set[int] = field(default_factory=set)
     accepted: int = 0
     copies: int = 0
@@ -162,10 +170,17 @@ class EventInbox:
 
     async def _take(self, *, own: bool) -> int:
         svc = self.dispatcher.services
+        holders = await svc.db.run(rows.holders)
+        dead = {name for name in holders if name != svc.instance and self.gone(name)}
         total = 0
         while True:
             taken = await svc.db.run(
-                rows.take_over, instance=svc.instance, now=utcnow(), own=own, limit=TAKE_AT_ONCE
+                rows.take_over,
+                instance=svc.instance,
+                now=utcnow(),
+                dead=dead,
+                own=own,
+                limit=TAKE_AT_ONCE,
             )
             for stored in taken:
                 if stored.update_id in self.held:

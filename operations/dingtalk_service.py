@@ -10,14 +10,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
 import signal
-import socket
 
 from assembly import build_dingtalk, ensure_bundled_plan, prepare_schema
 from dingtalk_adapter.platform import DingTalkPlatform
 from dingtalk_adapter.settings import DingTalkSettings, load_dingtalk_settings
 from dingtalk_adapter.startup import check_dingtalk
+from intake.instances import instance_name
 from models.db import Database
 from operations.database_check import check_database
 from operations.logs import configure_logging
@@ -52,7 +51,7 @@ async def _serve(
         try:
             await asyncio.to_thread(_prepare, db)
             platform = DingTalkPlatform.from_settings(dingtalk)
-            instance = f"{socket.gethostname()}:{os.getpid()}"
+            instance = instance_name()
             bot = build_dingtalk(settings, db, platform, admin_keys=admin_keys, instance=instance)
             app = platform.credentials.client_id
             log.info("the bot runs on DingTalk (app %s, Stream mode)", app)
