@@ -17,6 +17,7 @@ from sqlmodel import Session
 from commands import views
 from commands.gate import CommandArgs, run_gated
 from coordination import replies
+from coordination.replies.scope import ScopeCache
 from coordination.reply_reader import split_report_arguments
 from coordination.roles import Access, Need, Place, resolve_roles
 from messages import liaison as texts
@@ -54,8 +55,8 @@ def _file_of(message: IncomingMessage) -> tuple[str | None, str | None]:
 
 
 def read_report(
-    session: Session, *, message: IncomingMessage, now: Any
-) -> replies.ReplyOutcome | tuple[int, replies.ReplyOutcome]:
+    session: Session, *, message: IncomingMessage, now: Any, scopes: ScopeCache | None = None
+) -> tuple[int, replies.ReplyOutcome]:
     """Numbers, attribution and the record, all in the message's one session."""
     chat_id = chat_number(session, message.chat, title=message.chat_title)
     user_id = user_number(session, message.sender)
@@ -76,7 +77,7 @@ def read_report(
         file_id=file_id,
         file_kind=file_kind,
     )
-    return chat_id, replies.record_reply(session, reply=incoming, now=now)
+    return chat_id, replies.record_reply(session, reply=incoming, now=now, scopes=scopes)
 
 
 async def on_report(dispatcher: Dispatcher, message: IncomingMessage) -> None:
@@ -84,7 +85,7 @@ async def on_report(dispatcher: Dispatcher, message: IncomingMessage) -> None:
     svc = dispatcher.services
     try:
         chat_id, outcome = await _record(
-            dispatcher, read_report, message=message, now=svc.now()
+            dispatcher, read_report, message=message, now=svc.now(), scopes=svc.scopes
         )
     except SQLAlchemyError:
         log.exception("could not record a report in %s", message.chat)
