@@ -131,8 +131,12 @@ def open_cycle(
     department_id: int | None = None,
     created_by: int | None = None,
     fallback_chat_ids: Iterable[int] = (),
+    report_chat_id: int | None = None,
 ) -> CycleOutcome:
-    """Create the cycle with its tasks and deliveries, or find it when the key exists."""
+    """Create the cycle with its tasks and deliveries, or find it when the key exists.
+
+    `report_chat_id` is told how the fan-out went once it has settled (/remind's chat).
+    """
     due_at = fire_at + timedelta(days=due_days) if kind == SCHEDULE_REMINDER else fire_at
     nudge_at = due_at - timedelta(hours=nudge_hours) if nudge_hours > 0 else None
     if nudge_at is not None and nudge_at <= fire_at:
@@ -147,6 +151,7 @@ def open_cycle(
         scope=scope,
         department_id=department_id,
         created_by=created_by,
+        report_chat_id=report_chat_id,
     )
     session.add(cycle)
     try:
@@ -269,6 +274,7 @@ def open_manual_cycle(
     nudge_hours: int = 24,
     scope: str = SCOPE_ALL,
     created_by: int | None = None,
+    report_chat_id: int | None = None,
 ) -> CycleOutcome:
     """A cycle started with /remind: now, for every bound chat or one department's chats."""
     return open_cycle(
@@ -280,4 +286,5 @@ def open_manual_cycle(
         scope=scope,
         department_id=department_id,
         created_by=created_by,
+        report_chat_id=report_chat_id,
     )

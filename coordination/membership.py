@@ -18,14 +18,13 @@ from models.progress import PendingReply, ProgressUpdate
 from models.schedules import (
     DELIVERY_NUDGE,
     DELIVERY_REMINDER,
+    FORBIDDEN_MARK,
     STATUS_FAILED,
     STATUS_PENDING,
     STATUS_SKIPPED,
     Cycle,
     Delivery,
 )
-
-FORBIDDEN_MARK = "forbidden"  # prefix of Delivery.last_error when the chat shut the bot out
 
 
 def drop_chat(

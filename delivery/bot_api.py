@@ -15,7 +15,9 @@ from telegram import (
     Message,
     ReplyParameters,
 )
+from telegram.ext import ExtBot
 
+from delivery.limiter import PACED
 from messages.outgoing import FILE_PHOTO, Button, Outgoing
 
 
@@ -29,21 +31,37 @@ def keyboard(rows: tuple[tuple[Button, ...], ...]) -> InlineKeyboardMarkup | Non
 
 
 async def send(
-    bot: Bot, chat_id: int, message: Outgoing, *, reply_to: int | None = None
+    bot: Bot,
+    chat_id: int,
+    message: Outgoing,
+    *,
+    reply_to: int | None = None,
+    paced: bool = False,
 ) -> Message:
-    """Send one message to a chat; `reply_to` answers a message (sent even if it is gone)."""
+    """Send one message to a chat; `reply_to` answers a message (sent even if it is gone).
+
+    `paced`: the caller already waited for the message's turn (the outbox worker).
+    """
     markup = keyboard(message.buttons)
     reply = None
     if reply_to is not None:
         reply = ReplyParameters(reply_to, allow_sending_without_reply=True)
+    limit: dict[str, Any] = {}
+    if paced and isinstance(bot, ExtBot) and bot.rate_limiter is not None:
+        limit = {"rate_limit_args": PACED}
     if message.file is None:
         return await bot.send_message(
-            chat_id, message.text, reply_markup=markup, reply_parameters=reply
+            chat_id, message.text, reply_markup=markup, reply_parameters=reply, **limit
         )
     upload = InputFile(message.file.content, filename=message.file.name)
     if message.file.kind == FILE_PHOTO:
         return await bot.send_photo(
-            chat_id, upload, caption=message.text, reply_markup=markup, reply_parameters=reply
+            chat_id,
+            upload,
+            caption=message.text,
+            reply_markup=markup,
+            reply_parameters=reply,
+            **limit,
         )
     return await bot.send_document(
         chat_id,
@@ -52,6 +70,7 @@ async def send(
         caption=message.text,
         reply_markup=markup,
         reply_parameters=reply,
+        **limit,
     )
 
 

@@ -9,6 +9,7 @@ import models.conventions  # noqa: F401
 from models.chats import Chat, ChatDepartment, UserRole
 from models.clock import utcnow
 from models.db import Database, create_db_engine
+from models.pace import SendPace
 from models.plan import (
     Assignment,
     Department,
@@ -42,6 +43,7 @@ __all__ = [
     "Region",
     "ReminderSchedule",
     "Section",
+    "SendPace",
     "UserRole",
     "create_db_engine",
     "utcnow",

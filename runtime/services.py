@@ -1,4 +1,4 @@
-"""The running bot's services: settings, the database, the bot's clock and chat languages.
+"""The running bot's services: settings, database, clock, chat languages, the sending pace.
 
 Built once by the assembly and kept in `application.bot_data["services"]`; nothing here knows
 the chat platform, so another platform's adapter can hold the same services.
@@ -14,6 +14,7 @@ from coordination.chats import chat_language
 from messages.i18n import Translator, get_translator, normalize_locale
 from models.clock import utcnow
 from models.db import Database
+from runtime.pace import Pace
 from settings import Settings
 
 
@@ -29,6 +30,8 @@ class Services:
     instance: str = "bot"
     # Shifts the bot's clock; only the demo and tests set it, to let days pass in seconds.
     clock_offset: timedelta = timedelta(0)
+    # The pace every message keeps (None: no rate limiting, as in tests with a recorder).
+    pace: Pace | None = None
 
     def now(self) -> datetime:
         """The bot's current time as naive UTC (the stored form)."""

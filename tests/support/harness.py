@@ -22,6 +22,7 @@ from telegram.ext import Application
 
 from botapi_sim.recording import RecordingRequest
 from botapi_sim.updates import SimChat, SimUser, UpdateFactory
+from delivery.worker import outbox
 from models.db import Database, create_schema
 
 TEST_TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw0"
@@ -106,6 +107,7 @@ class BotHarness:
             if start:
                 await application.post_init(application)  # type: ignore[misc]
                 await application.start()
+                await harness.settle()  # what was owed at start has gone out
             try:
                 yield harness
             finally:
@@ -115,8 +117,17 @@ class BotHarness:
             db.dispose()
 
     async def send(self, update: dict[str, Any]) -> None:
-        """Process one update exactly as polling would."""
+        """Process one update exactly as polling would, then let the outbox send what is due.
+
+        The bot sends its outbox in the background (a /remind is answered before its fan-out);
+        a test reads the outcome once the worker has settled.
+        """
         await self.application.process_update(Update.de_json(update, self.application.bot))
+        await self.settle()
+
+    async def settle(self) -> None:
+        """Wait until the outbox worker has sent (and recorded) everything due."""
+        await outbox(self.application).drain()
 
     async def command(self, chat: SimChat, user: SimUser, name: str, args: str = "") -> str:
         """Send `/name args` and return the text of the last message the bot sent to `chat`."""
