@@ -93,10 +93,15 @@ def claim_due(session: Session, *, instance: str, now: datetime, limit: int = 32
         .limit(limit)
     )
     if is_postgres(session.get_bind()):  # type: ignore[arg-type]
-        due = due.with_for_update(skip_locked=True, of=Delivery)  # type: ignore[arg-type]
+        # In a CTE, so the locking subquery runs once: inside `IN (…)` PostgreSQL may run it
+        # again for each row and claim past the limit.
+        locked = due.with_for_update(skip_locked=True, of=Delivery).cte("due")  # type: ignore[arg-type]
+        claimed = select(locked.c.id)
+    else:
+        claimed = due  # type: ignore[assignment]
     claim = (
         update(Delivery)
-        .where(col(Delivery.id).in_(due), col(Delivery.status) == STATUS_PENDING)
+        .where(col(Delivery.id).in_(claimed), col(Delivery.status) == STATUS_PENDING)
         .values(status=STATUS_SENDING, claimed_by=instance[:100], claimed_at=now)
         .returning(col(Delivery.id))
     )
