@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.pool import NullPool
 from sqlmodel import Session, SQLModel, create_engine
@@ -63,6 +64,31 @@ def create_db_engine(url: str, *, echo: bool = False) -> Engine:
 
 def is_postgres(engine: Engine) -> bool:
     return engine.dialect.name == "postgresql"
+
+
+# The key of the PostgreSQL advisory lock that first-run work (migrations, importing the
+# bundled plan) is done under: b"duban" + 1, as a bigint.
+FIRST_RUN_LOCK = 0x64_75_62_61_6E_01
+
+
+@contextmanager
+def first_run_lock(engine: Engine) -> Iterator[None]:
+    """Several instances starting at once do first-run work one after another.
+
+    On PostgreSQL a session-level advisory lock, held on a connection of its own; the work
+    inside must check again whether it is still to be done. SQLite serves one process.
+    """
+    if not is_postgres(engine):
+        yield
+        return
+    with engine.connect() as connection:
+        connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": FIRST_RUN_LOCK})
+        connection.commit()
+        try:
+            yield
+        finally:
+            connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": FIRST_RUN_LOCK})
+            connection.commit()
 
 
 def create_schema(engine: Engine) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import socket
+import sys
 import time
 from datetime import timedelta
 
@@ -28,6 +29,7 @@ from models.schedules import Cycle, ReminderSchedule
 from settings import load_settings
 from tests.support.bot_process import clean_env, start_bot, stop_bot
 from tests.support.fault_world import COORDINATORS, TOKEN, bind_chats, reminder_rows, reminders_in
+from tests.support.paths import ROOT
 
 ADMIN = SimUser(id=1001, first_name="Admin", username="admin_wang")
 CHATS = 80
@@ -186,3 +188,88 @@ async def test_two_instances_on_one_postgresql_send_each_reminder_once(tmp_path,
         f"\ntwo instances: {CHATS} chats, deliveries per instance {sorted(by_instance.values())}, "
         f"cycles {len(cycles)}, reminder copies per chat {sorted(set(copies.values()))}"
     )
+
+
+@pytest.mark.postgres
+@pytest.mark.slow
+async def test_three_instances_started_together_on_an_empty_postgresql_never_crash(
+    tmp_path, pg_schema_url
+):
+    """Ten times: three `bot.py run --webhook` at the same moment on an empty database.
+
+    The first-run work (the bundled plan) is done under an advisory lock and checked again
+    once the lock is held: one instance imports, the others find the plan there.
+    """
+    from sqlmodel import func
+
+    from models.plan import Department, Plan
+    from tests.support.pg_database import reset_tables
+
+    url = pg_schema_url
+    # Three operators (or containers) upgrade the empty schema at once: one migrates.
+    upgrades = [
+        await asyncio.create_subprocess_exec(
+            sys.executable,
+            str(ROOT / "bot.py"),
+            "db",
+            "upgrade",
+            env=clean_env(DATABASE_URL=url),
+            cwd=tmp_path,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+        )
+        for _ in range(3)
+    ]
+    outputs = [(await p.communicate())[0].decode() for p in upgrades]
+    assert [p.returncode for p in upgrades] == [0, 0, 0], outputs
+    db = Database.from_url(url)
+    departments_of_one_import: int | None = None
+    async with BotApiSimulator(token=TOKEN) as sim:
+        env = clean_env(
+            TELEGRAM_BOT_TOKEN=TOKEN,
+            TELEGRAM_API_BASE_URL=sim.base_url,
+            DATABASE_URL=url,
+            ADMIN_IDS=str(ADMIN.id),
+        )
+        for round_number in range(10):
+            reset_tables(db.engine)  # empty again: no plan, no chats
+            before = sim.stats.requests["setWebhook"]
+            ports = [free_port() for _ in range(3)]
+            logs = [tmp_path / f"round{round_number}-bot{n}.log" for n in range(3)]
+            processes = await asyncio.gather(
+                *(
+                    start_bot(
+                        env,
+                        tmp_path,
+                        log,
+                        "--webhook",
+                        f"http://127.0.0.1:{port}/hook",
+                        "--port",
+                        str(port),
+                    )
+                    for log, port in zip(logs, ports, strict=True)
+                )
+            )
+            try:
+                await wait_until(
+                    lambda before=before, started=processes: (
+                        sim.stats.requests["setWebhook"] >= before + 3
+                        or any(p.returncode is not None for p in started)
+                    ),
+                    timeout=120,
+                    what="three instances to start",
+                )
+            finally:
+                codes = [await stop_bot(process) for process in processes]
+            outputs = [log.read_text(encoding="utf-8", errors="replace") for log in logs]
+            assert codes == [0, 0, 0], outputs
+            assert all("Traceback" not in out and "IntegrityError" not in out for out in outputs)
+            plans = db.call(lambda s: s.exec(select(func.count()).select_from(Plan)).one())
+            departments = db.call(
+                lambda s: s.exec(select(func.count()).select_from(Department)).one()
+            )
+            assert plans == 1, f"round {round_number}: {plans} plans"
+            departments_of_one_import = departments_of_one_import or departments
+            assert departments == departments_of_one_import
+    db.dispose()
+    print(f"\nthree instances at once, ten rounds: one plan each time, {departments} departments")
