@@ -2,11 +2,14 @@
 
 The command line; the application itself is assembled in `assembly/`. Usage:
 
-    python bot.py demo [--lang en]          # a whole cycle against a local simulator, no token
+    python bot.py demo [--lang en]          # a whole cycle against a local simulator, no token,
+                                            # then its dashboard on 127.0.0.1 until Ctrl+C
     python bot.py run                       # long polling (TELEGRAM_BOT_TOKEN required)
     python bot.py run --webhook URL --listen 0.0.0.0 --port 8443
     python bot.py plan show [--json] PATH   # read a plan document, print who leads what
     python bot.py plan import PATH          # store a plan in the database
+    python bot.py plan export-map FILE.xlsx # the map to check and correct in a spreadsheet
+    python bot.py plan import-map FILE.xlsx # apply the corrected map
     python bot.py db upgrade                # apply Alembic migrations (PostgreSQL)
 """
 
@@ -20,7 +23,7 @@ import os
 import re
 import socket
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TextIO
 from urllib.parse import urlsplit
@@ -29,17 +32,36 @@ from sqlalchemy.exc import SQLAlchemyError
 from telegram import Update
 
 from assembly import build_application, ensure_bundled_plan, open_database, open_database_url
+from commands.plan_map import current_map, import_map
 from demo.run import run_demo
 from messages.i18n import Translator, get_translator
-from messages.plan import database_error_text, read_error_text, render_import, render_table
+from messages.map_sheet import (
+    every_heading,
+    map_workbook,
+    no_plan_text,
+    render_map_export,
+    render_map_import,
+    sheet_error_text,
+    write_error_text,
+)
+from messages.plan import (
+    database_error_text,
+    document_json,
+    read_error_text,
+    render_import,
+    render_table,
+)
 from migrations.runner import upgrade
+from models.clock import utcnow
 from models.db import Database
 from planreader.document import PlanDocument, PlanReadError
 from planreader.importer import import_plan_document
+from planreader.map_sheet import MapSheetError, read_map_sheet
 from planreader.reader import read_plan
 from settings import SettingsError, load_settings
 
 EXIT_OK, EXIT_NOT_A_PLAN, EXIT_DATABASE = 0, 1, 3
+EXIT_BAD_MAP = 1  # no plan yet, a file that is no map sheet, or a bad row
 
 
 class _RedactToken(logging.Filter):
@@ -122,6 +144,10 @@ def cmd_plan(args: argparse.Namespace) -> int:
     if args.plan_command == "show":
         return plan_show(args.path, as_json=args.json, lang=args.lang)
     settings = load_settings()
+    if args.plan_command == "export-map":
+        return plan_export_map(args.path, database_url=settings.database_url, lang=args.lang)
+    if args.plan_command == "import-map":
+        return plan_import_map(args.path, database_url=settings.database_url, lang=args.lang)
     return plan_import(args.path, database_url=settings.database_url, lang=args.lang)
 
 
@@ -151,7 +177,7 @@ def plan_show(
     if document is None:
         return EXIT_NOT_A_PLAN
     text = (
-        json.dumps(document.to_json(), ensure_ascii=False, indent=2)
+        json.dumps(document_json(t, document), ensure_ascii=False, indent=2)
         if as_json
         else render_table(document, t)
     )
@@ -180,22 +206,89 @@ def plan_import(
     document = _read_plan(path, t, err)
     if document is None:
         return EXIT_NOT_A_PLAN
+
+    def work(db: Database) -> int:
+        result = db.call(import_plan_document, document=document)
+        print(render_import(result, t), file=out)
+        return EXIT_OK
+
+    return _with_database(database_url, t, err, work)
+
+
+def _with_database(
+    database_url: str, t: Translator, err: TextIO, work: Callable[[Database], int]
+) -> int:
+    """Run `work` on the database of `database_url` (schema handled as by `plan import`)."""
     db: Database | None = None
     try:
         db = open_database_url(database_url)
-        result = db.call(import_plan_document, document=document)
+        return work(db)
     except SQLAlchemyError as exc:
         print(database_error_text(t, exc), file=err)
         return EXIT_DATABASE
     finally:
         if db is not None:
             db.dispose()
-    print(render_import(result, t), file=out)
-    return EXIT_OK
+
+
+def plan_export_map(
+    path: Path | str,
+    *,
+    database_url: str,
+    lang: str = "zh_CN",
+    out: TextIO | None = None,
+    err: TextIO | None = None,
+) -> int:
+    """Write the current plan's map (corrections and doubts included) to `path` (.xlsx)."""
+    out, err = out or sys.stdout, err or sys.stderr
+    t = get_translator(lang)
+
+    def work(db: Database) -> int:
+        plan_map = db.call(current_map)
+        if plan_map is None:
+            print(no_plan_text(t), file=err)
+            return EXIT_BAD_MAP
+        try:
+            Path(path).write_bytes(map_workbook(t, plan_map))
+        except OSError as exc:  # a folder that does not exist, no permission, a full disk
+            print(write_error_text(t, str(path), exc), file=err)
+            return EXIT_BAD_MAP
+        print(render_map_export(t, plan_map, str(path)), file=out)
+        return EXIT_OK
+
+    return _with_database(database_url, t, err, work)
+
+
+def plan_import_map(
+    path: Path | str,
+    *,
+    database_url: str,
+    lang: str = "zh_CN",
+    out: TextIO | None = None,
+    err: TextIO | None = None,
+) -> int:
+    """Apply an edited map from `path`; nothing is written when any row is bad."""
+    out, err = out or sys.stdout, err or sys.stderr
+    t = get_translator(lang)
+    try:
+        rows = read_map_sheet(Path(path), headings=every_heading())
+    except MapSheetError as exc:
+        print(sheet_error_text(t, exc), file=err)
+        return EXIT_BAD_MAP
+
+    def work(db: Database) -> int:
+        result = db.call(import_map, rows=rows, now=utcnow())
+        if result is None:
+            print(no_plan_text(t), file=err)
+            return EXIT_BAD_MAP
+        print(render_map_import(t, result), file=err if result.problems else out)
+        return EXIT_BAD_MAP if result.problems else EXIT_OK
+
+    return _with_database(database_url, t, err, work)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    return run_demo(lang=args.lang, out_dir=args.out)
+    return run_demo(lang=args.lang, out_dir=args.out, serve=args.serve)
 
 
 def cmd_db(args: argparse.Namespace) -> int:
@@ -225,11 +318,27 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     imp = plan_sub.add_parser("import", help="store a plan (or a revised version) in the database")
     imp.add_argument("--lang", default="zh_CN", help="zh_CN (default) or en")
     imp.add_argument("path")
+    export = plan_sub.add_parser(
+        "export-map", help="write the map (who leads what, deadlines, doubts) to an .xlsx"
+    )
+    export.add_argument("--lang", default="zh_CN", help="zh_CN (default) or en")
+    export.add_argument("path")
+    corrections = plan_sub.add_parser(
+        "import-map", help="apply an edited map .xlsx (nothing is written if a row is bad)"
+    )
+    corrections.add_argument("--lang", default="zh_CN", help="zh_CN (default) or en")
+    corrections.add_argument("path")
     plan.set_defaults(func=cmd_plan)
 
     demo = sub.add_parser("demo", help="run one whole cycle against a local Bot API simulator")
     demo.add_argument("--lang", default="zh_CN", help="zh_CN (default) or en")
     demo.add_argument("--out", default=None, help="folder for the ledger and the chart")
+    demo.add_argument(
+        "--serve",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="keep the bot and its dashboard running until Ctrl+C (default: in a terminal)",
+    )
     demo.set_defaults(func=cmd_demo)
 
     db = sub.add_parser("db", help="database schema")

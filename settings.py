@@ -43,6 +43,17 @@ class Settings(BaseSettings):
     # process (or this one after a crash) takes it back.
     outbox_tick_seconds: float = 30.0
     delivery_lease_seconds: float = 120.0
+    # The web dashboard (Mini App, login and kiosk links): served when WEBAPP_URL is set, on
+    # WEBAPP_HOST:WEBAPP_PORT behind an HTTPS reverse proxy that answers at WEBAPP_URL.
+    webapp_url: str = ""
+    webapp_host: str = "127.0.0.1"
+    webapp_port: int = Field(default=8080, ge=0, le=65535)
+    # Mini App data signed longer ago than this is refused (Telegram re-signs on every open).
+    webapp_initdata_max_age: int = Field(default=3600, ge=60)
+    # The Mini App's short name from BotFather's /newapp: groups get a t.me/<bot>/<name> link.
+    webapp_short_name: str = ""
+    # Requests a minute one client (a session, a kiosk, an address) may make.
+    webapp_requests_per_minute: int = Field(default=120, ge=1)
 
     @field_validator("admin_ids", mode="before")
     @classmethod
@@ -64,6 +75,27 @@ class Settings(BaseSettings):
     def _empty_is_none(cls, value: object) -> object:
         # .env.example leaves it empty: "not configured", not a malformed number.
         return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("webapp_url")
+    @classmethod
+    def _check_webapp_url(cls, value: str) -> str:
+        value = value.strip().rstrip("/")
+        if value and not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", value):
+            raise ValueError(
+                f"WEBAPP_URL: {value!r} is not a web address such as https://duban.example.org"
+            )
+        return value
+
+    @field_validator("webapp_short_name")
+    @classmethod
+    def _check_short_name(cls, value: str) -> str:
+        value = value.strip()
+        if value and not re.fullmatch(r"[A-Za-z0-9_]{3,30}", value):
+            raise ValueError(
+                f"WEBAPP_SHORT_NAME: {value!r} is not a Mini App short name (3-30 letters, "
+                "digits or _)"
+            )
+        return value
 
     @field_validator("bot_timezone")
     @classmethod

@@ -1,25 +1,39 @@
 """The Application: settings, defaults, the pace and its limiter, every area's handlers, the
-outbox worker, the jobs.
+outbox worker, the jobs, and the web dashboard beside them when WEBAPP_URL is set.
 
 `build_application` is the only place handlers are registered, in an order that matters.
 """
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from telegram.constants import ParseMode
 from telegram.ext import Application, ApplicationBuilder, Defaults
 from telegram.request import BaseRequest
 
+from delivery import bot_api
 from delivery.jobs import restore_jobs
 from delivery.limiter import PacedRateLimiter
 from delivery.worker import OutboxWorker, outbox
-from handlers import admin, common, coordinator, errors, liaison, membership, schedules
+from handlers import (
+    admin,
+    common,
+    coordinator,
+    dashboard,
+    errors,
+    liaison,
+    membership,
+    plan_map,
+    schedules,
+)
 from models.db import Database
 from runtime import Services, services
+from runtime.chat_members import MembershipCache
 from runtime.pace import pace_for
 from settings import Settings
+from webapp.server import start_with, stop_with
 
 AnyApp = Application[Any, Any, Any, Any, Any, Any]
 
@@ -67,6 +81,7 @@ def build_application(
         .base_file_url(file_base_url(settings.telegram_api_base_url))
         .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=settings.tz))
         .post_init(_post_init)
+        .post_stop(_post_stop)
         .post_shutdown(_post_shutdown)
     )
     if request is not None:
@@ -79,7 +94,16 @@ def build_application(
     if pace is not None:
         builder = builder.rate_limiter(PacedRateLimiter(pace))
     application = builder.build()
-    svc = Services(settings=settings, db=db, instance=instance, pace=pace, throttle=budgets)
+    svc = Services(
+        settings=settings,
+        db=db,
+        instance=instance,
+        # The dashboard's liaisons are the members of their departments' groups: asked of
+        # Telegram, shared by /dashboard and the web pages.
+        membership=MembershipCache(functools.partial(bot_api.is_member, application.bot)),
+        pace=pace,
+        throttle=budgets,
+    )
     application.bot_data["services"] = svc
     # Telegram's windows pass with the bot's clock (the demo lets days pass in seconds).
     budgets.clock_offset = lambda: svc.clock_offset.total_seconds()
@@ -92,6 +116,8 @@ def build_application(
     admin.register(application)
     schedules.register(application)
     coordinator.register(application)
+    dashboard.register(application)
+    plan_map.register(application)
     # Liaison replies last: it catches plain replies that no command handler took.
     liaison.register(application)
     errors.register(application)
@@ -99,9 +125,18 @@ def build_application(
 
 
 async def _post_init(application: AnyApp) -> None:
-    """Command menus per language and scope, then the jobs rebuilt from the database."""
+    """Command menus per language and scope, the jobs rebuilt from the database, and the
+    web dashboard beside the bot when WEBAPP_URL is set."""
     await common.set_command_menus(application)
     await restore_jobs(application)
+    if services(application).settings.webapp_url:
+        await dashboard.set_menu_button(application)
+        await start_with(application)
+
+
+async def _post_stop(application: AnyApp) -> None:
+    """The dashboard stops with the bot (before the database closes)."""
+    await stop_with(application)
 
 
 async def _post_shutdown(application: AnyApp) -> None:

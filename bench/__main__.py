@@ -24,6 +24,7 @@ BENCHMARKS = {
     "ingest": "bench.ingest",
     "fanout": "bench.fanout",
     "status": "bench.status_scale",
+    "webapp": "bench.webapp_pages",
     "memory": "bench.memory",
 }
 

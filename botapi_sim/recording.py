@@ -69,6 +69,8 @@ class RecordingRequest(BaseRequest):
         self._message_ids = itertools.count(1000)
         self._failures: list[tuple[str, int | None, str | None, dict[str, Any]]] = []
         self.chat_titles: dict[int, str] = {}
+        # chat id → user ids who are members (getChatMember says "left" for anyone else).
+        self.members: dict[int, set[int]] = {}
 
     # --- BaseRequest -------------------------------------------------------------------
     async def initialize(self) -> None:
@@ -181,8 +183,14 @@ class RecordingRequest(BaseRequest):
         """The `result` Telegram would send back for `method`."""
         if method == "getMe":
             return bot_user()
-        if method in {"sendMessage", "sendPhoto", "sendDocument", "editMessageText",
-                      "editMessageReplyMarkup", "sendMediaGroup"}:
+        if method in {
+            "sendMessage",
+            "sendPhoto",
+            "sendDocument",
+            "editMessageText",
+            "editMessageReplyMarkup",
+            "sendMediaGroup",
+        }:
             chat_id = int(params.get("chat_id", 0) or 0)
             message_id = int(params.get("message_id") or next(self._message_ids))
             message: dict[str, Any] = {
@@ -199,12 +207,18 @@ class RecordingRequest(BaseRequest):
                 message["text"] = params["text"]
             if method == "sendPhoto":
                 message["photo"] = [
-                    {"file_id": f"photo-{message_id}", "file_unique_id": f"u{message_id}",
-                     "width": 800, "height": 600}
+                    {
+                        "file_id": f"photo-{message_id}",
+                        "file_unique_id": f"u{message_id}",
+                        "width": 800,
+                        "height": 600,
+                    }
                 ]
             if method == "sendDocument":
-                message["document"] = {"file_id": f"doc-{message_id}",
-                                       "file_unique_id": f"d{message_id}"}
+                message["document"] = {
+                    "file_id": f"doc-{message_id}",
+                    "file_unique_id": f"d{message_id}",
+                }
             if "caption" in params:
                 message["caption"] = params["caption"]
             if "reply_markup" in params and isinstance(params["reply_markup"], dict):
@@ -214,5 +228,12 @@ class RecordingRequest(BaseRequest):
         if method == "getChat":
             chat_id = int(params.get("chat_id", 0))
             return {"id": chat_id, "type": "supergroup", "title": self.chat_titles.get(chat_id, "")}
+        if method == "getChatMember":
+            chat_id, user_id = int(params.get("chat_id", 0)), int(params.get("user_id", 0))
+            present = user_id in self.members.get(chat_id, set())
+            return {
+                "status": "member" if present else "left",
+                "user": {"id": user_id, "is_bot": False, "first_name": str(user_id)},
+            }
         # setMyCommands, answerCallbackQuery, deleteMessage, setWebhook, deleteWebhook, …
         return True

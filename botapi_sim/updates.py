@@ -97,15 +97,26 @@ class UpdateFactory:
                 message["entities"] = entities
         if photo_file_id:
             message["photo"] = [
-                {"file_id": photo_file_id + "-s", "file_unique_id": photo_file_id + "s",
-                 "width": 90, "height": 60},
-                {"file_id": photo_file_id, "file_unique_id": photo_file_id + "l",
-                 "width": 1280, "height": 960},
+                {
+                    "file_id": photo_file_id + "-s",
+                    "file_unique_id": photo_file_id + "s",
+                    "width": 90,
+                    "height": 60,
+                },
+                {
+                    "file_id": photo_file_id,
+                    "file_unique_id": photo_file_id + "l",
+                    "width": 1280,
+                    "height": 960,
+                },
             ]
         if document_file_id:
-            message["document"] = {"file_id": document_file_id,
-                                   "file_unique_id": document_file_id + "u",
-                                   "file_name": "report.pdf", "mime_type": "application/pdf"}
+            message["document"] = {
+                "file_id": document_file_id,
+                "file_unique_id": document_file_id + "u",
+                "file_name": "report.pdf",
+                "mime_type": "application/pdf",
+            }
         if caption is not None:
             message["caption"] = caption
         if reply_to is not None:
@@ -122,26 +133,30 @@ class UpdateFactory:
             message.update(extra)
         return message
 
-    def message(self, chat: SimChat, user: SimUser, text: str | None = None,
-                **kwargs: Any) -> dict[str, Any]:
+    def message(
+        self, chat: SimChat, user: SimUser, text: str | None = None, **kwargs: Any
+    ) -> dict[str, Any]:
         return self._update(message=self.message_json(chat, user, text, **kwargs))
 
-    def command(self, chat: SimChat, user: SimUser, command: str, args: str = "",
-                **kwargs: Any) -> dict[str, Any]:
+    def command(
+        self, chat: SimChat, user: SimUser, command: str, args: str = "", **kwargs: Any
+    ) -> dict[str, Any]:
         """`/command args`; in groups Telegram clients often add @botname, so do that too."""
         name = command.lstrip("/")
         suffix = f"@{BOT_USERNAME}" if chat.type != "private" else ""
         text = f"/{name}{suffix}" + (f" {args}" if args else "")
         return self.message(chat, user, text, **kwargs)
 
-    def edited_message(self, chat: SimChat, user: SimUser, message_id: int, text: str,
-                       **kwargs: Any) -> dict[str, Any]:
+    def edited_message(
+        self, chat: SimChat, user: SimUser, message_id: int, text: str, **kwargs: Any
+    ) -> dict[str, Any]:
         message = self.message_json(chat, user, text, message_id=message_id, **kwargs)
         message["edit_date"] = int(time.time())
         return self._update(edited_message=message)
 
-    def callback_query(self, chat: SimChat, user: SimUser, data: str, *,
-                       message_id: int, message_text: str = "…") -> dict[str, Any]:
+    def callback_query(
+        self, chat: SimChat, user: SimUser, data: str, *, message_id: int, message_text: str = "…"
+    ) -> dict[str, Any]:
         return self._update(
             callback_query={
                 "id": str(next(self.update_ids) * 7919),
@@ -158,8 +173,7 @@ class UpdateFactory:
             }
         )
 
-    def my_chat_member(self, chat: SimChat, user: SimUser, *, old: str,
-                       new: str) -> dict[str, Any]:
+    def my_chat_member(self, chat: SimChat, user: SimUser, *, old: str, new: str) -> dict[str, Any]:
         """The bot's own membership changed (e.g. old='member', new='left' when removed)."""
 
         def member(status: str) -> dict[str, Any]:
@@ -170,11 +184,20 @@ class UpdateFactory:
                 data["until_date"] = 0  # ChatMemberBanned requires it
             if status == "administrator":
                 # ChatMemberAdministrator requires every right to be stated.
-                rights = ("can_be_edited", "is_anonymous", "can_manage_chat",
-                          "can_delete_messages", "can_manage_video_chats",
-                          "can_restrict_members", "can_promote_members", "can_change_info",
-                          "can_invite_users", "can_post_stories", "can_edit_stories",
-                          "can_delete_stories")
+                rights = (
+                    "can_be_edited",
+                    "is_anonymous",
+                    "can_manage_chat",
+                    "can_delete_messages",
+                    "can_manage_video_chats",
+                    "can_restrict_members",
+                    "can_promote_members",
+                    "can_change_info",
+                    "can_invite_users",
+                    "can_post_stories",
+                    "can_edit_stories",
+                    "can_delete_stories",
+                )
                 data.update(dict.fromkeys(rights, False))
                 data.update(can_manage_chat=True, can_delete_messages=True)
             return data

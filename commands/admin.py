@@ -89,9 +89,7 @@ class RoleAnswer:
         return "admin" if self.role == ROLE_ADMIN else "coordinator"
 
 
-def _role_command(
-    session: Session, *, role: str, roles: Roles, args: CommandArgs
-) -> RoleAnswer:
+def _role_command(session: Session, *, role: str, roles: Roles, args: CommandArgs) -> RoleAnswer:
     words = args.words
     action = words[0].lower() if words else "list"
     if action == "list":
@@ -185,7 +183,7 @@ def measures(session: Session, *, roles: Roles, args: CommandArgs, now: datetime
             DepartmentTasks(
                 department.name,
                 [
-                    TaskLine(d.label, d.title, d.role, d.responsible)
+                    TaskLine(d.label, d.title, d.role, d.responsible, d.deadline, d.deadline_text)
                     for d in owed
                     if d.department_id == department.id
                 ],

@@ -25,6 +25,7 @@ class HelpAnswer:
     in_group: bool
     bound_to: list[str] = field(default_factory=list)  # the chat's departments
     coordinators_chat: bool = False
+    web: bool = False  # the bot serves a web dashboard: /dashboard and /screen are offered
 
 
 def help_(session: Session, *, roles: Roles, args: CommandArgs, now: datetime) -> HelpAnswer:
@@ -35,7 +36,7 @@ def help_(session: Session, *, roles: Roles, args: CommandArgs, now: datetime) -
         chat = session.get(Chat, args.chat_id)
         names = [d.name for d in chat_departments(session, chat_id=args.chat_id)]
         coordinators = bool(chat and chat.is_coordinators)
-    return HelpAnswer(roles, args.in_group, names, coordinators)
+    return HelpAnswer(roles, args.in_group, names, coordinators, web=bool(args.dashboard_url))
 
 
 class LanguageOutcome(StrEnum):

@@ -29,9 +29,11 @@ class CommandArgs:
     # The person the command answers (a reply to their message), when not a bot.
     replied_user_id: int | None = None
     replied_user_name: str = ""
-    # From the settings: the admins of ADMIN_IDS, and the time zone of new schedules.
+    # From the settings: the admins of ADMIN_IDS, the time zone of new schedules, and the
+    # web dashboard's public address (WEBAPP_URL; empty when the bot serves none).
     admin_ids: tuple[int, ...] = ()
     timezone: str = "Asia/Shanghai"
+    dashboard_url: str = ""
 
     @property
     def words(self) -> list[str]:

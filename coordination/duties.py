@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from sqlmodel import Session, col, select
 
@@ -36,6 +37,8 @@ class Duty:
     role: str
     responsible: bool  # leads, and every department of a clause with no lead
     via_group: str | None = None  # the group's name when owed through a group
+    deadline: date | None = None  # the measure's due date, when the plan sets one
+    deadline_text: str | None = None  # as written: 2023年6月底前, 长期坚持
 
 
 def duties(
@@ -91,6 +94,8 @@ def duties(
                 role=assignment.role,
                 responsible=responsible,
                 via_group=via,
+                deadline=measure.deadline,
+                deadline_text=measure.deadline_text,
             )
     order = {d: i for i, d in enumerate(department_ids or [])}
     return sorted(
@@ -107,6 +112,8 @@ class TaskLine:
     title: str
     role: str
     responsible: bool
+    deadline: date | None = None  # the measure's due date, when the plan sets one
+    deadline_text: str | None = None  # as written: 2023年6月底前, 长期坚持
 
 
 @dataclass(frozen=True)

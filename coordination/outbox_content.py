@@ -127,9 +127,14 @@ class _Lookups:
             self.measures = {
                 row.id: row
                 for row in session.exec(
-                    select(Measure.id, Measure.number, Measure.label, Measure.title).where(
-                        col(Measure.id).in_(measure_ids)
-                    )
+                    select(
+                        Measure.id,
+                        Measure.number,
+                        Measure.label,
+                        Measure.title,
+                        Measure.deadline,
+                        Measure.deadline_text,
+                    ).where(col(Measure.id).in_(measure_ids))
                 ).all()
             }
         if department_ids:
@@ -149,7 +154,14 @@ class _Lookups:
         for task in sorted(tasks, key=lambda t: self.measures[t.measure_id].number):
             measure = self.measures[task.measure_id]
             by_department.setdefault(task.department_id, []).append(
-                TaskLine(measure.label, measure.title, task.role, task.responsible)
+                TaskLine(
+                    measure.label,
+                    measure.title,
+                    task.role,
+                    task.responsible,
+                    measure.deadline,
+                    measure.deadline_text,
+                )
             )
         order = department_order or sorted(by_department, key=lambda d: self.names.get(d, ""))
         return [

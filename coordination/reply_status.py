@@ -276,5 +276,3 @@ def read_percent(text: str) -> int | None:
         # The first completion figure given is the one reported ("完成60%，计划80%").
         return max(0, min(100, round(value)))
     return None
-
-

@@ -177,9 +177,7 @@ def _parse_day_of_month(token: str | None) -> int:
         raise SpecError(MISSING_DAY)
     cleaned = token.strip().removesuffix("日").removesuffix("号")
     if not cleaned.isdigit() or not 1 <= int(cleaned) <= 31:
-        raise SpecError(
-            BAD_DAY, value=token
-        )
+        raise SpecError(BAD_DAY, value=token)
     return int(cleaned)
 
 
@@ -238,9 +236,7 @@ def _validate_cron(text: str, timezone: tzinfo) -> str:
     except (ValueError, TypeError, IndexError):
         raise SpecError(bad, value=text) from None
     if not cron.split()[0].isdigit():
-        raise SpecError(
-            TOO_OFTEN
-        )
+        raise SpecError(TOO_OFTEN)
     if trigger.get_next_fire_time(None, datetime.now(UTC)) is None:
         raise SpecError(bad, value=text)
     return cron
@@ -249,9 +245,7 @@ def _validate_cron(text: str, timezone: tzinfo) -> str:
 def _parse_due(token: str | None) -> int:
     match = re.fullmatch(r"(\d{1,4})\s*(d|day|days|天|日)?", (token or "").strip().lower())
     if match is None or not 1 <= int(match.group(1)) <= MAX_DUE_DAYS:
-        raise SpecError(
-            BAD_DUE, max=MAX_DUE_DAYS
-        )
+        raise SpecError(BAD_DUE, max=MAX_DUE_DAYS)
     return int(match.group(1))
 
 
@@ -299,9 +293,7 @@ def parse_schedule_args(text: str, *, default_timezone: str) -> ScheduleSpec:
     try:
         zone = ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError):
-        raise SpecError(
-            UNKNOWN_ZONE, value=timezone
-        ) from None
+        raise SpecError(UNKNOWN_ZONE, value=timezone) from None
 
     if form == "monthly":
         day = _parse_day_of_month(take())
@@ -351,9 +343,7 @@ def parse_schedule_args(text: str, *, default_timezone: str) -> ScheduleSpec:
                 "全部": SCOPE_ALL,
             }
             if value not in scopes:
-                raise SpecError(
-                    BAD_SCOPE, value=value
-                )
+                raise SpecError(BAD_SCOPE, value=value)
             result = replace(result, scope=scopes[value])
         elif option == "to":
             value = take()
@@ -369,9 +359,7 @@ def parse_schedule_args(text: str, *, default_timezone: str) -> ScheduleSpec:
                 "提醒": SCHEDULE_REMINDER,
             }
             if value not in kinds:
-                raise SpecError(
-                    BAD_KIND, value=value
-                )
+                raise SpecError(BAD_KIND, value=value)
             result = replace(result, kind=kinds[value])
         elif option == "noholiday":
             result = replace(result, skip_holidays=False)

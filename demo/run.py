@@ -7,10 +7,13 @@ No token and no network: the bot long-polls a simulator on 127.0.0.1 whose peopl
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import re
+import signal
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -31,9 +34,11 @@ from messages.i18n import SUPPORTED_LOCALES, get_translator, normalize_locale
 from models.db import Database
 from reports.cycles import current_cycle
 from settings import SettingsError, load_settings
+from webapp.server import WebServer, web_context
 
 # The tick job is run by hand at the story's moments, never by the wall clock.
 TICK_NEVER = 24 * 3600.0
+KIOSK_LINK = re.compile(r"https?://\S+/kiosk/[A-Za-z0-9_-]+")
 
 
 @dataclass
@@ -46,6 +51,13 @@ class DemoResult:
     ledger: Path | None = None
     chart: Path | None = None
     reminders: dict[str, int] = field(default_factory=dict)
+    # The dashboard the demo serves on 127.0.0.1, and the kiosk link /screen made.
+    dashboard: str = ""
+    kiosk: str = ""
+
+
+# Called once the story is told, with the bot and the dashboard still running.
+AfterStory = Callable[[DemoResult, Stage], Awaitable[None]]
 
 
 class WarningLog(logging.FileHandler):
@@ -115,11 +127,7 @@ async def play(stage: Stage, lang: str, result: DemoResult) -> None:
 
     # The schedule fires: its own job, at its own time.
     stage.clock.travel_to(fire_at + timedelta(seconds=5))
-    stage.heading(
-        t._(says.FIRES).format(
-            moment=stage.moment(fire_at)
-        )
-    )
+    stage.heading(t._(says.FIRES).format(moment=stage.moment(fire_at)))
     before = {key: len(sim.bot_messages(chat)) for key, chat in chats.items()}
     await stage.run_job(job_name(schedule.id))
     reminders: dict[str, StoredMessage] = {}
@@ -127,11 +135,7 @@ async def play(stage: Stage, lang: str, result: DemoResult) -> None:
         fresh = sim.bot_messages(chat)[before[key] :]
         result.reminders[key] = len(fresh)
         if len(fresh) != 1:
-            raise DemoError(
-                t._(says.REMINDERS_NOT_ONE).format(
-                    chat=chat.title, count=len(fresh)
-                )
-            )
+            raise DemoError(t._(says.REMINDERS_NOT_ONE).format(chat=chat.title, count=len(fresh)))
         reminders[key] = fresh[0]
     cycle = stage.db.call(current_cycle, now=stage.clock.now())
     if cycle is None or cycle.nudge_at is None:
@@ -157,9 +161,7 @@ async def play(stage: Stage, lang: str, result: DemoResult) -> None:
         None,
     )
     if prompt is None:
-        raise DemoError(
-            t._(says.NO_QUESTION).format(chat=chats["development"].title)
-        )
+        raise DemoError(t._(says.NO_QUESTION).format(chat=chats["development"].title))
     await stage.press(
         chats["development"], liaisons["development"], prompt, script.DEVELOPMENT_CHOICE
     )
@@ -170,11 +172,7 @@ async def play(stage: Stage, lang: str, result: DemoResult) -> None:
 
     # The tick job, at the nudge time: chats still missing measures get one nudge each.
     stage.clock.travel_to(cycle.nudge_at + timedelta(minutes=1))
-    stage.heading(
-        t._(says.NUDGES).format(
-            moment=stage.moment(cycle.nudge_at)
-        )
-    )
+    stage.heading(t._(says.NUDGES).format(moment=stage.moment(cycle.nudge_at)))
     before = {key: len(sim.bot_messages(chat)) for key, chat in chats.items()}
     await stage.run_job(TICK_JOB)
     nudge = next(iter(sim.bot_messages(chats["development"])[before["development"] :]), None)
@@ -184,11 +182,7 @@ async def play(stage: Stage, lang: str, result: DemoResult) -> None:
 
     # The deadline passes: the tick job sends the overdue digest to the coordinators.
     stage.clock.travel_to(cycle.due_at + timedelta(minutes=1))
-    stage.heading(
-        t._(says.DEADLINE).format(
-            moment=stage.moment(cycle.due_at)
-        )
-    )
+    stage.heading(t._(says.DEADLINE).format(moment=stage.moment(cycle.due_at)))
     before_digest = len(sim.bot_messages(coordinators))
     await stage.run_job(TICK_JOB)
     if len(sim.bot_messages(coordinators)) == before_digest:
@@ -212,6 +206,16 @@ async def play(stage: Stage, lang: str, result: DemoResult) -> None:
     ledger = next((m for m in stage.answers_after(coordinators, asked) if m.file), None)
     asked = await stage.send(coordinators, coordinator, "/chart")
     chart = next((m for m in stage.answers_after(coordinators, asked) if m.file), None)
+    stage.heading(t._(says.SCREEN))
+    asked = await stage.send(coordinators, coordinator, "/screen " + t._(says.SCREEN_NAME))
+    result.kiosk = next(
+        (
+            found.group(0)
+            for m in stage.answers_after(coordinators, asked)
+            if (found := KIOSK_LINK.search(m.text))
+        ),
+        "",
+    )
     stage.flush()
 
     stage.emit("")
@@ -221,6 +225,8 @@ async def play(stage: Stage, lang: str, result: DemoResult) -> None:
         raise DemoError(t._(says.NO_LEDGER))
     if chart is None or chart.file is None:
         raise DemoError(t._(says.NO_CHART))
+    if not result.kiosk:
+        raise DemoError(t._(says.NO_KIOSK))
     result.ledger = result.folder / (ledger.file.file_name or "ledger.xlsx")
     result.ledger.write_bytes(ledger.file.data)
     result.chart = result.folder / (chart.file.file_name or "chart.png")
@@ -231,9 +237,15 @@ async def play(stage: Stage, lang: str, result: DemoResult) -> None:
 
 
 async def run_story(
-    lang: str, folder: Path, write: Callable[[str], None], start: datetime | None = None
+    lang: str,
+    folder: Path,
+    write: Callable[[str], None],
+    *,
+    start: datetime | None = None,
+    after: AfterStory | None = None,
 ) -> DemoResult:
-    """Start the simulator and the real application, play the story, stop everything.
+    """Start the simulator, the real application and its dashboard, play the story, call
+    `after` (the summary, the browser tests), stop everything.
 
     `start` (naive UTC) sets the story's first moment; by default it begins now.
     """
@@ -243,6 +255,7 @@ async def run_story(
     base_url = await sim.start()
     application: AnyApp | None = None
     db: Database | None = None
+    dashboard: WebServer | None = None
     database = folder / "demo.sqlite3"
     try:
         # A fresh database every run, also in a folder an earlier run used (--out).
@@ -260,11 +273,7 @@ async def run_story(
         db = await asyncio.to_thread(open_database, settings)
         await asyncio.to_thread(ensure_bundled_plan, db)
         application = build_application(settings, db, token=script.DEMO_TOKEN)
-        write(
-            t._(says.POLLS).format(
-                url=base_url, path=database
-            )
-        )
+        write(t._(says.POLLS).format(url=base_url, path=database))
         await application.initialize()
         if application.post_init is not None:
             await application.post_init(application)
@@ -273,6 +282,7 @@ async def run_story(
             poll_interval=0, timeout=10, allowed_updates=Update.ALL_TYPES
         )
         await application.start()
+        dashboard = await start_dashboard(application, result)
         clock = SimulatedTime(sim, application.bot_data["services"])
         if start is not None:
             clock.travel_to(start)
@@ -285,10 +295,27 @@ async def run_story(
             logging.getLogger().removeHandler(errors)
             stage.flush()
             result.transcript = stage.lines
+        if after is not None:
+            await after(result, stage)
     finally:
+        if dashboard is not None:
+            await dashboard.stop()
         await _stop(application, db)
         await sim.stop()
     return result
+
+
+async def start_dashboard(application: AnyApp, result: DemoResult) -> WebServer:
+    """The web dashboard on a free port of 127.0.0.1, on the bot's (simulated) clock.
+
+    Membership is asked of the simulator, as the real bot asks Telegram.
+    """
+    server = WebServer(web_context(application))
+    port = await server.start("127.0.0.1", 0)
+    result.dashboard = f"http://127.0.0.1:{port}"
+    # /dashboard and /screen make their links from it.
+    application.bot_data["services"].settings.webapp_url = result.dashboard
+    return server
 
 
 async def _stop(application: AnyApp | None, db: Database | None) -> None:
@@ -306,10 +333,31 @@ async def _stop(application: AnyApp | None, db: Database | None) -> None:
         await application.post_shutdown(application)
 
 
+async def until_stopped() -> None:
+    """Wait for Ctrl+C (or a TERM signal), then let everything stop in order."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            loop.add_signal_handler(signum, stop.set)
+    try:
+        await stop.wait()
+    finally:
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                loop.remove_signal_handler(signum)
+
+
 def run_demo(
-    *, lang: str = "zh_CN", out_dir: str | None = None, start: datetime | None = None
+    *,
+    lang: str = "zh_CN",
+    out_dir: str | None = None,
+    start: datetime | None = None,
+    serve: bool | None = None,
 ) -> int:
-    """Run the demo; print the transcript, the final /status and the files' paths.
+    """Run the demo; print the transcript, the final /status, the files' paths and the
+    dashboard's kiosk link. `serve` keeps the bot and the dashboard running until Ctrl+C
+    (by default when a person watches: a terminal on both ends).
 
     `start` (naive UTC) fixes the story's dates, so two runs print the same transcript.
 
@@ -323,15 +371,15 @@ def run_demo(
             file=sys.stderr,
         )
         return 2
+    if serve is None:
+        serve = sys.stdin.isatty() and sys.stdout.isatty()
     t = get_translator(locale)
     started = time.monotonic()
     try:
         folder = output_folder(out_dir)
     except OSError as exc:
         print(
-            t._(says.CANNOT_WRITE).format(
-                path=out_dir, reason=exc.strerror or exc
-            ),
+            t._(says.CANNOT_WRITE).format(path=out_dir, reason=exc.strerror or exc),
             file=sys.stderr,
         )
         return 2
@@ -342,8 +390,28 @@ def run_demo(
     write(t._(says.INTRO))
     log_handler = WarningLog(folder / "demo.log")
     logging.getLogger().addHandler(log_handler)
+
+    async def summary(result: DemoResult, _stage: Stage) -> None:
+        """The files and the links, while the dashboard still runs; then serve if asked."""
+        (folder / "transcript.txt").write_text(
+            "\n".join(result.transcript) + "\n", encoding="utf-8"
+        )
+        write("")
+        write(t._(says.LEDGER).format(path=result.ledger))
+        write(t._(says.CHART).format(path=result.chart))
+        write(t._(says.TRANSCRIPT).format(path=folder / "transcript.txt"))
+        write(t._(says.KIOSK).format(url=result.kiosk))
+        if log_handler.count:
+            write(says.warnings_logged(t, log_handler.count, folder / "demo.log"))
+        write(t._(says.RAN).format(seconds=t.number(round(time.monotonic() - started, 1))))
+        if serve:
+            write(t._(says.SERVING))
+            await until_stopped()
+
     try:
-        result = asyncio.run(run_story(locale, folder, write, start))
+        asyncio.run(run_story(locale, folder, write, start=start, after=summary))
+    except KeyboardInterrupt:
+        return 0  # the way to end a demo that serves its dashboard
     except SettingsError:
         raise  # bot.py says what is wrong with the settings and exits with 2
     except Exception as exc:
@@ -360,18 +428,4 @@ def run_demo(
     finally:
         logging.getLogger().removeHandler(log_handler)
         log_handler.close()
-    (folder / "transcript.txt").write_text("\n".join(result.transcript) + "\n", encoding="utf-8")
-    write("")
-    write(t._(says.LEDGER).format(path=result.ledger))
-    write(t._(says.CHART).format(path=result.chart))
-    write(t._(says.TRANSCRIPT).format(path=folder / "transcript.txt"))
-    if log_handler.count:
-        write(
-            says.warnings_logged(t, log_handler.count, folder / "demo.log")
-        )
-    write(
-        t._(says.RAN).format(
-            seconds=t.number(round(time.monotonic() - started, 1))
-        )
-    )
     return 0

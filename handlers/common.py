@@ -22,7 +22,7 @@ from commands import common
 from handlers.gate import Call, command, gated
 from messages.common import menu, render_help, render_language
 from messages.i18n import get_translator
-from messages.menus import GROUP_ADMIN_MENU, GROUP_MENU, PRIVATE_MENU
+from messages.menus import command_menus
 from runtime import services
 
 log = logging.getLogger(__name__)
@@ -44,10 +44,11 @@ async def lang_command(call: Call) -> None:
 async def set_command_menus(application: AnyApp) -> None:
     """Set the command menus per language and scope; a refusal is logged, not fatal."""
     svc = services(application)
+    group_menu, private_menu, group_admin_menu = command_menus(web=bool(svc.settings.webapp_url))
     scopes = [
-        (BotCommandScopeAllPrivateChats(), PRIVATE_MENU),
-        (BotCommandScopeAllGroupChats(), GROUP_MENU),
-        (BotCommandScopeAllChatAdministrators(), GROUP_ADMIN_MENU),
+        (BotCommandScopeAllPrivateChats(), private_menu),
+        (BotCommandScopeAllGroupChats(), group_menu),
+        (BotCommandScopeAllChatAdministrators(), group_admin_menu),
     ]
     languages: list[tuple[str | None, str]] = [
         ("zh", "zh_CN"),

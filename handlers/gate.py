@@ -66,6 +66,7 @@ def command_args(update: Update, svc: Services) -> CommandArgs:
         replied_user_name=display_name(target) if target is not None else "",
         admin_ids=tuple(svc.settings.admin_ids),
         timezone=svc.settings.bot_timezone,
+        dashboard_url=svc.settings.webapp_url,
     )
 
 

@@ -175,9 +175,7 @@ async def on_edited_reply(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     await _record(context, message, edited=True)
 
 
-async def _record(
-    context: ContextTypes.DEFAULT_TYPE, message: Message, *, edited: bool
-) -> None:
+async def _record(context: ContextTypes.DEFAULT_TYPE, message: Message, *, edited: bool) -> None:
     user = message.from_user
     assert user is not None
     record = replies.record_edit if edited else replies.record_reply

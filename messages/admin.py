@@ -17,7 +17,7 @@ from coordination.schedules import UnknownDepartment
 from messages.html import bold, escape, split_html
 from messages.i18n import Translator
 from messages.outgoing import Outgoing
-from messages.vocabulary import gap, role_phrase
+from messages.vocabulary import due_phrase, gap, role_phrase
 from models.chats import ROLE_ADMIN
 
 
@@ -223,6 +223,7 @@ def render_measures(t: Translator, answer: MeasuresAnswer) -> list[Outgoing]:
             lines.append(
                 f"{escape(task.label)}{gap(task.label)}{escape(task.title)} · "
                 f"{role_phrase(t, task.role, task.responsible)}"
+                f"{due_phrase(t, task.deadline, task.deadline_text)}"
             )
         lines.append("")
     return pages(lines)

@@ -57,7 +57,6 @@ STATE_COLOURS = {
 }
 
 
-
 @functools.cache
 def find_cjk_font() -> str | None:
     """The family name of an installed CJK font, or None."""
@@ -73,7 +72,6 @@ def find_cjk_font() -> str | None:
                 continue
     installed = {entry.name for entry in font_manager.fontManager.ttflist}
     return next((family for family in CJK_FAMILIES if family in installed), None)
-
 
 
 @dataclass

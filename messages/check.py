@@ -29,6 +29,7 @@ SOURCE_DIRS = (
     "planreader",
     "models",
     "demo",
+    "webapp",
 )
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
 

@@ -55,7 +55,7 @@ def render_help(t: Translator, answer: HelpAnswer) -> list[Outgoing]:
         lines.append(t._("Your role here: {roles}.").format(roles="、".join(role_names)))
     lines.append("")
     lines.append(t._("Commands you can use:"))
-    for name, args, description in commands_for(roles):
+    for name, args, description in commands_for(roles, web=answer.web):
         arg_text = " " + escape(t._(args)) if args else ""
         lines.append(f"/{name}{arg_text} — " + escape(t._(description)))
     return [Outgoing("\n".join(lines))]

@@ -91,13 +91,16 @@ class Translator:
         """A stored naive-UTC (or aware) datetime in the reader's zone and locale."""
         local = as_aware_utc(moment).astimezone(self.tz)
         if fmt == "short":
-            return format_datetime(local, "MM-dd HH:mm" if not self.is_chinese else "M月d日 HH:mm",
-                                   locale=self.babel_locale)
+            return format_datetime(
+                local,
+                "MM-dd HH:mm" if not self.is_chinese else "M月d日 HH:mm",
+                locale=self.babel_locale,
+            )
         return format_datetime(local, fmt, tzinfo=self.tz, locale=self.babel_locale)
 
     def date(self, day: date | datetime, fmt: str = "medium") -> str:
         if isinstance(day, datetime):
-                day = as_aware_utc(day).astimezone(self.tz).date()
+            day = as_aware_utc(day).astimezone(self.tz).date()
         return format_date(day, fmt, locale=self.babel_locale)
 
     def time(self, moment: datetime, fmt: str = "short") -> str:

@@ -43,14 +43,38 @@ ADMIN: list[Entry] = [
     ("admin", "add|remove|list", N_("manage admins")),
     ("coordinator", "add|remove|list", N_("manage coordinators")),
     ("coordinators_chat", "[off]", N_("mark this group as the coordinators' chat")),
+    ("plan", N_("[measure|all]"), N_("the plan's map and where the reader is unsure")),
+    ("assign", N_("<measure> 牵头 <department> 配合 <department>"), N_("correct a measure's map")),
+]
+# The web dashboard's, offered only when the bot serves one (WEBAPP_URL): liaisons see their
+# departments there, coordinators everything and the big screen's links too.
+DASHBOARD_VIEWER: list[Entry] = [
+    ("dashboard", "", N_("the dashboard of the plan, with charts")),
+]
+DASHBOARD_COORDINATOR: list[Entry] = [
+    *DASHBOARD_VIEWER,
+    ("screen", N_("[name] | list | revoke N"), N_("read-only links for the office's big screen")),
 ]
 # The admin commands worth a place in the menu of a private chat.
-PRIVATE_ADMIN = ("chats", "schedule", "admin", "coordinator")
+PRIVATE_ADMIN = ("chats", "schedule", "admin", "coordinator", "plan", "assign")
 
 # The menus Telegram shows, per scope: in groups, in private chats, to group admins.
 GROUP_MENU = EVERYONE + LIAISON
 PRIVATE_MENU = EVERYONE + COORDINATOR + [e for e in ADMIN if e[0] in PRIVATE_ADMIN]
 GROUP_ADMIN_MENU = EVERYONE + LIAISON + COORDINATOR + ADMIN
+
+
+def command_menus(*, web: bool) -> tuple[list[Entry], list[Entry], list[Entry]]:
+    """The menus of groups, private chats and group admins; with the dashboard's commands
+    when the bot serves one."""
+    if not web:
+        return GROUP_MENU, PRIVATE_MENU, GROUP_ADMIN_MENU
+    private_admin = [e for e in ADMIN if e[0] in PRIVATE_ADMIN]
+    return (
+        GROUP_MENU + DASHBOARD_VIEWER,
+        EVERYONE + COORDINATOR + DASHBOARD_COORDINATOR + private_admin,
+        EVERYONE + LIAISON + COORDINATOR + DASHBOARD_COORDINATOR + ADMIN,
+    )
 
 
 def unique(entries: list[Entry]) -> list[Entry]:
@@ -64,13 +88,16 @@ def unique(entries: list[Entry]) -> list[Entry]:
     return kept
 
 
-def commands_for(roles: Roles) -> list[Entry]:
-    """The commands a caller with `roles` may use in this chat, without repeats."""
+def commands_for(roles: Roles, *, web: bool = False) -> list[Entry]:
+    """The commands a caller with `roles` may use in this chat, without repeats.
+
+    `web`: the bot serves a web dashboard, so /dashboard and /screen are offered.
+    """
     entries = list(EVERYONE)
     if roles.is_liaison:
-        entries += LIAISON
+        entries += LIAISON + (DASHBOARD_VIEWER if web else [])
     if roles.can_coordinate:
-        entries += COORDINATOR
+        entries += COORDINATOR + (DASHBOARD_COORDINATOR if web else [])
     if roles.is_admin:
         entries += ADMIN
     return unique(entries)

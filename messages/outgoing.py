@@ -1,8 +1,9 @@
 """What the bot says, as records any chat platform can render: HTML text, buttons, a file.
 
 `Outgoing.text` is HTML in Telegram's subset (b, i, code, pre, a), already escaped; with a
-`file` it is the file's caption. Buttons are rows of (label, payload); the payload comes back
-when the button is pressed, so it is short (Telegram allows 64 bytes).
+`file` it is the file's caption. Buttons are rows of (label, payload); the payload of an
+ordinary button comes back when it is pressed, so it is short (Telegram allows 64 bytes); a
+link button's payload is the web address it opens.
 """
 
 from __future__ import annotations
@@ -12,11 +13,18 @@ from dataclasses import dataclass
 FILE_DOCUMENT = "document"
 FILE_PHOTO = "photo"
 
+BUTTON_CALLBACK = "callback"  # pressing it sends the payload back to the bot
+BUTTON_LINK = "link"  # opens the payload, a web address, in the browser
+# Opens the payload, a web address, as the platform's app inside the chat (Telegram's Mini
+# App); only private chats offer it, so groups get a BUTTON_LINK instead.
+BUTTON_APP = "app"
+
 
 @dataclass(frozen=True)
 class Button:
     label: str
     payload: str
+    kind: str = BUTTON_CALLBACK  # BUTTON_CALLBACK, BUTTON_LINK or BUTTON_APP
 
 
 @dataclass(frozen=True)
@@ -33,6 +41,8 @@ class Outgoing:
     text: str
     buttons: tuple[tuple[Button, ...], ...] = ()
     file: File | None = None
+    # False for a text whose link is a secret: the platform must not fetch it for a preview.
+    link_preview: bool = True
 
 
 def button_rows(rows: list[list[Button]]) -> tuple[tuple[Button, ...], ...]:

@@ -5,20 +5,32 @@ why a file is not a plan, and the reader's warnings; terminal text, not HTML.
 from __future__ import annotations
 
 import unicodedata
+from typing import Any
 
 from messages.i18n import N_, Translator, get_translator
 from planreader.document import (
     BROKEN_FILE,
+    CLAUSES_OUTSIDE,
     EMPTY_FILE,
     FILE_NOT_FOUND,
+    HELPERS_LEAD,
+    INHERITED_CLAUSE,
     MEASURES_WITHOUT_CLAUSE,
     MISSING_CLAUSES,
     MISSING_DOC_NUMBER,
     MISSING_MEASURES,
     MISSING_TITLE,
+    NO_CLAUSE,
+    NO_DOC_NUMBER,
     REGION_COUNT_MISMATCH,
+    RUN_TOGETHER,
+    TITLE_FROM_FILE_NAME,
+    UNKNOWN_NAME,
+    UNPARSED,
+    UNPLACED,
     UNREADABLE_ENCODING,
     UNSUPPORTED_FORMAT,
+    MeasureDoc,
     PlanDocument,
     PlanReadError,
     ReadWarning,
@@ -31,7 +43,9 @@ PROBLEMS = {
     MISSING_CLAUSES: N_("no responsibility clauses such as （省水利厅牵头，…按职责分工负责）"),
     MISSING_TITLE: N_("no title"),
     UNREADABLE_ENCODING: N_("the text is in an encoding that could not be recognised"),
-    UNSUPPORTED_FORMAT: N_("the file type is not supported (use .txt, .docx, .pdf or .html)"),
+    UNSUPPORTED_FORMAT: N_(
+        "the file type is not supported (use .txt, .docx, .xlsx, .pdf or .html)"
+    ),
     EMPTY_FILE: N_("the file is empty"),
     FILE_NOT_FOUND: N_("the file does not exist"),
     BROKEN_FILE: N_("the file could not be opened (damaged or not what its name says)"),
@@ -41,8 +55,28 @@ WARNINGS = {
     MEASURES_WITHOUT_CLAUSE: N_(
         "No responsibility clause was found for {labels}; check these measures in the document."
     ),
+    CLAUSES_OUTSIDE: N_(
+        "Responsibility clauses were found outside the measures, at {labels}; check them in the "
+        "document."
+    ),
+    TITLE_FROM_FILE_NAME: N_("No title was found; the file's name stands for it: {title}"),
+    NO_DOC_NUMBER: N_(
+        "The document has no document number (文号); the plan is known by its title, so a "
+        "revision must keep the same title."
+    ),
+    # Doubts about one measure's reading.
+    UNKNOWN_NAME: N_("{name} appears only here and is not a department the bot knows"),
+    RUN_TOGETHER: N_("{name} looks like two names run together"),
+    NO_CLAUSE: N_("No responsibility clause, while the measures around it have one"),
+    INHERITED_CLAUSE: N_("No clause of its own: the departments are taken from {label} above it"),
+    UNPLACED: N_("Words in the clause that are neither a department nor a role: {words}"),
+    UNPARSED: N_("A bracket looks like a responsibility clause but could not be read: {text}"),
+    HELPERS_LEAD: N_(
+        "The clause names no lead; {names} taken as lead because the others assist. Check who "
+        "leads."
+    ),
 }
-COLUMN_WIDTHS = (10, 26, 22, 40)  # measure, title, leads, supports (display columns)
+COLUMN_WIDTHS = (10, 26, 12, 22, 40)  # measure, title, due, leads, supports (display columns)
 
 
 def display_width(text: str) -> int:
@@ -103,7 +137,7 @@ def render_table(document: PlanDocument, t: Translator) -> str:
         t._("Date: {date}").format(date=t.date(document.issued_on) if document.issued_on else "—"),
         "",
     ]
-    headings = (t._("Measure"), t._("Title"), t._("Leads"), t._("Supports"))
+    headings = (t._("Measure"), t._("Title"), t._("Due"), t._("Leads"), t._("Supports"))
     widths = [max(w, display_width(h)) for w, h in zip(COLUMN_WIDTHS, headings, strict=True)]
     out.append("  ".join(pad(h, w) for h, w in zip(headings, widths, strict=True)).rstrip())
     out.append("  ".join("-" * w for w in widths))
@@ -125,7 +159,9 @@ def render_table(document: PlanDocument, t: Translator) -> str:
         cells = [
             wrap_cell(text, width)
             for text, width in zip(
-                (measure.label, measure.title, leads, supports), widths, strict=True
+                (measure.label, measure.title, due_text(measure, t), leads, supports),
+                widths,
+                strict=True,
             )
         ]
         for row in range(max(len(c) for c in cells)):
@@ -133,7 +169,19 @@ def render_table(document: PlanDocument, t: Translator) -> str:
                 pad(c[row] if row < len(c) else "", w) for c, w in zip(cells, widths, strict=True)
             ]
             out.append("  ".join(parts).rstrip())
+        out.extend(" " * widths[0] + "  ? " + warning_text(t, doubt) for doubt in measure.doubts)
     out.append("")
+    doubtful = [m.label for m in document.measures if m.doubts]
+    if doubtful:
+        out.append(
+            t.ngettext(
+                "?: {n} measure may be read wrong ({labels}); check it against the document and "
+                "correct it with /assign or plan import-map.",
+                "?: {n} measures may be read wrong ({labels}); check them against the document "
+                "and correct them with /assign or plan import-map.",
+                len(doubtful),
+            ).format(n=len(doubtful), labels=list_separator(t).join(doubtful))
+        )
     if any(m.clause is not None and m.clause.no_lead for m in document.measures):
         out.append(
             t._("(no lead): the clause names no lead unit; every unit named reports like a lead.")
@@ -156,6 +204,13 @@ def render_table(document: PlanDocument, t: Translator) -> str:
     return "\n".join(out)
 
 
+def due_text(measure: MeasureDoc, t: Translator) -> str:
+    """The due date in the reader's format, else the kind as written (长期坚持), else —."""
+    if measure.deadline is not None:
+        return t.date(measure.deadline, "short")
+    return measure.deadline_text or "—"
+
+
 def summary_counts(document_or_result: PlanDocument | ImportResult, t: Translator) -> str:
     if isinstance(document_or_result, PlanDocument):
         measures = len(document_or_result.measures)
@@ -175,6 +230,11 @@ def summary_counts(document_or_result: PlanDocument | ImportResult, t: Translato
     return list_separator(t).join(parts)
 
 
+def _number_of(result: ImportResult) -> str:
+    """The 文号 to show; a plan known by its title (a task table) shows none."""
+    return "" if result.doc_number == result.title[:100] else result.doc_number
+
+
 def render_import(result: ImportResult, t: Translator) -> str:
     """What `plan import` prints: what was stored, or what a revision changed."""
     sep = list_separator(t)
@@ -187,13 +247,13 @@ def render_import(result: ImportResult, t: Translator) -> str:
     elif result.status == STATUS_CREATED:
         lines = [
             t._("Imported {doc_number} {title}").format(
-                doc_number=result.doc_number, title=result.title
+                doc_number=_number_of(result) or t._("(no document number)"), title=result.title
             )
         ]
     else:
         lines = [
             t._("Imported a revision of {doc_number} {title}").format(
-                doc_number=result.doc_number, title=result.title
+                doc_number=_number_of(result) or t._("(no document number)"), title=result.title
             )
         ]
         if result.measures_added:
@@ -222,6 +282,16 @@ def render_import(result: ImportResult, t: Translator) -> str:
             lines.append(f"{change.label}{change.title}: " + joiner.join(parts))
         if not (result.measures_added or result.measures_removed or result.changes):
             lines.append(t._("No measure or department changed; the text was updated."))
+    if result.corrections_kept:
+        lines.append(
+            t._("Corrections kept: {measures}").format(measures=sep.join(result.corrections_kept))
+        )
+    if result.corrections_to_check:
+        lines.append(
+            t._(
+                "The document's clause changed for {measures}: the correction was kept; check it."
+            ).format(measures=sep.join(result.corrections_to_check))
+        )
     lines.append(summary_counts(result, t))
     if result.regions:
         lines.append(
@@ -236,11 +306,30 @@ def render_import(result: ImportResult, t: Translator) -> str:
             )
         )
     lines.extend("⚠ " + warning_text(t, warning) for warning in result.warnings)
+    if result.doubts:
+        lines.append(
+            t.ngettext(
+                "{n} measure may be read wrong; check it and correct it with /assign or "
+                "plan import-map:",
+                "{n} measures may be read wrong; check them and correct them with /assign or "
+                "plan import-map:",
+                len(result.doubts),
+            ).format(n=len(result.doubts))
+        )
+        for label, title, doubts in result.doubts:
+            lines.append(f"? {label}{title}")
+            lines.extend("    " + warning_text(t, doubt) for doubt in doubts)
     return "\n".join(lines)
 
 
 def warning_text(t: Translator, warning: ReadWarning) -> str:
+    """A warning about the document, or a doubt about a measure, in the reader's language."""
     return t._(WARNINGS[warning.code]).format(**warning.params)
+
+
+def document_json(t: Translator, document: PlanDocument) -> dict[str, Any]:
+    """What `plan show --json` prints: the document's shape, its doubts in the reader's words."""
+    return document.to_json(lambda doubt: warning_text(t, doubt))
 
 
 def read_error_text(t: Translator, error: PlanReadError) -> str:
@@ -265,6 +354,10 @@ def summary_line(result: ImportResult) -> str:
             f"{len(result.measures_removed)} removed, {len(result.changes)} with changed "
             f"departments ({counts})"
         )
+    if result.corrections_kept:
+        line += f"; corrections kept: {', '.join(result.corrections_kept)}"
+    if result.doubts:
+        line += f"; {len(result.doubts)} measures to check"
     english = get_translator("en")
     return line + "".join("; " + warning_text(english, w) for w in result.warnings)
 

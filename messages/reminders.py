@@ -24,7 +24,7 @@ from messages.html import MESSAGE_LIMIT, bold, cut_lines, escape
 from messages.i18n import Translator
 from messages.schedules import render_fanout_report
 from messages.views import render_digest
-from messages.vocabulary import gap, moment_text, role_phrase, shorten
+from messages.vocabulary import due_phrase, gap, moment_text, role_phrase, shorten
 
 # Title lengths tried, longest first, until the message fits.
 TITLE_WIDTHS = (None, 40, 24, 14, 8, 0)
@@ -41,7 +41,8 @@ def _task_lines(
             title = task.title if width is None else shorten(task.title, width)
             title_part = f"{gap(task.label)}{escape(title)}" if title else ""
             role = role_phrase(t, task.role, task.responsible)
-            lines.append(f"{escape(task.label)}{title_part} · {role}")
+            due = due_phrase(t, task.deadline, task.deadline_text)
+            lines.append(f"{escape(task.label)}{title_part} · {role}{due}")
     return lines
 
 

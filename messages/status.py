@@ -206,9 +206,8 @@ def render_overdue(t: Translator, overview: Overview) -> str:
     by_department: dict[str, list[str]] = {}
     for measure, task in overdue:
         by_department.setdefault(task.department, []).append(
-            "    " + with_role(
-                t, esc(measure.label) + esc(measure.title), task.role, task.responsible
-            )
+            "    "
+            + with_role(t, esc(measure.label) + esc(measure.title), task.role, task.responsible)
         )
     lines = [
         *head,

@@ -6,7 +6,7 @@ One table each, so a status reads the same in an acknowledgement, a view and the
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime
 
 from babel.dates import format_skeleton
 
@@ -84,6 +84,23 @@ def role_phrase(t: Translator, role: str, responsible: bool) -> str:
     if role == ROLE_LEAD:
         return t._(ROLE_PHRASES[ROLE_LEAD])
     return t._(RESPONSIBLE) if responsible else t._(SUPPORT_PHRASE)
+
+
+DUE = N_("Due: {due}")  # a measure's time limit: 完成时限：2022年底前
+
+
+def due_text(t: Translator, deadline: date | None, written: str | None) -> str:
+    """A measure's time limit, escaped: in Chinese as the plan wrote it (2022年底前), else the
+    date in the reader's format; a kind without a date as written (长期坚持); empty if none."""
+    if written and (t.is_chinese or deadline is None):
+        return escape(written, quote=False)
+    return t.date(deadline, "long") if deadline is not None else ""
+
+
+def due_phrase(t: Translator, deadline: date | None, written: str | None) -> str:
+    """' · 完成时限：2022年底前' after a measure in a reminder or /measures; empty without one."""
+    due = due_text(t, deadline, written)
+    return " · " + t._(DUE).format(due=due) if due else ""
 
 
 def shorten(text: str, limit: int) -> str:

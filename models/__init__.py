@@ -1,7 +1,8 @@
 """SQLModel tables and the engine/session helpers.
 
 Tables are grouped by what they hold: the plan (`plan.py`), chats and roles (`chats.py`),
-schedules, cycles and the delivery outbox (`schedules.py`), and progress (`progress.py`).
+schedules, cycles and the delivery outbox (`schedules.py`), progress (`progress.py`), and
+the web dashboard's links and sessions (`web.py`).
 """
 
 # First: naming and timestamp conventions apply only to tables defined after them.
@@ -16,12 +17,14 @@ from models.plan import (
     DepartmentAlias,
     DepartmentMember,
     Measure,
+    MeasureCorrection,
     Plan,
     Region,
     Section,
 )
 from models.progress import LatestProgress, PendingReply, ProgressRevision, ProgressUpdate
 from models.schedules import Cycle, CycleTask, Delivery, ReminderSchedule
+from models.web import KioskLink, WebLoginLink, WebSession
 
 __all__ = [
     "Assignment",
@@ -34,8 +37,10 @@ __all__ = [
     "Department",
     "DepartmentAlias",
     "DepartmentMember",
+    "KioskLink",
     "LatestProgress",
     "Measure",
+    "MeasureCorrection",
     "PendingReply",
     "Plan",
     "ProgressRevision",
@@ -45,6 +50,8 @@ __all__ = [
     "Section",
     "SendPace",
     "UserRole",
+    "WebLoginLink",
+    "WebSession",
     "create_db_engine",
     "utcnow",
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import UniqueConstraint
+from sqlalchemy import BigInteger, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from models.clock import utcnow
@@ -54,6 +54,36 @@ class Measure(SQLModel, table=True):
     position: int = 0
     # False when a revised import removed it; progress stays attached for the record.
     is_active: bool = True
+    deadline: date | None = None  # the due date the plan sets (2022年底前 → 2022-12-31)
+    deadline_text: str | None = Field(default=None, max_length=200)  # as written: 长期坚持
+    # Why the reading may be wrong, as JSON: [{"code": code, "params": {…}}]; "[]" if sure.
+    doubts: str = Field(default="[]")
+
+
+class MeasureCorrection(SQLModel, table=True):
+    """An admin's correction of who leads and supports a measure, or of its deadline.
+
+    It outlives a re-import: a revision of the plan keeps it for the measure it continues,
+    and `reading_*` hold what the reader made of the document, to go back to on a reset.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    measure_id: int = Field(foreign_key="measure.id", unique=True)
+    sets_departments: bool = True
+    lead_ids: str = Field(default="[]")  # JSON lists of department ids, in order
+    support_ids: str = Field(default="[]")
+    sets_deadline: bool = False
+    deadline: date | None = None
+    deadline_text: str | None = Field(default=None, max_length=200)
+    reading_lead_ids: str = Field(default="[]")
+    reading_support_ids: str = Field(default="[]")
+    reading_deadline: date | None = None
+    reading_deadline_text: str | None = Field(default=None, max_length=200)
+    # The document's clause when corrected: a revision that changes it is pointed out.
+    clause_seen: str = Field(default="")
+    source: str = Field(default="telegram", max_length=20)  # "telegram" or "sheet"
+    corrected_by: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    corrected_at: datetime = Field(default_factory=utcnow)
 
 
 class Department(SQLModel, table=True):

@@ -5,6 +5,7 @@ Plain dataclasses: the importer stores them, `plan show --json` prints them, tes
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -36,6 +37,10 @@ class MeasureDoc:
     section_index: int  # 0-based index into PlanDocument.sections, -1 when none
     clause: Clause | None = None
     group: str = ""  # the heading above numbered 1. 2. measures, if any: "（一）壮大特色产业"
+    written_number: int = 0  # the number as the document writes it (restarts per section)
+    deadline: date | None = None
+    deadline_text: str | None = None  # as written: "2022年底前", "长期坚持"
+    doubts: list[Doubt] = field(default_factory=list)  # why the reading may be wrong
 
     @property
     def leads(self) -> list[str]:
@@ -72,13 +77,28 @@ class DepartmentDoc:
 class ReadWarning:
     """Something the reader noticed that a person should check (`messages/plan.py` words it)."""
 
-    code: str  # one of the warning codes below
+    code: str  # one of the warning or doubt codes
     params: dict[str, Any] = field(default_factory=dict)
 
+
+# A doubt about one measure's reading has the same shape as a warning about the document.
+Doubt = ReadWarning
 
 # What a reader may point out; the params each one carries are in the comment.
 REGION_COUNT_MISMATCH = "region_count_mismatch"  # city, listed, declared
 MEASURES_WITHOUT_CLAUSE = "measures_without_clause"  # labels
+CLAUSES_OUTSIDE = "clauses_outside"  # labels
+TITLE_FROM_FILE_NAME = "title_from_file_name"  # title
+NO_DOC_NUMBER = "no_doc_number"
+
+# Why one measure's reading may be wrong (`MeasureDoc.doubts`, stored with the measure).
+UNKNOWN_NAME = "unknown_name"  # name: seen only here, no familiar kind of unit
+RUN_TOGETHER = "run_together"  # name: looks like two names without a separator
+NO_CLAUSE = "no_clause"  # no clause while the measures around it have one
+INHERITED_CLAUSE = "inherited_clause"  # label: the departments come from the heading above
+UNPLACED = "unplaced_words"  # words: in a clause, neither a department nor a role
+UNPARSED = "unparsed_clause"  # text: a bracket that looks like a clause but did not read
+HELPERS_LEAD = "helpers_lead"  # names: no lead named; taken as lead because others assist
 
 
 @dataclass
@@ -101,8 +121,14 @@ class PlanDocument:
         """The name of the department entry for a name as the document writes it."""
         return self.canonical.get(written, written)
 
-    def to_json(self) -> dict[str, Any]:
-        """The shape `plan show --json` prints."""
+    def to_json(self, doubt_text: Callable[[ReadWarning], str] | None = None) -> dict[str, Any]:
+        """The shape `plan show --json` prints; `doubt_text` words each doubt (`messages/plan.py`
+        in the reader's language), else its code. `number` is the measure's own number, as the
+        document writes it."""
+
+        def worded(doubt: ReadWarning) -> str:
+            return doubt_text(doubt) if doubt_text is not None else doubt.code
+
         return {
             "plan": {
                 "title": self.title,
@@ -112,12 +138,16 @@ class PlanDocument:
             },
             "measures": [
                 {
-                    "number": m.number,
+                    "number": m.written_number or m.number,
                     "numeral": m.numeral,
                     "section": m.section,
                     "title": m.title,
                     "lead": m.leads,
                     "support": m.supports,
+                    "label": m.label,
+                    "deadline": m.deadline.isoformat() if m.deadline else None,
+                    "deadline_text": m.deadline_text,
+                    "doubts": [worded(d) for d in m.doubts],
                 }
                 for m in self.measures
             ],

@@ -22,7 +22,9 @@ from planreader.repair import (
     is_doc_number_line,
 )
 
-TITLE_WORDS_RE = re.compile(r"关于|意见|方案|规划|计划|通知|办法|措施|决定|纲要|要点|清单")
+TITLE_WORDS_RE = re.compile(
+    r"关于|意见|方案|规划|计划|通知|办法|措施|决定|纲要|要点|清单|分工表|任务表|台账"
+)
 
 
 def parse_date(text: str) -> date | None:
@@ -66,6 +68,7 @@ def find_title(header: list[str]) -> str:
         and not is_date_line(p)
         and not p.endswith(("：", ":"))
         and not (p.endswith("文件") and len(p) <= 20)
+        and not ATTACHMENT_RE.match(p)
         and not p.startswith("各")
         and len(p) <= 100
     ]

@@ -25,12 +25,15 @@ from models.plan import (
     DepartmentAlias,
     DepartmentMember,
     Measure,
+    MeasureCorrection,
     Plan,
     Region,
     Section,
 )
 from planreader.aliases import lookup_key
+from planreader.corrections import dump_doubts, keep_through_revision, load_doubts
 from planreader.document import DepartmentDoc, MeasureDoc, PlanDocument, ReadWarning
+from planreader.doubts import without_known_names
 from planreader.reader import read_plan
 
 STATUS_CREATED = "created"
@@ -64,6 +67,11 @@ class ImportResult:
     measures_removed: list[str] = field(default_factory=list)
     changes: list[MeasureChange] = field(default_factory=list)
     warnings: list[ReadWarning] = field(default_factory=list)
+    # (label, title, doubts) of each measure the reader is unsure of and nobody corrected.
+    doubts: list[tuple[str, str, list[ReadWarning]]] = field(default_factory=list)
+    corrections_kept: list[str] = field(default_factory=list)  # "（五）建设…"
+    # Kept, but the document's clause for the measure changed since: worth a look.
+    corrections_to_check: list[str] = field(default_factory=list)
 
     @property
     def created(self) -> bool:
@@ -220,8 +228,13 @@ def _store_regions(session: Session, plan_id: int, document: PlanDocument) -> No
             position += 1
 
 
+def plan_key(document: PlanDocument) -> str:
+    """What identifies a plan across revisions: its 文号, else its title (a table has none)."""
+    return document.doc_number or document.title[:100]
+
+
 def _apply_measure(
-    measure: Measure, doc: MeasureDoc, position: int, section_ids: list[int]
+    measure: Measure, doc: MeasureDoc, position: int, section_ids: list[int], doubts: str
 ) -> None:
     measure.number = doc.number
     measure.numeral = doc.numeral
@@ -232,6 +245,8 @@ def _apply_measure(
     measure.position = position
     measure.section_id = section_ids[doc.section_index] if doc.section_index >= 0 else None
     measure.is_active = True
+    measure.deadline, measure.deadline_text = doc.deadline, doc.deadline_text
+    measure.doubts = doubts
 
 
 def _match_measures(old: list[Measure], new: list[MeasureDoc]) -> dict[int, Measure]:
@@ -267,7 +282,8 @@ def _match_measures(old: list[Measure], new: list[MeasureDoc]) -> dict[int, Meas
 def import_plan_document(session: Session, *, document: PlanDocument) -> ImportResult:
     """Store `document`: a new plan, nothing (same content), or a revision of the same 文号."""
     counts = _counts(document)
-    plan = session.exec(select(Plan).where(Plan.doc_number == document.doc_number)).first()
+    key = plan_key(document)
+    plan = session.exec(select(Plan).where(Plan.doc_number == key)).first()
     if plan is not None and plan.content_hash == document.content_hash:
         assert plan.id is not None
         return ImportResult(
@@ -279,13 +295,17 @@ def import_plan_document(session: Session, *, document: PlanDocument) -> ImportR
             warnings=list(document.warnings),
         )
     directory = _Directory(session)
+    # A name the database knew before this import (another plan, an admin) is no unknown.
+    known = {d.name for d in directory.names.values()} | {
+        a.alias for a in session.exec(select(DepartmentAlias)).all()
+    }
     ids = directory.ensure(document.departments)
     names_by_id = {department_id: name for name, department_id in ids.items()}
     for written, entry in document.canonical.items():
         ids.setdefault(written, ids[entry])  # 省发改委 as written → 省发展改革委's row
     status = STATUS_CREATED if plan is None else STATUS_REVISED
     if plan is None:
-        plan = Plan(doc_number=document.doc_number, title=document.title)
+        plan = Plan(doc_number=key, title=document.title)
     plan.title = document.title
     plan.issuer = document.issuer
     plan.issued_on = document.issued_on
@@ -331,7 +351,8 @@ def import_plan_document(session: Session, *, document: PlanDocument) -> ImportR
             )
             if status == STATUS_REVISED:
                 result.measures_added.append(doc.label + doc.title)
-        _apply_measure(measure, doc, position, section_ids)
+        doubts = without_known_names(doc.doubts, known)
+        _apply_measure(measure, doc, position, section_ids, dump_doubts(doubts))
         session.add(measure)
         placed.append(measure)
     session.flush()
@@ -343,10 +364,21 @@ def import_plan_document(session: Session, *, document: PlanDocument) -> ImportR
             select(Assignment).where(col(Assignment.measure_id).in_([m.id for m in old]))
         ).all():
             existing_rows.setdefault(row.measure_id, []).append(row)
+    corrections = {
+        c.measure_id: c
+        for c in session.exec(
+            select(MeasureCorrection).where(col(MeasureCorrection.measure_id).in_(list(stored)))
+        ).all()
+    }
     for position, doc in enumerate(document.measures):
         measure = placed[position]
         assert measure.id is not None
-        wanted = {row.department_id: row for row in _assignment_rows(doc, measure.id, ids)}
+        rows = _assignment_rows(doc, measure.id, ids)
+        if (correction := corrections.get(measure.id)) is not None:
+            rows = _corrected_rows(session, correction, measure, doc, rows, result)
+        elif doc.doubts and load_doubts(measure.doubts):
+            result.doubts.append((doc.label, doc.title, load_doubts(measure.doubts)))
+        wanted = {row.department_id: row for row in rows}
         have = {row.department_id: row for row in existing_rows.get(measure.id, [])}
         change = MeasureChange(doc.label, doc.title)
         for department_id, row in have.items():
@@ -369,6 +401,41 @@ def import_plan_document(session: Session, *, document: PlanDocument) -> ImportR
     session.flush()
     result.new_departments = directory.created
     return result
+
+
+def _corrected_rows(
+    session: Session,
+    correction: MeasureCorrection,
+    measure: Measure,
+    doc: MeasureDoc,
+    rows: list[Assignment],
+    result: ImportResult,
+) -> list[Assignment]:
+    """An admin corrected this measure before: the revision keeps the correction."""
+    assert measure.id is not None
+    label = doc.label + doc.title
+    result.corrections_kept.append(label)
+    if correction.sets_departments and correction.clause_seen != measure.clause:
+        result.corrections_to_check.append(label)  # the document now says something else
+    leads = [r.department_id for r in rows if r.role == ROLE_LEAD]
+    supports = [r.department_id for r in rows if r.role != ROLE_LEAD]
+    kept = keep_through_revision(
+        session, correction, measure=measure, lead_ids=leads, support_ids=supports
+    )
+    if kept is None:
+        return rows
+    lead_ids, support_ids = kept
+    order = lead_ids + [i for i in support_ids if i not in lead_ids]
+    return [
+        Assignment(
+            measure_id=measure.id,
+            department_id=department_id,
+            role=ROLE_LEAD if department_id in lead_ids else ROLE_SUPPORT,
+            reports_as_lead=not lead_ids,
+            position=position,
+        )
+        for position, department_id in enumerate(order)
+    ]
 
 
 def _name(session: Session, department_id: int, names: dict[int, str]) -> str:

@@ -13,10 +13,13 @@ import unicodedata
 
 CN_NUM = "一二三四五六七八九十百千零〇两"
 
-SECTION_RE = re.compile(rf"^([{CN_NUM}]+)[、．]\s*")
+SECTION_RE = re.compile(rf"^([{CN_NUM}]+)\s*(?:[、．]|\.(?!\d))\s*")
 PAREN_RE = re.compile(rf"^[（(]\s*([{CN_NUM}]+)\s*[）)]\s*")
 ARABIC_RE = re.compile(r"^(\d{1,3})\s*[.．、](?!\d)\s*")
 ARABIC_PAREN_RE = re.compile(r"^[（(]\s*(\d{1,3})\s*[）)]\s*")
+PART_RE = re.compile(rf"^第([{CN_NUM}\d]+)(部分|章|篇|编)\s*")
+ARTICLE_RE = re.compile(rf"^第([{CN_NUM}\d]+)条\s*")
+CIRCLED_RE = re.compile(r"^([\u2460-\u2473])\s*")
 DOC_NUMBER_RE = re.compile(
     r"[\u4e00-\u9fff]{1,10}\s*[〔\[［【(（]\s*(\d{4})\s*[〕\]］】)）]\s*第?\s*(\d{1,4})\s*号"
 )
@@ -49,13 +52,23 @@ def clean_line(line: str) -> str:
     return _SPACE_BETWEEN.sub("", line)
 
 
-def starts_block(fragment: str, *, in_header: bool) -> bool:
-    """Whether a line begins a new paragraph whatever came before."""
-    if (
+def is_numbered(fragment: str) -> bool:
+    """A line that opens with a numbering of the outline: 一、 （一） 1. （1） 第一条 ①."""
+    return bool(
         SECTION_RE.match(fragment)
         or PAREN_RE.match(fragment)
         or ARABIC_RE.match(fragment)
         or ARABIC_PAREN_RE.match(fragment)
+        or PART_RE.match(fragment)
+        or ARTICLE_RE.match(fragment)
+        or CIRCLED_RE.match(fragment)
+    )
+
+
+def starts_block(fragment: str, *, in_header: bool) -> bool:
+    """Whether a line begins a new paragraph whatever came before."""
+    if (
+        is_numbered(fragment)
         or is_date_line(fragment)
         or CITY_LINE_RE.match(fragment)
         or ATTACHMENT_RE.match(fragment)
@@ -112,12 +125,17 @@ def ends_block(fragment: str, *, last_line: str = "", line_width: int = 0) -> bo
         return True
     # A heading on its own line (一、总体要求): no sentence punctuation, and its last line
     # stops short of a full line (a full one is a heading or sentence the page wrapped).
-    marker = SECTION_RE.match(fragment) or PAREN_RE.match(fragment) or ARABIC_RE.match(fragment)
-    return bool(marker) and len(fragment) <= 60 and not re.search("[。；：;:]", fragment) and short
+    return (
+        is_numbered(fragment)
+        and len(fragment) <= 60
+        and not re.search("[。；：;:]", fragment)
+        and short
+    )
 
 
 def _unclosed(text: str) -> bool:
-    return text.count("（") + text.count("(") > text.count("）") + text.count(")")
+    opened = sum(text.count(ch) for ch in "（(【〔［")
+    return opened > sum(text.count(ch) for ch in "）)】〕］")
 
 
 def line_width(fragments: list[str]) -> int:
@@ -133,10 +151,10 @@ def _joiner(left: str, right: str) -> str:
         left
         and right
         and left[-1].isascii()
-        and left[-1].isalnum()
+        and left[-1].isalpha()
         and right[0].isascii()
-        and right[0].isalnum()
-    ):
+        and right[0].isalpha()
+    ):  # English words wrapped apart; digits (2|023, 5|G) join without a space
         return " "
     return ""
 
@@ -161,10 +179,38 @@ def paragraphs(text: str) -> list[str]:
             and (
                 fragment.startswith(_CONTINUATION_START)
                 or not starts_block(fragment, in_header=in_header)
+                # （牵头单位：…；| 责任单位：…）: a label inside an open bracket goes on.
+                or (_unclosed(result[-1]) and not is_numbered(fragment))
             )
         ):
             result[-1] += _joiner(result[-1], fragment) + fragment
         else:
             result.append(fragment)
         last_line = fragment
-    return result
+    return _split_title_from_salutation(result)
+
+
+_TITLE_WORDS = re.compile(r"关于|意见|方案|规划|计划|通知|办法|措施|决定|纲要|要点")
+
+
+def _split_title_from_salutation(paras: list[str]) -> list[str]:
+    """A title wrapped onto the salutation (…实施方案各市人民政府，…：) is two paragraphs."""
+    out: list[str] = []
+    for paragraph in paras:
+        cut = -1
+        if paragraph.endswith(("：", ":")) and not is_numbered(paragraph):
+            for match in re.finditer("各", paragraph):
+                head = paragraph[: match.start()]
+                if (
+                    head
+                    and _TITLE_WORDS.search(head)
+                    and not re.search("[，。；,;：:]", head)
+                    and SALUTATION_RE.match(paragraph[match.start() :])
+                ):
+                    cut = match.start()
+                    break
+        if cut > 0:
+            out += [paragraph[:cut], paragraph[cut:]]
+        else:
+            out.append(paragraph)
+    return out

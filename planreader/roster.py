@@ -12,7 +12,9 @@ from models.plan import KIND_DEPARTMENT, KIND_GROUP
 from planreader.aliases import generate_aliases, lookup_key
 from planreader.document import DepartmentDoc, MeasureDoc, RegionDoc
 
-GROUP_NAME_RE = re.compile(r"^(相关|有关|各|其他|其它|省直|省级有关|市直)|有关|相关|各级")
+GROUP_NAME_RE = re.compile(
+    r"^(相关|有关|各|其他|其它|省直|省级有关|市直)|有关|相关|各级|^(部门|单位|机构|地方)$"
+)
 CITY_GROUP_RE = re.compile(r"^(相关|有关|各)(设区)?市(人民)?政府$")
 COUNTY_GROUP_RE = re.compile(r"^(相关|有关|各)县[（(]?(市、?区)?[）)]?级?(人民)?政府$")
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import codecs
 import io
-import re
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -19,6 +18,8 @@ from planreader.document import (
     UNSUPPORTED_FORMAT,
     PlanReadError,
 )
+from planreader.docx_numbering import NumberingCounter
+from planreader.tables import task_table_lines, xlsx_text
 
 TEXT_SUFFIXES = {".txt", ".text", ".md", ""}
 # First cells of a table's heading row (市 | 县（市、区）), which is no region.
@@ -57,57 +58,19 @@ def docx_text(data: bytes, *, source: str = "") -> str:
     except Exception:  # python-docx raises several unrelated types for a damaged file
         raise PlanReadError(source, [BROKEN_FILE]) from None
     lines: list[str] = []
+    numbering = NumberingCounter(document)
     body = document.element.body
     for child in body.iterchildren():
         tag = child.tag.rsplit("}", 1)[-1]
         if tag == "p":
-            lines.append(Paragraph(child, document).text)
+            paragraph = Paragraph(child, document)
+            lines.append(numbering.label(paragraph) + paragraph.text)
         elif tag == "tbl":
             rows = [
                 [cell.text.strip() for cell in row.cells] for row in Table(child, document).rows
             ]
             lines += task_table_lines(rows) or region_table_lines(rows)
     return "\n".join(lines)
-
-
-def task_table_lines(rows: list[list[str]]) -> list[str]:
-    """A 任务分工表 (序号 | 任务 | 牵头单位 | 责任单位) as numbered measures with clauses.
-
-    Empty when the table has no such heading row.
-    """
-    if not rows:
-        return []
-    heading = rows[0]
-
-    def column(pattern: str, *, exclude: int = -1) -> int:
-        return next(
-            (i for i, text in enumerate(heading) if re.search(pattern, text) and i != exclude), -1
-        )
-
-    lead = column("牵头")
-    task = column("任务|措施|内容|事项|工作")
-    if lead < 0 or task < 0 or task == lead:
-        return []
-    support = column("责任|配合|参与|协同|协办", exclude=lead)
-    number = column("序号|编号")
-    lines: list[str] = []
-    for ordinal, row in enumerate(rows[1:], start=1):
-        text = re.sub(r"\s+", "", row[task]) if task < len(row) else ""
-        if not text:
-            continue
-        seq = (
-            row[number].strip()
-            if 0 <= number < len(row) and row[number].strip().isdigit()
-            else str(ordinal)
-        )
-        lead_names = row[lead].strip() if lead < len(row) else ""
-        support_names = row[support].strip() if 0 <= support < len(row) else ""
-        parts = [f"牵头单位：{lead_names}"] if lead_names else []
-        if support_names:
-            parts.append(f"责任单位：{support_names}")
-        clause = f"（{'；'.join(parts)}）" if parts else ""
-        lines.append(f"{seq}. {text}{clause}")
-    return lines
 
 
 def region_table_lines(rows: list[list[str]]) -> list[str]:
@@ -204,6 +167,8 @@ def read_source(path: Path | str) -> str:
     if not data.strip():
         raise PlanReadError(source, [EMPTY_FILE])
     suffix = path.suffix.lower()
+    if suffix in {".xlsx", ".xlsm"}:
+        return xlsx_text(data, source=source)
     if suffix == ".docx" or (data[:2] == b"PK" and suffix not in TEXT_SUFFIXES):
         return docx_text(data, source=source)
     if suffix == ".pdf" or data[:5] == b"%PDF-":

@@ -1,4 +1,5 @@
-"""The running bot's services: settings, database, clock, chat languages, the sending pace.
+"""The running bot's services: settings, the database, the bot's clock, chat languages, who
+is in which chat (for the dashboard) and the pace every message keeps.
 
 Built once by the assembly and kept in `application.bot_data["services"]`; nothing here knows
 the chat platform, so another platform's adapter can hold the same services.
@@ -14,6 +15,7 @@ from coordination.chats import chat_language
 from messages.i18n import Translator, get_translator, normalize_locale
 from models.clock import utcnow
 from models.db import Database
+from runtime.chat_members import MembershipCache
 from runtime.pace import Pace
 from settings import Settings
 
@@ -30,6 +32,9 @@ class Services:
     instance: str = "bot"
     # Shifts the bot's clock; only the demo and tests set it, to let days pass in seconds.
     clock_offset: timedelta = timedelta(0)
+    # Who is in the role-giving chats, asked of the platform: for /dashboard and the web
+    # dashboard (None: nobody is asked, only the roles the database names count).
+    membership: MembershipCache | None = None
     # The pace every message keeps (None: no rate limiting, as in tests with a recorder).
     pace: Pace | None = None
     # Where "at most once a minute per chat" is kept for answers to strangers (the same

@@ -1,14 +1,17 @@
-"""Shared fixtures: people and chats of a typical deployment."""
+"""Shared fixtures: people and chats of a typical deployment, an empty database."""
 
 from __future__ import annotations
 
 import os
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from botapi_sim.updates import SimChat, SimUser, private_chat
+from models.db import Database
+from tests.support.harness import fresh_database, test_database_url
 
 ADMIN = SimUser(id=1001, first_name="Admin", username="admin_wang")
 COORDINATOR = SimUser(id=1002, first_name="协调员", username="coord_li")
@@ -30,6 +33,19 @@ def admin_private() -> SimChat:
 
 
 # --- PostgreSQL (TEST_DATABASE_URL) -------------------------------------------------------
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Iterator[Database]:
+    """The suite's database (a SQLite file, or TEST_DATABASE_URL's), every table empty.
+
+    Test modules that need more in it (a plan, a sample) define a `db` of their own.
+    """
+    database = fresh_database(test_database_url(tmp_path))
+    try:
+        yield database
+    finally:
+        database.dispose()
 
 
 @pytest.fixture

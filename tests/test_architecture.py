@@ -60,6 +60,10 @@ def copy_of_the_code(tmp_path_factory: pytest.TempPathFactory) -> Path:
         ("coordination/probe.py", "import telegram", "coordination is not allowed to import"),
         ("reports/probe.py", "import telegram.ext", "reports is not allowed to import"),
         ("handlers/probe.py", "import bot", "handlers is not allowed to import bot"),
+        ("messages/probe.py", "import webapp.pages", "messages is not allowed to import webapp"),
+        ("handlers/probe.py", "import webapp.auth", "handlers is not allowed to import webapp"),
+        ("webapp/probe.py", "import handlers.common", "webapp is not allowed to import handlers"),
+        ("webapp/probe.py", "from telegram import Bot", "webapp is not allowed to import telegram"),
     ],
 )
 def test_an_import_that_breaks_the_layers_fails_the_contracts(

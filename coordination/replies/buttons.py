@@ -192,8 +192,10 @@ def correct_status(
     changed = False
     for update in updates:
         # A corrected status keeps the percent only when it still fits the new status.
-        percent = 100 if choice.status == PROGRESS_DONE and update.percent is not None else (
-            update.percent
+        percent = (
+            100
+            if choice.status == PROGRESS_DONE and update.percent is not None
+            else (update.percent)
         )
         changed |= revise(
             session,

@@ -58,9 +58,7 @@ def _already_seen(session: Session, *, chat_id: int, message_id: int) -> bool:
     waiting = select(PendingReply.id).where(
         PendingReply.chat_id == chat_id, PendingReply.source_message_id == message_id
     )
-    return (
-        session.exec(recorded).first() is not None or session.exec(waiting).first() is not None
-    )
+    return session.exec(recorded).first() is not None or session.exec(waiting).first() is not None
 
 
 def _ask(session: Session, scope: ChatScope, source: IncomingReply) -> ReplyOutcome:

@@ -169,9 +169,7 @@ def _build(session: Session, department_ids: list[int], cycle: Cycle | None) -> 
     if department_ids:
         names = dict(
             session.execute(
-                select(Department.id, Department.name).where(
-                    col(Department.id).in_(department_ids)
-                )
+                select(Department.id, Department.name).where(col(Department.id).in_(department_ids))
             ).all()
         )
     if department_ids and cycle is not None:

@@ -151,9 +151,7 @@ def test_no_marker_and_several_candidates_waits_for_a_button(db, cycle):
     assert outcome.kind == replies.Outcome.ASK
     assert [m.label for m in outcome.choices] == ["（五）", "（十七）"]
     pending_id = outcome.pending_id
-    db.call(
-        replies.set_prompt_message, pending_id=pending_id, chat_id=WATER, prompt_message_id=900
-    )
+    db.call(replies.set_prompt_message, pending_id=pending_id, chat_id=WATER, prompt_message_id=900)
     with db.session() as session:
         assert counts(session) == (0, 0, 0, 1)
 

@@ -83,6 +83,8 @@ COMMANDS = {
     "history": ("5", "coordinate"),
     "export": ("", "coordinate"),
     "chart": ("", "coordinate"),
+    "plan": ("", "admin"),
+    "assign": ("（五） 牵头 省水利厅 配合 省财政厅", "admin"),
 }
 
 

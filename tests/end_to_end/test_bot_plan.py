@@ -48,11 +48,28 @@ def test_plan_show_json_prints_exactly_the_documented_shape():
         "title": "加强新型基础设施建设",
         "lead": ["省发展改革委"],
         "support": ["省通信管理局", "省工信厅", "省科技厅"],
+        "label": "（三）",
+        "deadline": None,
+        "deadline_text": None,
+        "doubts": [],
     }
     assert data["measures"][0]["lead"] == data["measures"][0]["support"] == []
     assert [m["number"] for m in data["measures"]] == list(range(1, 23))
+    # The earlier fields first and unchanged; then the label, the deadline and the doubts.
     assert all(
-        list(m) == ["number", "numeral", "section", "title", "lead", "support"]
+        list(m)
+        == [
+            "number",
+            "numeral",
+            "section",
+            "title",
+            "lead",
+            "support",
+            "label",
+            "deadline",
+            "deadline_text",
+            "doubts",
+        ]
         for m in data["measures"]
     )
     assert all(list(d) == ["name", "aliases", "members"] for d in data["departments"])

@@ -344,3 +344,36 @@ def test_the_developer_check_command_agrees(capsys: pytest.CaptureFixture[str]) 
 
     assert main(["check"]) == 0
     assert "migrations match the models" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_revision_0004_keeps_the_measures_read_before_it_without_doubts_or_deadline(
+    backend: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    """Measures stored by an older reader get no deadline and no doubts, and can be corrected."""
+    from sqlalchemy import text
+
+    if backend == "postgresql":
+        url = request.getfixturevalue("pg_schema_url")
+    else:
+        url = f"sqlite:///{tmp_path / 'at0002.sqlite3'}"
+    engine = _database_at_0001_with_two_reports(url)
+    try:
+        _upgrade_to(engine, "0002")
+        _upgrade_to(engine, "0004")
+        with engine.begin() as connection:  # type: ignore[attr-defined]
+            row = connection.execute(
+                text("SELECT deadline, deadline_text, doubts FROM measure WHERE id = 1")
+            ).one()
+            assert tuple(row) == (None, None, "[]")
+            connection.execute(
+                text(
+                    "INSERT INTO measurecorrection (measure_id, sets_departments, lead_ids, "
+                    "support_ids, sets_deadline, reading_lead_ids, reading_support_ids, "
+                    "clause_seen, source, corrected_at) VALUES (1, true, '[1]', '[]', false, "
+                    "'[]', '[]', '', 'sheet', CURRENT_TIMESTAMP)"
+                )
+            )
+            assert connection.execute(text("SELECT count(*) FROM measurecorrection")).scalar() == 1
+    finally:
+        engine.dispose()  # type: ignore[attr-defined]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from planreader.clauses import parse_clause
+from planreader.clauses import parse_clause, read_clause
 
 
 @pytest.mark.parametrize(
@@ -37,7 +37,8 @@ from planreader.clauses import parse_clause
         ("责任单位：省农业农村厅（牵头）、省水利厅", ["省农业农村厅"], ["省水利厅"], False),
         ("责任单位：各市人民政府、省直有关部门", [], ["各市人民政府", "省直有关部门"], True),
         ("国家发展改革委、财政部等负责", [], ["国家发展改革委", "财政部"], True),
-        ("教育部等有关部门负责", [], ["教育部"], True),
+        # The corpus convention: 等 is dropped, the catch-all after it is an item of its own.
+        ("教育部等有关部门负责", [], ["教育部", "有关部门"], True),
         ("国家发展改革委会同有关部门和单位负责", ["国家发展改革委"], ["有关部门和单位"], False),
         (
             "人力资源社会保障部、财政部负责。列第一位者为牵头单位，下同",
@@ -83,7 +84,93 @@ def test_after_the_first_listed_note_the_first_unit_of_a_clause_without_qiantou_
         "此项工作由省政府负责人牵头",
         "见附件",
         "2021年底前完成",
+        "人民银行等部门",  # names without any role word
     ],
 )
 def test_brackets_that_are_no_clause_give_none(text):
     assert parse_clause(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "leads", "supports"),
+    [
+        # Labels, and a second field in the same brackets that names no unit.
+        ("负责部门：商务部、海关总署", [], ["商务部", "海关总署"]),
+        ("负责部门：民航局，适用范围：陕西自贸试验区", [], ["民航局"]),
+        ("责任单位：省水利厅、省财政厅；责任领导：副省长王某", [], ["省水利厅", "省财政厅"]),
+        (
+            "牵头单位：省水利厅；配合单位：省财政厅；完成时限：2023年6月底前",
+            ["省水利厅"],
+            ["省财政厅"],
+        ),
+        (
+            "牵头：市发改委；配合：市财政局、市自然资源和规划局",
+            ["市发改委"],
+            ["市财政局", "市自然资源和规划局"],
+        ),
+        ("责任单位：市住建局（牵头）、市城管局", ["市住建局"], ["市城管局"]),
+        ("责任单位：市发展改革委牵头，市直有关部门配合", ["市发展改革委"], ["市直有关部门"]),
+        # 等 before a catch-all, and before 和.
+        ("人民银行等部门", [], ["人民银行", "部门"]),
+        (
+            "国家发展改革委、财政部等有关部门和单位负责",
+            [],
+            ["国家发展改革委", "财政部", "有关部门和单位"],
+        ),
+        (
+            "教育部、人力资源社会保障部等和各省级人民政府负责",
+            [],
+            ["教育部", "人力资源社会保障部", "各省级人民政府"],
+        ),
+        (
+            "省财政厅、省发展改革委等省直有关部门和各市人民政府按职责分工负责",
+            [],
+            ["省财政厅", "省发展改革委", "省直有关部门", "各市人民政府"],
+        ),
+        ("省教育厅牵头，各高等院校按职责分工负责", ["省教育厅"], ["各高等院校"]),  # 高等 is no 等
+        # 会同, and role words between names.
+        (
+            "省发展改革委、省财政厅会同省直有关部门负责",
+            ["省发展改革委", "省财政厅"],
+            ["省直有关部门"],
+        ),
+        (
+            "省发展改革委会同省财政厅、省自然资源厅负责",
+            ["省发展改革委"],
+            ["省财政厅", "省自然资源厅"],
+        ),
+        ("省水利厅牵头、省财政厅配合", ["省水利厅"], ["省财政厅"]),
+        (
+            "省公安厅、省交通运输厅按职责分工负责，省政府督查室督办",
+            ["省公安厅", "省交通运输厅"],
+            ["省政府督查室"],
+        ),
+        # Levels listed before one kind of government are one name.
+        ("各省、自治区、直辖市人民政府按职责分工负责", [], ["各省、自治区、直辖市人民政府"]),
+        ("省财政厅、市、县人民政府负责", [], ["省财政厅", "市、县人民政府"]),
+        # The first-listed note inside the clause, in another wording.
+        (
+            "工业和信息化部、国家发展改革委、科技部按职责分工负责，排在第一位的为牵头部门",
+            ["工业和信息化部"],
+            ["国家发展改革委", "科技部"],
+        ),
+    ],
+)
+def test_the_grammar_reads_labels_fields_qualifiers_and_role_words(text, leads, supports):
+    reading = read_clause(text)
+    assert reading.clause is not None and reading.unplaced == []
+    assert (reading.clause.leads, reading.clause.supports) == (leads, supports)
+
+
+@pytest.mark.parametrize(
+    ("text", "deadline"),
+    [
+        ("省水利厅牵头，省财政厅配合，2022年底前完成", "2022年底前完成"),
+        ("牵头单位：省水利厅；完成时限：长期坚持", "长期坚持"),
+        ("市场监管总局、商务部按职责分工负责，持续推进", "持续推进"),
+    ],
+)
+def test_a_time_limit_in_a_clause_is_its_deadline_not_a_name(text, deadline):
+    reading = read_clause(text)
+    assert reading.deadline_text == deadline and reading.unplaced == []
+    assert not any("坚持" in n or "推进" in n or "年" in n for n in reading.clause.departments)

@@ -16,6 +16,7 @@ from messages.i18n import get_translator
 from messages.plan import warning_text
 from models.plan import KIND_GROUP
 from planreader.document import (
+    BROKEN_FILE,
     EMPTY_FILE,
     FILE_NOT_FOUND,
     MISSING_CLAUSES,
@@ -258,7 +259,8 @@ def test_the_first_listed_unit_leads_in_that_clause_and_every_later_one(national
         (["交通运输部"], ["国家铁路局", "中国国家铁路集团有限公司"]),
         (["国家能源局"], ["国家发展改革委", "自然资源部"]),  # …牵头，…配合
         (["人力资源社会保障部"], ["教育部"]),  # …等负责
-        (["财政部"], ["中国人民银行", "国家金融监督管理总局"]),  # …等有关部门负责
+        # …等有关部门负责: the catch-all after 等 is an item of its own.
+        (["财政部"], ["中国人民银行", "国家金融监督管理总局", "有关部门"]),
         (["国家发展改革委"], ["有关部门和单位"]),  # …会同有关部门和单位负责
     ]
 
@@ -357,7 +359,8 @@ def test_a_numbered_document_without_responsibility_clauses_is_refused_for_that(
     [
         ("empty.txt", b"  \n\n", EMPTY_FILE),
         ("noise.txt", b"\x80\x81\xff\xfe\x80" * 40, UNREADABLE_ENCODING),
-        ("sheet.xlsx", b"not really a spreadsheet", UNSUPPORTED_FORMAT),
+        ("slides.pptx", b"not really slides", UNSUPPORTED_FORMAT),
+        ("sheet.xlsx", b"not really a spreadsheet", BROKEN_FILE),
     ],
 )
 def test_unreadable_files_are_refused_with_the_reason(tmp_path, name, content, problem):

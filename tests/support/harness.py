@@ -97,7 +97,11 @@ class BotHarness:
         )
         request = RecordingRequest()
         application = build_application(
-            settings, db, token=TEST_TOKEN, request=request, rate_limit=False,
+            settings,
+            db,
+            token=TEST_TOKEN,
+            request=request,
+            rate_limit=False,
             instance=f"test-{uuid.uuid4().hex[:6]}",
         )
         # Keep the database open across applications that share it (restart tests).
@@ -113,6 +117,9 @@ class BotHarness:
             finally:
                 if start:
                     await application.stop()
+                    # As run_polling does after stopping (the dashboard stops there).
+                    if application.post_stop is not None:
+                        await application.post_stop(application)
         if own_db:
             db.dispose()
 
@@ -133,15 +140,21 @@ class BotHarness:
         """Send `/name args` and return the text of the last message the bot sent to `chat`."""
         before = len(self.request.calls)
         await self.send(self.updates.command(chat, user, name, args))
-        replies = [c.text for c in self.request.calls[before:]
-                   if c.chat_id == chat.id and c.method in {"sendMessage", "editMessageText",
-                                                            "sendDocument", "sendPhoto"}]
+        replies = [
+            c.text
+            for c in self.request.calls[before:]
+            if c.chat_id == chat.id
+            and c.method in {"sendMessage", "editMessageText", "sendDocument", "sendPhoto"}
+        ]
         return replies[-1] if replies else ""
 
     def replies_since(self, mark: int, chat_id: int | None = None) -> list[str]:
-        return [c.text for c in self.request.calls[mark:]
-                if c.method in {"sendMessage", "editMessageText"}
-                and (chat_id is None or c.chat_id == chat_id)]
+        return [
+            c.text
+            for c in self.request.calls[mark:]
+            if c.method in {"sendMessage", "editMessageText"}
+            and (chat_id is None or c.chat_id == chat_id)
+        ]
 
     def job(self, name: str) -> Any:
         jobs = self.application.job_queue.get_jobs_by_name(name)  # type: ignore[union-attr]

@@ -1,0 +1,96 @@
+"""Real State Council documents with hand-checked truths: every entry must read exactly.
+
+`fixtures/plans/corpus/README.md` states the conventions the truths follow (who leads, what
+a 等 before a catch-all means, what a title is); `plan show --json` follows them too.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from planreader.reader import read_plan
+from tests.support.paths import PLANS
+from tests.support.plan_words import english
+
+CORPUS = PLANS / "corpus"
+DOCUMENTS = sorted(p.name.removesuffix(".truth.json") for p in CORPUS.glob("*.truth.json"))
+
+
+def score(name: str) -> tuple[list[str], int]:
+    """The entries of `name`'s truth that the reader gets wrong (described), and how many."""
+    truth = json.loads((CORPUS / f"{name}.truth.json").read_text(encoding="utf-8"))
+    read = read_plan(CORPUS / f"{name}.txt").to_json()["measures"]
+    # A document whose numbering restarts in each section names the section in its truth.
+    sectioned = any("section" in entry for entry in truth)
+
+    def key_of(measure: dict) -> tuple[int, str]:
+        return measure["number"], measure["section"] if sectioned else ""
+
+    by_key = {key_of(m): m for m in read}
+    wrong: list[str] = []
+    for entry in truth:
+        key = (entry["number"], entry.get("section", ""))
+        measure = by_key.get(key)
+        if measure is None:
+            wrong.append(f"{key}: not read")
+            continue
+        got = (measure["title"], set(measure["lead"]), set(measure["support"]))
+        want = (entry["title"], set(entry["lead"]), set(entry["support"]))
+        if got != want:
+            wrong.append(f"{key}: read {got}, truth {want}")
+    listed = {(t["number"], t.get("section", "")) for t in truth}
+    for measure in read:
+        if key_of(measure) not in listed and (measure["lead"] or measure["support"]):
+            wrong.append(f"{key_of(measure)}: a clause the truth does not have: {measure}")
+    return wrong, len(truth)
+
+
+def test_the_corpus_is_there():
+    assert DOCUMENTS == ["01_tiyu", "02_zimaoqu"]
+
+
+@pytest.mark.parametrize("name", DOCUMENTS)
+def test_every_entry_of_the_corpus_reads_exactly(name):
+    wrong, total = score(name)
+    assert wrong == [], f"{name}: {total - len(wrong)}/{total} exact"
+
+
+def test_the_closing_paragraph_is_not_part_of_the_last_measure():
+    tiyu = read_plan(CORPUS / "01_tiyu.txt")
+    last = tiyu.measures[-1]
+    assert last.label == "（十九）"
+    assert last.body.endswith("对体育竞赛表演产业予以必要支持。")
+    assert "各地区、各有关部门要充分认识" not in last.body
+
+
+def test_clauses_in_the_middle_of_a_measure_leave_its_body_and_count():
+    tiyu = read_plan(CORPUS / "01_tiyu.txt")
+    innovation = tiyu.measures[9]
+    assert innovation.title == "鼓励创新创业"
+    assert "负责）" not in innovation.body and "营造良好的体育竞赛表演产业准入环境。加强" in (
+        innovation.body
+    )
+    assert innovation.supports[0] == "市场监管总局"  # from the first clause, in the middle
+
+
+def test_a_second_field_in_the_clause_is_no_department():
+    zimaoqu = read_plan(CORPUS / "02_zimaoqu.txt")
+    names = {d.name for d in zimaoqu.departments}
+    assert not any("自贸试验区" in name or "适用范围" in name for name in names)
+    assert "部门" in names  # 人民银行等部门: the catch-all after 等 is an item
+    assert all(m.clause is not None and m.clause.no_lead for m in zimaoqu.measures)
+
+
+@pytest.mark.parametrize("name", DOCUMENTS)
+def test_no_corpus_measure_is_doubted_without_reason_to(name):
+    """Doubts are for what a person should check: a name of a kind the bot knows is not one."""
+    document = read_plan(CORPUS / f"{name}.txt")
+    doubted = {m.label: [english(d) for d in m.doubts] for m in document.measures if m.doubts}
+    # 空管委办公室 is written once in the whole document and is no usual kind of unit.
+    assert doubted == (
+        {"（十八）": ["空管委办公室 appears only here and is not a department the bot knows"]}
+        if name == "01_tiyu"
+        else {}
+    )
