@@ -89,8 +89,7 @@ def build_application(
     # Telegram allows about 30 messages a second overall and 20 a minute into one group. Every
     # message waits for its turn in both (no bursts, not even after a pause); on PostgreSQL
     # the turns are shared by every instance of the bot. A RetryAfter stops only its chat.
-    budgets = pace_for(db, settings.rate_limit_per_second)
-    pace = budgets if rate_limit else None
+    pace = pace_for(db, settings.rate_limit_per_second) if rate_limit else None
     if pace is not None:
         builder = builder.rate_limiter(PacedRateLimiter(pace))
     application = builder.build()
@@ -102,11 +101,11 @@ def build_application(
         # Telegram, shared by /dashboard and the web pages.
         membership=MembershipCache(functools.partial(bot_api.is_member, application.bot)),
         pace=pace,
-        throttle=budgets,
     )
     application.bot_data["services"] = svc
-    # Telegram's windows pass with the bot's clock (the demo lets days pass in seconds).
-    budgets.clock_offset = lambda: svc.clock_offset.total_seconds()
+    if pace is not None:
+        # Telegram's windows pass with the bot's clock (the demo lets days pass in seconds).
+        pace.clock_offset = lambda: svc.clock_offset.total_seconds()
     application.bot_data["outbox"] = OutboxWorker(application, pace)
 
     # Order matters: membership and migration updates first (group -1) so a chat that moved

@@ -50,11 +50,10 @@ class CommandArgs:
 
 @dataclass(frozen=True)
 class Gated:
-    """The verdict, the caller's roles and, when allowed, the command's answer."""
+    """The verdict and, when allowed, the command's answer."""
 
     access: Access
     answer: Any = None
-    roles: Roles | None = None
 
 
 def run_gated(
@@ -72,8 +71,8 @@ def run_gated(
     roles = resolve_roles(session, user_id=user_id, chat_id=args.chat_id, admin_ids=args.admin_ids)
     verdict = access(roles, need=need, place=place, private=args.private, in_group=args.in_group)
     if verdict != Access.OK:
-        return Gated(verdict, roles=roles)
-    return Gated(Access.OK, command(session, roles=roles, args=args, now=now, **extra), roles)
+        return Gated(verdict)
+    return Gated(Access.OK, command(session, roles=roles, args=args, now=now, **extra))
 
 
 def roles_of(session: Session, *, user_id: int | None, args: CommandArgs) -> Roles:

@@ -28,8 +28,6 @@ HEADROOM = 0.95
 LATE = 0.02
 # A chat slot this close is taken as now: the message gets a bot slot at once.
 READY_WITHIN = 0.05
-# A throttle key ('quiet:<chat>'): answers to strangers at most once per period per chat.
-QUIET_PREFIX = "quiet:"
 # A budget never used holds nothing back, whatever the clock reads (it may be negative).
 NEVER = float("-inf")
 
@@ -136,13 +134,6 @@ class PaceBook:
         """Nothing in this budget before now + seconds (a RetryAfter)."""
         self.next_at[key] = max(self.next_at.get(key, NEVER), now + seconds)
 
-    def take_once(self, key: str, *, now: float, period: float) -> bool:
-        """True at most once per `period` for `key`."""
-        if self.next_at.get(key, NEVER) > now:
-            return False
-        self.next_at[key] = now + period
-        return True
-
     def prune(self, *, now: float, older_than: float = 60.0) -> int:
         old = [k for k, at in self.next_at.items() if k != BOT_KEY and at < now - older_than]
         for key in old:
@@ -169,13 +160,6 @@ _PAUSE = text(
     """
     INSERT INTO sendpace (key, next_at) VALUES (:key, :until)
     ON CONFLICT (key) DO UPDATE SET next_at = GREATEST(sendpace.next_at, excluded.next_at)
-    """
-)
-_ONCE = text(
-    """
-    INSERT INTO sendpace (key, next_at) VALUES (:key, :now + :period)
-    ON CONFLICT (key) DO UPDATE SET next_at = excluded.next_at WHERE sendpace.next_at <= :now
-    RETURNING key
     """
 )
 _PRUNE = text("DELETE FROM sendpace WHERE key <> :bot AND next_at < :before")
@@ -216,11 +200,6 @@ def reserve_bot_shared(session: Session, *, count: int, interval: float) -> tupl
 def pause_shared(session: Session, *, key: str, seconds: float) -> None:
     now = database_now(session)
     session.execute(_PAUSE, {"key": key, "until": now + seconds})
-
-
-def take_once_shared(session: Session, *, key: str, period: float) -> bool:
-    now = database_now(session)
-    return session.execute(_ONCE, {"key": key, "now": now, "period": period}).first() is not None
 
 
 def prune_shared(session: Session, *, older_than: float = 60.0) -> int:

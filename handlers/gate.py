@@ -1,10 +1,6 @@
 """The access gate: a decorator that reads a command's update, runs it under the access
 policy (one database session), and answers a refusal politely in the chat's language.
 
-In a group where the caller has no role (an unbound group, someone neither admin nor
-coordinator), answers go out at most once per chat per minute: a flood of /help there costs
-the bot one message a minute, not its pace for everyone else.
-
     @gated("bind", need=Need.ADMIN, place=Place.GROUP)
     async def bind(call: Call) -> None:
         await call.reply(render_bind, await call.run(admin.bind))
@@ -23,7 +19,7 @@ from telegram import Chat, Update, User
 from telegram.ext import ContextTypes
 
 from commands.gate import CommandArgs, Gated, run_gated
-from coordination.roles import Access, Need, Place, Roles
+from coordination.roles import Access, Need, Place
 from delivery import bot_api
 from messages.common import render_refusal
 from messages.i18n import Translator
@@ -32,8 +28,6 @@ from runtime import Services, services
 
 A = TypeVar("A")
 Callback = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]
-# Answers to strangers, per group chat: at most one in this many seconds.
-QUIET_SECONDS = 60.0
 
 
 class Refused(Exception):
@@ -82,8 +76,6 @@ class Call:
     need: Need
     place: Place
     quote: bool  # answers quote the command (in groups), as Telegram's clients do
-    roles: Roles | None = None  # known once the gate ran
-    may_speak: bool | None = None  # decided at the first message of the answer
 
     @property
     def services(self) -> Services:
@@ -106,7 +98,6 @@ class Call:
             place=self.place,
             **extra,
         )
-        self.roles = gated.roles
         if gated.access != Access.OK:
             raise Refused(gated.access)
         return gated.answer  # type: ignore[no-any-return]
@@ -115,32 +106,7 @@ class Call:
         """Render the answer (off the event loop: a chart or a ledger takes a while) and send."""
         await self.send(await asyncio.to_thread(render, self.t, answer))
 
-    def _is_stranger(self) -> bool:
-        roles = self.roles
-        if roles is None:
-            return False
-        return not (
-            roles.is_admin or roles.can_coordinate or roles.is_liaison or roles.in_coordinators_chat
-        )
-
-    async def _may_speak(self) -> bool:
-        """In a group, a stranger is answered at most once a minute per chat."""
-        if self.may_speak is None:
-            self.may_speak = True
-            chat_id = self.args.chat_id
-            throttle = self.services.throttle
-            if (
-                self.args.in_group
-                and chat_id is not None
-                and throttle is not None
-                and self._is_stranger()
-            ):
-                self.may_speak = await throttle.quiet_once(chat_id, QUIET_SECONDS)
-        return self.may_speak
-
     async def send(self, messages: Sequence[Outgoing]) -> None:
-        if not await self._may_speak():
-            return
         message, chat = self.update.effective_message, self.update.effective_chat
         for outgoing in messages:
             if self.quote and message is not None:

@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from coordination.pace import (
     BOT_KEY,
     LATE,
-    QUIET_PREFIX,
     PaceBook,
     Reservation,
     bot_interval,
@@ -27,7 +26,6 @@ from coordination.pace import (
     prune_shared,
     reserve_bot_shared,
     reserve_shared,
-    take_once_shared,
 )
 from models.db import Database, is_postgres
 
@@ -73,10 +71,6 @@ class Pace:
         raise NotImplementedError
 
     async def _pause(self, key: str, seconds: float) -> None:
-        raise NotImplementedError
-
-    async def take_once(self, key: str, period: float) -> bool:
-        """True at most once per `period` seconds for `key`, across the instances."""
         raise NotImplementedError
 
     async def prune(self) -> int:
@@ -164,10 +158,6 @@ class Pace:
             self._retry_afters.clear()
             await self._pause(BOT_KEY, seconds)
 
-    async def quiet_once(self, chat_id: int | str, period: float) -> bool:
-        """True at most once per `period` for answers to strangers in `chat_id`."""
-        return await self.take_once(f"{QUIET_PREFIX}{chat_id}", period)
-
 
 class LocalPace(Pace):
     """The budgets in this process's memory, on the loop's clock: one process (SQLite)."""
@@ -187,9 +177,6 @@ class LocalPace(Pace):
 
     async def _pause(self, key: str, seconds: float) -> None:
         self.book.pause(key, now=self.clock(), seconds=seconds)
-
-    async def take_once(self, key: str, period: float) -> bool:
-        return self.book.take_once(key, now=self.clock(), period=period)
 
     async def prune(self) -> int:
         return self.book.prune(now=self.clock())
@@ -214,9 +201,6 @@ class SharedPace(Pace):
 
     async def _pause(self, key: str, seconds: float) -> None:
         await self.db.run(pause_shared, key=key, seconds=seconds)
-
-    async def take_once(self, key: str, period: float) -> bool:
-        return await self.db.run(take_once_shared, key=key, period=period)
 
     async def prune(self) -> int:
         return await self.db.run(prune_shared)

@@ -37,9 +37,6 @@ class Services:
     membership: MembershipCache | None = None
     # The pace every message keeps (None: no rate limiting, as in tests with a recorder).
     pace: Pace | None = None
-    # Where "at most once a minute per chat" is kept for answers to strangers (the same
-    # store as the pace, shared by the instances on PostgreSQL).
-    throttle: Pace | None = None
 
     def now(self) -> datetime:
         """The bot's current time as naive UTC (the stored form)."""

@@ -18,7 +18,6 @@ from coordination.pace import (
     chat_key,
     reserve_bot_shared,
     reserve_shared,
-    take_once_shared,
 )
 from models.db import Database
 
@@ -76,7 +75,7 @@ def test_a_message_into_a_busy_chat_takes_the_bots_turn_only_when_its_chat_turn_
     assert other.send_at is not None and other.send_at < 0.2 + READY_WITHIN
 
 
-def test_a_pause_holds_back_only_its_chat_and_strangers_are_answered_once_a_period():
+def test_a_pause_holds_back_only_its_chat():
     book = PaceBook()
     interval = bot_interval(30)
     book.pause(chat_key(GROUP), now=0.0, seconds=58)
@@ -84,9 +83,6 @@ def test_a_pause_holds_back_only_its_chat_and_strangers_are_answered_once_a_peri
     (free,) = book.reserve([PERSON], now=1.0, interval=interval).slots
     assert paused.chat_at == pytest.approx(58.0)
     assert free.send_at == pytest.approx(1.0)
-    assert book.take_once("quiet:-1", now=0.0, period=60)
-    assert not book.take_once("quiet:-1", now=59.0, period=60)
-    assert book.take_once("quiet:-1", now=60.0, period=60)
 
 
 @pytest.mark.postgres
@@ -128,7 +124,4 @@ def test_instances_on_one_postgresql_draw_from_the_same_budgets(pg_schema_url):
     spaced = sorted(group_times)
     assert min(b - a for a, b in itertools.pairwise(spaced)) >= 3.0
     assert most_in_any_window(spaced, 60.0) <= 20
-    # Answers to strangers: once per period across the instances too.
-    granted = [db.call(take_once_shared, key="quiet:-7", period=60) for _ in range(4)]
-    assert granted == [True, False, False, False]
     db.dispose()
