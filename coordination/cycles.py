@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -71,37 +72,45 @@ def _bound_chats(session: Session, department_id: int | None) -> dict[int, list[
 
 
 def _fill_reminder_cycle(session: Session, cycle: Cycle) -> tuple[int, int]:
-    """CycleTasks for every reached department and one reminder Delivery per chat."""
+    """CycleTasks for every reached department and one reminder Delivery per chat.
+
+    Written with two multi-row inserts: a cycle for thousands of chats opens in moments.
+    """
     assert cycle.id is not None
     chats = _bound_chats(session, cycle.department_id)
     reached = sorted({d for depts in chats.values() for d in depts})
     owed = duties(session, department_ids=reached, scope=cycle.scope) if reached else []
-    owing_departments = set()
-    for duty in owed:
-        session.add(
-            CycleTask(
-                cycle_id=cycle.id,
-                measure_id=duty.measure_id,
-                department_id=duty.department_id,
-                role=duty.role,
-                responsible=duty.responsible,
-            )
+    owing_departments = {duty.department_id for duty in owed}
+    if owed:
+        session.execute(
+            insert(CycleTask),
+            [
+                {
+                    "cycle_id": cycle.id,
+                    "measure_id": duty.measure_id,
+                    "department_id": duty.department_id,
+                    "role": duty.role,
+                    "responsible": duty.responsible,
+                }
+                for duty in owed
+            ],
         )
-        owing_departments.add(duty.department_id)
-    served = 0
-    for chat_id, depts in chats.items():
-        # A chat with nothing to report in this scope gets no message.
-        if owing_departments.intersection(depts):
-            session.add(
-                Delivery(
-                    cycle_id=cycle.id,
-                    chat_id=chat_id,
-                    kind=DELIVERY_REMINDER,
-                    not_before=cycle.fire_at,
-                )
-            )
-            served += 1
-    return served, len(owed)
+    # A chat with nothing to report in this scope gets no message.
+    served = [chat_id for chat_id, depts in chats.items() if owing_departments.intersection(depts)]
+    if served:
+        session.execute(
+            insert(Delivery),
+            [
+                {
+                    "cycle_id": cycle.id,
+                    "chat_id": chat_id,
+                    "kind": DELIVERY_REMINDER,
+                    "not_before": cycle.fire_at,
+                }
+                for chat_id in served
+            ],
+        )
+    return len(served), len(owed)
 
 
 def _fill_digest_cycle(session: Session, cycle: Cycle, fallback_chat_ids: Iterable[int]) -> int:
