@@ -2,7 +2,7 @@
 
 The Bot API simulator runs in its own process on 127.0.0.1 (as Telegram is another machine),
 allowing L messages a second overall and 20 a minute per group, answering 429 past them. The
-bot runs with its AIORateLimiter at L; an admin's /remind fires one cycle through the outbox.
+bot keeps its pace at L; an admin's /remind fires one cycle, the outbox worker sends it.
 """
 
 from __future__ import annotations

@@ -2,8 +2,10 @@
 them, render a batch at once, send each at its release time, record the outcomes in batches.
 
 One `OutboxWorker` runs per process. Commands, jobs and the tick only `wake` it, so nothing
-waits for a fan-out. It claims the next batch when its reserved turns run out within about
-half a second: a fan-out spreads over the live instances, and a killed one strands little.
+waits for a fan-out; on PostgreSQL it also looks for work every 2 s, so it joins a fan-out
+another instance opened. It claims the next batch when its reserved turns run out within
+about half a second: a fan-out spreads over the live instances, and a killed one strands
+little.
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ from delivery.limiter import retry_after_seconds
 from messages.i18n import get_translator
 from messages.outgoing import Outgoing
 from messages.reminders import render_content
+from models.db import is_postgres
 from models.schedules import FORBIDDEN_MARK, RATE_LIMITED_MARK
 from runtime import Services, services
 from runtime.pace import Pace, Turn
@@ -67,6 +70,10 @@ RECORD_BATCH = 64
 RECORD_DELAY = 0.01
 # How long a stop waits for the sends already claimed before handing them back.
 STOP_GRACE = 10.0
+# Idle, a worker looks for work this often at most. On PostgreSQL other instances queue work
+# too (a /remind taken by one of them): looking every 2 s lets each join a fan-out at once.
+IDLE_ALONE = 60.0
+IDLE_SHARED = 2.0
 
 
 @dataclass(frozen=True)
@@ -210,13 +217,14 @@ class OutboxWorker:
             self._wake.clear()
 
     async def _until_next_due(self) -> float:
-        """Seconds until the earliest pending delivery is due (a retry's wait); at most a minute."""
+        """Seconds until the earliest pending delivery is due (a retry's wait), capped."""
         svc = self.svc
+        idle = IDLE_SHARED if is_postgres(svc.db.engine) else IDLE_ALONE
         now = svc.now()
         due_at: datetime | None = await svc.db.run(next_due, now=now)
         if due_at is None:
-            return 60.0
-        return min(60.0, max(0.05, (due_at - now).total_seconds()))
+            return idle
+        return min(idle, max(0.05, (due_at - now).total_seconds()))
 
     # --- one pass: claim, render, pace, send, record --------------------------------------
     async def _pass(self) -> None:
