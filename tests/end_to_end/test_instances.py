@@ -12,16 +12,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import itertools
 import math
-import socket
 import sys
 import time
 from datetime import timedelta
 
-import aiohttp
 import pytest
-from aiohttp import web
 from sqlmodel import Session, func, select
 
 from botapi_sim.faults import RateLimits
@@ -32,6 +28,7 @@ from models.clock import utcnow
 from models.db import Database
 from models.schedules import STATUS_SENDING, Cycle, Delivery, ReminderSchedule
 from settings import load_settings
+from tests.support.balancer import RoundRobin, free_port
 from tests.support.bot_process import clean_env, start_bot, stop_bot
 from tests.support.fault_world import COORDINATORS, TOKEN, bind_chats, reminder_rows, reminders_in
 from tests.support.paths import ROOT
@@ -41,50 +38,6 @@ CHATS = 100
 # The bot's limit, and the simulator's: two instances pacing alone would send twice this.
 LIMIT = 10
 TIMEZONE = "Asia/Shanghai"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-class RoundRobin:
-    """An HTTP load balancer in front of the instances: each POST goes to the next one."""
-
-    def __init__(self, backends: list[int]) -> None:
-        self.backends = itertools.cycle(backends)
-        self.forwarded: list[int] = []
-        self.port = free_port()
-        self._runner: web.AppRunner | None = None
-
-    async def _forward(self, request: web.Request) -> web.Response:
-        port = next(self.backends)
-        self.forwarded.append(port)
-        headers = {
-            k: v for k, v in request.headers.items() if k.lower().startswith(("x-", "content-t"))
-        }
-        async with (
-            aiohttp.ClientSession() as http,
-            http.post(
-                f"http://127.0.0.1:{port}{request.path}",
-                data=await request.read(),
-                headers=headers,
-            ) as answer,
-        ):
-            return web.Response(status=answer.status, body=await answer.read())
-
-    async def __aenter__(self) -> RoundRobin:
-        app = web.Application()
-        app.router.add_post("/{path:.*}", self._forward)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        await web.TCPSite(self._runner, "127.0.0.1", self.port).start()
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        assert self._runner is not None
-        await self._runner.cleanup()
 
 
 def a_daily_schedule_that_fired_an_hour_ago(session) -> int:
