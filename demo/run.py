@@ -23,7 +23,7 @@ from telegram import Update
 from assembly import build_application, ensure_bundled_plan, open_database
 from botapi_sim.server import BotApiSimulator
 from botapi_sim.world import StoredMessage
-from coordination.schedule_spec import next_fire_times
+from coordination.schedule_triggers import next_fire_times
 from coordination.schedules import list_schedules
 from delivery.jobs import TICK_JOB, job_name
 from demo import script

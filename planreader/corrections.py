@@ -24,6 +24,7 @@ from models.plan import (
     Measure,
     MeasureCorrection,
 )
+from models.versions import REPLY_SCOPE, bump_version
 from planreader.aliases import generate_aliases, lookup_key
 from planreader.departments import find_department, suggest_departments
 from planreader.document import Doubt
@@ -204,6 +205,8 @@ def set_assignments(
         )
         row.role, row.reports_as_lead, row.position = role, no_lead, position
         session.add(row)
+    # Who holds the measure changed: every chat's reply scope is built again.
+    bump_version(session, REPLY_SCOPE)
     session.flush()
 
 
