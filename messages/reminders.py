@@ -1,5 +1,5 @@
-"""What the outbox sends, rendered: the reminder, the nudge, the overdue list, the digest and
-the notice that a chat dropped the bot.
+"""What the outbox sends, rendered: the reminder, the nudge, the overdue list, the digest, the
+notice that a chat dropped the bot, and /remind's report once its fan-out is out.
 
 Every function takes a `Translator` (the chat's locale and the schedule's time zone) and
 plain data; plan text is HTML-escaped here, and a reminder always fits one message.
@@ -11,9 +11,18 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from coordination.duties import DepartmentTasks
-from coordination.outbox import ChatLost, Content, Digest, Nudge, OverdueList, Reminder
+from coordination.outbox_content import (
+    ChatLost,
+    Content,
+    Digest,
+    FanOutReport,
+    Nudge,
+    OverdueList,
+    Reminder,
+)
 from messages.html import MESSAGE_LIMIT, bold, cut_lines, escape
 from messages.i18n import Translator
+from messages.schedules import render_fanout_report
 from messages.views import render_digest
 from messages.vocabulary import due_phrase, gap, moment_text, role_phrase, shorten
 
@@ -169,6 +178,8 @@ def render_content(t: Translator, content: Content) -> list[str]:
         )
     elif isinstance(content, Digest):
         return render_digest(t, content.overview, content.now)
+    elif isinstance(content, FanOutReport):
+        text = render_fanout_report(t, content)
     else:
         text = render_chat_lost(t, content)
     return [text]

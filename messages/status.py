@@ -22,6 +22,7 @@ from messages.vocabulary import (
     shorten,
     status_name,
 )
+from reports.deliveries import DeliveryTally
 from reports.history import History, MeasureDetail, UpdateEntry
 from reports.status import (
     TASK_LATE,
@@ -96,6 +97,30 @@ def render_no_cycle(t: Translator, measure_count: int) -> str:
     )
 
 
+def delivery_line(t: Translator, tally: DeliveryTally | None) -> str | None:
+    """'Reminders: 118 of 120 chats reached, 1 waits out a rate limit, 1 failed'; None if none."""
+    if tally is None or tally.total == 0:
+        return None
+    parts = [
+        t.ngettext(
+            "Reminders: {sent} of {total} chat reached",
+            "Reminders: {sent} of {total} chats reached",
+            tally.total,
+        ).format(sent=tally.sent, total=tally.total)
+    ]
+    if tally.sending:
+        parts.append(t._("{n} being sent").format(n=tally.sending))
+    if tally.rate_limited:
+        parts.append(t._("{n} waiting out a rate limit").format(n=tally.rate_limited))
+    if tally.retrying:
+        parts.append(t._("{n} retrying after an error").format(n=tally.retrying))
+    if tally.failed:
+        parts.append(t._("{n} failed (bot removed or chat gone)").format(n=tally.failed))
+    if tally.skipped:
+        parts.append(t._("{n} no longer needed").format(n=tally.skipped))
+    return "📨 " + ("，" if t.is_chinese else ", ").join(parts)
+
+
 def overview_header(t: Translator, overview: Overview) -> list[str]:
     assert overview.cycle is not None
     counts = overview.light_counts()
@@ -121,6 +146,7 @@ def overview_header(t: Translator, overview: Overview) -> list[str]:
             total=responsible,
             rate="<b>" + t.percent(overview.on_time_rate()) + "</b>",
         ),
+        *filter(None, [delivery_line(t, overview.deliveries)]),
     ]
 
 
@@ -235,6 +261,9 @@ def render_department(t: Translator, view: DepartmentView, now: datetime) -> str
                 reported=len(reported), asked=len(asked)
             )
         )
+        sent = delivery_line(t, view.deliveries)
+        if sent is not None:
+            lines.append(sent)
     if not view.rows:
         lines += ["", t._("The plan names this department for no measure.")]
     for row in view.rows:

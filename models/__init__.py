@@ -12,6 +12,7 @@ from models.chats import Chat, ChatDepartment, StrangerAnswer, UserRole
 from models.clock import utcnow
 from models.db import Database, create_db_engine
 from models.inbox import InboxUpdate
+from models.pace import SendPace
 from models.plan import (
     Assignment,
     Department,
@@ -52,6 +53,7 @@ __all__ = [
     "Region",
     "ReminderSchedule",
     "Section",
+    "SendPace",
     "StrangerAnswer",
     "UserRole",
     "WebLoginLink",

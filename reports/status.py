@@ -11,9 +11,11 @@ from datetime import datetime
 
 from sqlmodel import Session, col, func, select
 
+from models.chats import ChatDepartment
 from models.plan import ROLE_LEAD, Assignment, Department, Measure, Plan, Section
 from models.progress import PROGRESS_AT_RISK, PROGRESS_BLOCKED, LatestProgress
 from models.schedules import Cycle, CycleTask
+from reports.deliveries import DeliveryTally, delivery_tally
 
 LIGHT_GREEN = "green"  # every responsible department reported on time, none at risk
 LIGHT_YELLOW = "yellow"  # reported late, partly reported, or at risk
@@ -93,6 +95,8 @@ class Overview:
     now: datetime
     measure_count: int  # active measures of the plan
     sections: list[SectionState] = field(default_factory=list)
+    # The cycle's reminders as the outbox has them (sent, being sent, waiting, failed).
+    deliveries: DeliveryTally | None = None
 
     @property
     def measures(self) -> list[MeasureState]:
@@ -232,6 +236,8 @@ def cycle_overview(session: Session, *, cycle: Cycle | None, now: datetime) -> O
     overview = Overview(cycle=cycle, now=now, measure_count=active_measure_count(session))
     if cycle is None:
         return overview
+    assert cycle.id is not None
+    overview.deliveries = delivery_tally(session, cycle_id=cycle.id, now=now)
     rows = session.exec(
         select(CycleTask, Department.name)
         .join(Department, col(Department.id) == CycleTask.department_id)
@@ -309,6 +315,8 @@ class DepartmentView:
     name: str
     cycle: Cycle | None
     rows: list[DepartmentRow] = field(default_factory=list)
+    # The cycle's reminders to this department's chats.
+    deliveries: DeliveryTally | None = None
 
 
 def department_view(
@@ -334,6 +342,13 @@ def department_view(
             roles[measure_id] = role
     tasks: dict[int, CycleTask] = {}
     if cycle is not None:
+        assert cycle.id is not None
+        chats = session.exec(
+            select(ChatDepartment.chat_id).where(ChatDepartment.department_id == department_id)
+        ).all()
+        view.deliveries = delivery_tally(
+            session, cycle_id=cycle.id, now=now, chat_ids=list(chats)
+        )
         tasks = {
             task.measure_id: task
             for task in session.exec(

@@ -127,7 +127,7 @@ async def test_remind_is_refused_to_liaisons_and_strangers_but_coordinators_may(
         assert len(bot.request.texts(WATER_GROUP.id)) == 2  # the /bind answer and a refusal
         await bot.command(private_chat(ADMIN), ADMIN, "coordinator", f"add {COORDINATOR.id}")
         answer = await bot.command(private_chat(COORDINATOR), COORDINATOR, "remind")
-        assert "已向 1 个群发送提醒" in answer
+        assert "1 个群中已送达 1 个" in answer
 
 
 async def test_add_an_admin_by_replying_to_their_message(tmp_path):
@@ -154,7 +154,7 @@ async def test_coordinators_chat_makes_its_members_coordinators(tmp_path):
         await bot.command(WATER_GROUP, ADMIN, "bind", "省水利厅")
         assert "只有管理员和协调员" in await bot.command(COORD_GROUP, STRANGER, "remind")
         assert "协调员群" in await bot.command(COORD_GROUP, ADMIN, "coordinators_chat")
-        assert "已向 1 个群发送提醒" in await bot.command(COORD_GROUP, STRANGER, "remind")
+        assert "1 个群中已送达 1 个" in await bot.command(COORD_GROUP, STRANGER, "remind")
         assert "已是协调员群" in await bot.command(COORD_GROUP, ADMIN, "coordinators_chat")
         assert "不再是协调员群" in await bot.command(COORD_GROUP, ADMIN, "coordinators_chat", "off")
         # A stranger again, answered once a minute: the first refusal was under a minute ago.
