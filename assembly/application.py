@@ -24,6 +24,7 @@ from handlers import (
     liaison,
     membership,
     plan_map,
+    review,
     schedules,
 )
 from models.db import Database
@@ -99,6 +100,7 @@ def build_application(
     coordinator.register(application)
     dashboard.register(application)
     plan_map.register(application)
+    review.register(application)
     # Liaison replies last: it catches plain replies that no command handler took.
     liaison.register(application)
     errors.register(application)

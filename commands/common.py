@@ -9,7 +9,7 @@ from enum import StrEnum
 from sqlmodel import Session
 
 from commands.gate import CommandArgs
-from coordination.bindings import chat_departments, ensure_chat
+from coordination.bindings import UnboundHolding, chat_departments, ensure_chat, unbound_holdings
 from coordination.roles import Roles
 from models.chats import Chat
 
@@ -26,6 +26,8 @@ class HelpAnswer:
     bound_to: list[str] = field(default_factory=list)  # the chat's departments
     coordinators_chat: bool = False
     web: bool = False  # the bot serves a web dashboard: /dashboard and /screen are offered
+    # For an admin in private (the start of the day): units with measures that no chat reaches.
+    unbound: list[UnboundHolding] = field(default_factory=list)
 
 
 def help_(session: Session, *, roles: Roles, args: CommandArgs, now: datetime) -> HelpAnswer:
@@ -36,7 +38,10 @@ def help_(session: Session, *, roles: Roles, args: CommandArgs, now: datetime) -
         chat = session.get(Chat, args.chat_id)
         names = [d.name for d in chat_departments(session, chat_id=args.chat_id)]
         coordinators = bool(chat and chat.is_coordinators)
-    return HelpAnswer(roles, args.in_group, names, coordinators, web=bool(args.dashboard_url))
+    unbound = unbound_holdings(session) if roles.is_admin and args.private else []
+    return HelpAnswer(
+        roles, args.in_group, names, coordinators, web=bool(args.dashboard_url), unbound=unbound
+    )
 
 
 class LanguageOutcome(StrEnum):

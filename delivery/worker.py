@@ -58,7 +58,7 @@ class Rendered:
 
     delivery_id: int
     chat_id: int
-    texts: list[str]
+    messages: list[Outgoing]
     attempts: int = 0
 
 
@@ -69,8 +69,8 @@ def render_due(svc: Services, due: list[Due]) -> list[Rendered]:
         t = get_translator(
             item.locale or svc.settings.bot_locale, item.timezone or svc.settings.bot_timezone
         )
-        texts = [text for text in render_content(t, item.content) if text.strip()]
-        rendered.append(Rendered(item.delivery_id, item.chat_id, texts, item.attempts))
+        messages = [m for m in render_content(t, item.content) if m.text.strip() or m.file]
+        rendered.append(Rendered(item.delivery_id, item.chat_id, messages, item.attempts))
     return rendered
 
 
@@ -182,8 +182,8 @@ async def _deliver(
     db = svc.db
     try:
         first_id: int | None = None
-        for text in item.texts:
-            message = await bot_api.send(application.bot, item.chat_id, Outgoing(text))
+        for outgoing in item.messages:
+            message = await bot_api.send(application.bot, item.chat_id, outgoing)
             first_id = first_id or message.message_id
         await db.run(mark_sent, delivery_id=item.delivery_id, message_id=first_id, now=svc.now())
         report.sent += 1

@@ -1,8 +1,8 @@
 """SQLModel tables and the engine/session helpers.
 
 Tables are grouped by what they hold: the plan (`plan.py`), chats and roles (`chats.py`),
-schedules, cycles and the delivery outbox (`schedules.py`), progress (`progress.py`), and
-the web dashboard's links and sessions (`web.py`).
+schedules, cycles and the delivery outbox (`schedules.py`), progress (`progress.py`), the
+office's review (`review.py`), and the web dashboard's links and sessions (`web.py`).
 """
 
 # First: naming and timestamp conventions apply only to tables defined after them.
@@ -22,6 +22,7 @@ from models.plan import (
     Section,
 )
 from models.progress import LatestProgress, PendingReply, ProgressRevision, ProgressUpdate
+from models.review import MeasureClosure, ReviewAction
 from models.schedules import Cycle, CycleTask, Delivery, ReminderSchedule
 from models.web import KioskLink, WebLoginLink, WebSession
 
@@ -39,6 +40,7 @@ __all__ = [
     "KioskLink",
     "LatestProgress",
     "Measure",
+    "MeasureClosure",
     "MeasureCorrection",
     "PendingReply",
     "Plan",
@@ -46,6 +48,7 @@ __all__ = [
     "ProgressUpdate",
     "Region",
     "ReminderSchedule",
+    "ReviewAction",
     "Section",
     "UserRole",
     "WebLoginLink",

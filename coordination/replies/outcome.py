@@ -5,8 +5,10 @@ records made, the question to ask, or why nothing was recorded).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
+
+from reports.progress_signal import NO_PROGRESS, Progress
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,8 @@ class MeasureRef:
     number: int
     label: str
     title: str
+    deadline: date | None = None  # what its progress is judged against
+    start: date | None = None  # the plan's date, where 序时进度 counts from
 
 
 @dataclass(frozen=True)
@@ -44,6 +48,7 @@ class RecordView:
     percent: int | None
     on_time: bool | None
     in_cycle: bool
+    progress: Progress = NO_PROGRESS  # as /status judges it: behind schedule shows here too
 
 
 class Outcome(StrEnum):

@@ -13,6 +13,7 @@ from coordination.replies.outcome import IncomingReply, MeasureRef, RecordView
 from coordination.replies.scope import ChatScope
 from models.progress import PROGRESS_IN_PROGRESS, LatestProgress, ProgressRevision, ProgressUpdate
 from models.schedules import CycleTask
+from reports.progress_signal import Progress, Schedule, report_progress
 
 NAME_LIMIT = 200
 FILE_ID_LIMIT = 300
@@ -73,6 +74,12 @@ def refresh_latest(session: Session, update: ProgressUpdate) -> None:
     session.add(latest)
 
 
+def judged(update: ProgressUpdate, measure: MeasureRef) -> Progress:
+    """The progress a record shows, judged as /status judges it on the day it was sent."""
+    schedule = Schedule(measure.deadline, measure.start, update.created_at.date())
+    return report_progress(update.status, update.percent, schedule)
+
+
 def record_view(scope: ChatScope, update: ProgressUpdate, measure: MeasureRef) -> RecordView:
     assert update.id is not None
     return RecordView(
@@ -83,6 +90,7 @@ def record_view(scope: ChatScope, update: ProgressUpdate, measure: MeasureRef) -
         percent=update.percent,
         on_time=update.on_time,
         in_cycle=update.cycle_id is not None,
+        progress=judged(update, measure),
     )
 
 
