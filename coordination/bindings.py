@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 from coordination.duties import duties
 from models.chats import Chat, ChatDepartment
 from models.clock import utcnow
-from models.plan import KIND_GROUP, Department, DepartmentMember, Measure, Plan
+from models.plan import KIND_GROUP, ROLE_LEAD, Department, DepartmentMember, Measure, Plan
 from planreader.departments import find_department, suggest_departments
 from reports.coverage import unbound_units
 
@@ -48,8 +48,10 @@ class UnboundHolding:
     """A unit no chat reaches (未绑定), and the measures it holds (labels)."""
 
     name: str
-    leads: list[str]  # the measures it answers for (牵头, or 负责 where nobody leads)
-    supports: list[str]
+    leads: list[str]  # measure labels where it leads (牵头)
+    supports: list[str]  # … where it supports (配合)
+    responsible: list[str] = field(default_factory=list)  # … where nobody leads (负责)
+    group: bool = False  # a group of units: a chat of one of its members reaches it
 
 
 @dataclass(frozen=True)
@@ -221,9 +223,19 @@ def unbound_holdings(session: Session) -> list[UnboundHolding]:
     held: dict[int, UnboundHolding] = {}
     for measure_id, units in unbound_units(session, plan_id=plan.id).items():
         for unit in units:
-            holding = held.setdefault(unit.department_id, UnboundHolding(unit.name, [], []))
-            (holding.leads if unit.responsible else holding.supports).append(labels[measure_id])
-    return sorted(held.values(), key=lambda h: (-len(h.leads), -len(h.supports), h.name))
+            holding = held.setdefault(
+                unit.department_id, UnboundHolding(unit.name, [], [], group=unit.group)
+            )
+            if unit.role == ROLE_LEAD:
+                holding.leads.append(labels[measure_id])
+            elif unit.responsible:
+                holding.responsible.append(labels[measure_id])
+            else:
+                holding.supports.append(labels[measure_id])
+    return sorted(
+        held.values(),
+        key=lambda h: (-len(h.leads) - len(h.responsible), -len(h.supports), h.name),
+    )
 
 
 def chats_overview(session: Session) -> ChatsOverview:

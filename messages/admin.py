@@ -17,7 +17,7 @@ from coordination.schedules import UnknownDepartment
 from messages.html import bold, escape, split_html
 from messages.i18n import Translator
 from messages.outgoing import Outgoing
-from messages.vocabulary import REPORTING_ICONS, due_phrase, gap, role_name
+from messages.vocabulary import REPORTING_ICONS, aside, due_phrase, gap, role_name
 from models.chats import ROLE_ADMIN
 from models.plan import ROLE_LEAD, ROLE_SUPPORT
 from reports.status import TASK_UNBOUND
@@ -151,11 +151,16 @@ def holding_line(t: Translator, holding: UnboundHolding) -> str:
     parts = []
     if holding.leads:
         parts.append(role_name(t, ROLE_LEAD) + "".join(escape(label) for label in holding.leads))
-    if holding.supports:
-        parts.append(
-            role_name(t, ROLE_SUPPORT) + "".join(escape(label) for label in holding.supports)
-        )
-    return f"• {escape(holding.name)} — " + ("；" if t.is_chinese else "; ").join(parts)
+    for labels, role in (
+        (holding.responsible, role_name(t, ROLE_SUPPORT, True)),
+        (holding.supports, role_name(t, ROLE_SUPPORT)),
+    ):
+        if labels:
+            parts.append(role + "".join(escape(label) for label in labels))
+    name = escape(holding.name)
+    if holding.group:
+        name += aside(t, t._("a group: bind its members' chats"))
+    return f"• {name} — " + ("；" if t.is_chinese else "; ").join(parts)
 
 
 def unbound_lines(t: Translator, unbound: list[UnboundHolding]) -> list[str]:

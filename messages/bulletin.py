@@ -216,7 +216,7 @@ def bulletin_docx(t: Translator, bulletin: Bulletin) -> bytes:
 
 def bulletin_filename(t: Translator, bulletin: Bulletin) -> str:
     day = as_aware_utc(bulletin.now).astimezone(t.tz).strftime("%Y-%m-%d")
-    return t._("bulletin") + f"-{bulletin.year}-{bulletin.number:02d}-{day}.docx"
+    return t._("bulletin") + f"-{day}.docx"
 
 
 def bulletin_file(t: Translator, bulletin: Bulletin) -> File:

@@ -256,8 +256,15 @@ def build_figure(
         top.legend(
             handles=handles, loc="upper right", fontsize=7, ncols=min(6, max(len(handles), 1))
         )
+        # Left of the axis, level with the strip: x in the axes' width, y in percent.
         top.text(
-            -0.6, STRIP, say(N_("Reporting")), fontsize=7, va="center", ha="right", clip_on=False
+            -0.01,
+            STRIP,
+            say(N_("Reporting")),
+            fontsize=7,
+            va="center",
+            ha="right",
+            transform=top.get_yaxis_transform(),
         )
         if not data.measures:
             top.text(

@@ -27,6 +27,7 @@ from messages.vocabulary import (
     OUTCOME_NAMES,
     REPORTING_NAMES,
     joined,
+    moment_text,
     role_name,
     signal_name,
     status_name,
@@ -147,7 +148,7 @@ def ledger_values(t: Translator, row: LedgerRow) -> list[object]:
     return [
         row.serial,
         f"{row.label}{row.title}",
-        joined(t, row.leads) or t._("(no lead)"),
+        joined(t, row.leads) or (t._("(no lead)") if row.others else ""),
         others,
         due_cell(t, row),
         progress_cell(t, row),
@@ -294,7 +295,7 @@ def _title_block(t: Translator, ws: Worksheet, ledger: Ledger, columns: int, tit
         [
             t._("Document No.: {number}    As of: {moment}").format(
                 number=ledger.doc_number or "—",
-                moment=t.datetime(ledger.generated_at, "long"),
+                moment=moment_text(t, ledger.generated_at),
             )
         ]
     )

@@ -24,7 +24,6 @@ from messages.vocabulary import (
     STATUS_ICONS,
     aside,
     joined,
-    progress_detail,
     reporting_mark,
     shorten,
     signal_mark,
@@ -47,6 +46,14 @@ def measure_line(measure: MeasureRef) -> str:
     return f"{escape(measure.label)}{escape(shorten(measure.title, TITLE_LIMIT))}"
 
 
+def behind_reason(t: Translator, record: RecordView) -> str:
+    """Why a record is behind: its deadline passed, or the time elapsed (序时进度)."""
+    expected = record.progress.expected
+    if expected is None or expected >= 100:
+        return t._("past its deadline")
+    return t._("time elapsed {percent}").format(percent=t.percent(expected / 100))
+
+
 def _record_line(t: Translator, record: RecordView) -> str:
     """'省能源局：🔄 推进中 · 60% · 📉 滞后 · 60%，序时进度 89% · 🟡 逾期报送'."""
     status = status_mark(t, record.status)
@@ -54,8 +61,7 @@ def _record_line(t: Translator, record: RecordView) -> str:
         status += " · " + t.percent(record.percent / 100)
     if record.progress.signal == SIGNAL_BEHIND:
         # The same judgement as /status: the pace or the deadline says it is behind.
-        detail = progress_detail(t, record.progress)
-        status += " · " + signal_mark(t, SIGNAL_BEHIND) + aside(t, detail)
+        status += " · " + signal_mark(t, SIGNAL_BEHIND) + aside(t, behind_reason(t, record))
     line = t._("{department}: {status}").format(
         department=escape(record.department_name), status=status
     )

@@ -23,6 +23,7 @@ class UnboundUnit:
     name: str
     role: str
     responsible: bool  # a lead, or a unit of a clause that names no lead
+    group: bool = False  # a group of units (相关市人民政府): its members' chats reach it
 
 
 def reached_department_ids(session: Session) -> set[int]:
@@ -73,6 +74,12 @@ def unbound_units(
             covered = assignment.department_id in reached
         if not covered:
             found.setdefault(assignment.measure_id, []).append(
-                UnboundUnit(assignment.department_id, name, assignment.role, responsible)
+                UnboundUnit(
+                    assignment.department_id,
+                    name,
+                    assignment.role,
+                    responsible,
+                    group=kind == KIND_GROUP,
+                )
             )
     return found

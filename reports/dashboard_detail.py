@@ -43,6 +43,7 @@ class TimelineEntry:
     edited_at: datetime | None
     on_time: bool | None
     file_kind: str | None
+    returned_at: datetime | None = None  # a coordinator returned it for 补报
 
 
 @dataclass
@@ -111,6 +112,7 @@ def _timeline(session: Session, conditions: list[Any], limit: int) -> list[Timel
             ProgressUpdate.edited_at,
             ProgressUpdate.on_time,
             ProgressUpdate.file_kind,
+            ProgressUpdate.returned_at,
         )
         .join(Measure, col(Measure.id) == ProgressUpdate.measure_id)
         .join(Department, col(Department.id) == ProgressUpdate.department_id)

@@ -161,8 +161,12 @@ async def test_chats_lists_bound_chats_and_departments_without_a_chat(tmp_path):
         assert "省水利厅 督办群: 省水利厅" in answer
         assert "省能源局、省自然资源厅" in answer
         unbound = answer.split("尚未绑定群</b>", 1)[1]
-        assert "省发展改革委" in unbound and "省水利厅" not in unbound
-        assert "相关市人民政府" not in unbound  # a group is not a chat's department
+        assert "• 省发展改革委 — 牵头（三）（四）" in unbound and "省水利厅 —" not in unbound
+        assert "省自然资源厅 —" not in unbound and "省能源局 —" not in unbound
+        # A group of units is reached through its members' chats, and says so.
+        assert "• 相关市人民政府（单位组，需绑定其成员单位的群） — 负责（二十）（二十二）；配合（八）" in (
+            unbound
+        )
 
 
 async def test_measures_lists_the_chat_departments_measures_with_roles(tmp_path):
