@@ -137,19 +137,12 @@ def ledger_headers(t: Translator) -> list[str]:
 
 
 def ledger_values(t: Translator, row: LedgerRow) -> list[object]:
-    others = joined(t, row.others)
-    if not row.leads and row.others:
-        others = (
-            f"{others}（{role_name(t, 'support', True)}）"
-            if t.is_chinese
-            else (f"{others} ({role_name(t, 'support', True)})")
-        )
     percent = row.progress.percent
     return [
         row.serial,
         f"{row.label}{row.title}",
         joined(t, row.leads) or (t._("(no lead)") if row.others else ""),
-        others,
+        joined(t, row.others),
         due_cell(t, row),
         progress_cell(t, row),
         t._(REPORTING_NAMES[row.reporting]) if row.reporting else "",

@@ -78,7 +78,7 @@ def closure_phrase(t: Translator, closure: Closure) -> str:
     """'办结 11月29日 10:00（刘 督查室）'."""
     text = t._("closed {moment}").format(moment=t.datetime(closure.closed_at, "short"))
     if closure.closed_by:
-        text += t._(" ({who})").format(who=esc(closure.closed_by))
+        text += t._(" by {who}").format(who=esc(closure.closed_by))
     return text
 
 

@@ -257,7 +257,7 @@ class Words:
     def closed_on(self, closure: Closure) -> str:
         text = self.t._("closed {moment}").format(moment=self.when(closure.closed_at))
         return text + (
-            self.t._(" ({who})").format(who=closure.closed_by) if closure.closed_by else ""
+            self.t._(" by {who}").format(who=closure.closed_by) if closure.closed_by else ""
         )
 
     @property

@@ -59,7 +59,8 @@ _LABEL = re.compile(
     ),
     re.IGNORECASE,
 )
-_TRIM = " \t\r\n；;，,。."
+# Separators between the parts go; a sentence's own full stop stays.
+_TRIM = " \t\r\n；;，,"
 
 
 @dataclass(frozen=True)
@@ -78,7 +79,7 @@ def split_sections(text: str) -> ReportSections:
     """The progress, 存在问题 and 下步打算 of one report (each trimmed; "" when absent)."""
     found = list(_LABEL.finditer(text))
     if not found:
-        return ReportSections(text.strip(_TRIM))
+        return ReportSections(text.strip())
     parts: dict[str, list[str]] = {PROBLEMS: [], NEXT_STEPS: []}
     for index, match in enumerate(found):
         end = found[index + 1].start() if index + 1 < len(found) else len(text)
