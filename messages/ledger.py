@@ -50,6 +50,7 @@ EXCEL_CELL_LIMIT = 32_000  # Excel refuses cells over 32,767 characters
 TIME_FORMAT = "yyyy-mm-dd hh:mm"
 PERCENT_FORMAT = "0%"
 HEADER_ROW = 3  # under the title and the line with 文号 and 截至
+FORMULA_STARTS = ("=", "+", "-", "@")
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 THIN = Side(style="thin", color="999999")
 GRID = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
@@ -261,6 +262,9 @@ def _style_table(
         ws.column_dimensions[get_column_letter(index)].width = width
     for row in ws.iter_rows(min_row=header_row + 1):
         for cell in row:
+            if isinstance(cell.value, str) and cell.value.startswith("="):
+                # A report that starts with "=" is text, never a formula Excel would run.
+                cell.data_type = "s"
             cell.border = GRID
             cell.alignment = Alignment(vertical="top", wrap_text=cell.column in wrapped)
             if cell.column in times:
@@ -426,7 +430,9 @@ def _csv_value(t: Translator, value: object, column: int) -> str:
         return value.strftime("%Y-%m-%d %H:%M")
     if column in PERCENT_COLUMNS and isinstance(value, float):
         return t.percent(value)
-    return str(value)
+    text = str(value)
+    # Spreadsheets run a cell that starts like a formula; a quote keeps users' text text.
+    return "'" + text if isinstance(value, str) and text[:1] in FORMULA_STARTS else text
 
 
 def ledger_csv(t: Translator, ledger: Ledger) -> bytes:

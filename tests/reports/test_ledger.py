@@ -303,3 +303,29 @@ def test_a_report_is_split_into_progress_problems_and_next_steps(
 ):
     parts = split_sections(text)
     assert (parts.progress, parts.problems, parts.next_steps) == (progress, problems, next_steps)
+
+
+def test_a_report_that_looks_like_a_formula_stays_text(db, sample):
+    def formula(session):
+        add_update(
+            session,
+            measure_id=sample.measures[7],
+            department_id=sample.departments["省文化和旅游厅"],
+            cycle=None,
+            at=NOW - timedelta(minutes=5),
+            text='=HYPERLINK("http://example.invalid","点此")',
+            message_id=99100,
+        )
+
+    db.call(formula)
+    ledger = db.call(build_ledger, now=NOW)
+    data = ledger_xlsx(ZH, ledger)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        sheets = "".join(
+            archive.read(name).decode() for name in archive.namelist() if "worksheets" in name
+        )
+    assert "<f>" not in sheets  # no formula anywhere
+    seven = by_measure(table(workbook(ZH, ledger)["督办台账"])[1], "（七）")
+    assert seven["最新进展"] == '=HYPERLINK("http://example.invalid","点此")'
+    rows = list(csv.reader(io.StringIO(ledger_csv(ZH, ledger).decode("utf-8-sig"))))
+    assert next(r for r in rows if r[1].startswith("（七）"))[8].startswith("'=HYPERLINK")
