@@ -1,6 +1,6 @@
 """The 督办 bot: follow-up of a government policy plan in the departments' Telegram groups.
 
-The command line; the application itself is assembled in `assembly/`. Usage:
+The command line; the application is assembled in `assembly/` and run by `operations/`. Usage:
 
     python bot.py demo [--lang en]          # a whole cycle against a local simulator, no token,
                                             # then its dashboard on 127.0.0.1 until Ctrl+C
@@ -11,30 +11,27 @@ The command line; the application itself is assembled in `assembly/`. Usage:
     python bot.py plan export-map FILE.xlsx # the map to check and correct in a spreadsheet
     python bot.py plan import-map FILE.xlsx # apply the corrected map
     python bot.py db upgrade                # apply Alembic migrations (PostgreSQL)
+    python bot.py db backup FILE            # a copy of the database while the bot runs
+    python bot.py db restore FILE [--force] # back from a copy (SQLite)
+    python bot.py check                     # the doctor: what is set up, what is missing
 """
 
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
-import logging
 import os
-import re
-import socket
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TextIO
-from urllib.parse import urlsplit
 
 from sqlalchemy.exc import SQLAlchemyError
-from telegram import Update
 
-from assembly import build_application, ensure_bundled_plan, open_database, open_database_url
+from assembly import open_database_url
 from commands.plan_map import current_map, import_map
 from demo.run import run_demo
-from messages.i18n import Translator, get_translator
+from messages.i18n import Translator, get_translator, normalize_locale
 from messages.map_sheet import (
     every_heading,
     map_workbook,
@@ -51,9 +48,15 @@ from messages.plan import (
     render_import,
     render_table,
 )
+from messages.problems import operator_translator, render_problems
 from migrations.runner import upgrade
 from models.clock import utcnow
 from models.db import Database
+from operations import backup
+from operations.database_check import sqlite_file
+from operations.doctor import run_doctor
+from operations.plan_input import check_plan_file, quiet_pdf_library
+from operations.service import run_service, webhook_options
 from planreader.document import PlanDocument, PlanReadError
 from planreader.importer import import_plan_document
 from planreader.map_sheet import MapSheetError, read_map_sheet
@@ -64,91 +67,46 @@ EXIT_OK, EXIT_NOT_A_PLAN, EXIT_DATABASE = 0, 1, 3
 EXIT_BAD_MAP = 1  # no plan yet, a file that is no map sheet, or a bad row
 
 
-class _RedactToken(logging.Filter):
-    """Keeps the bot token out of every log line (httpx logs request URLs with it).
-
-    Tracebacks are redacted too: a network error's text may carry the request URL.
-    """
-
-    def __init__(self, token: str) -> None:
-        super().__init__()
-        # The part after the colon is the secret; it may also appear URL-encoded on its own.
-        self.secrets = [s for s in (token, token.partition(":")[2]) if len(s) >= 20]
-
-    def _redact(self, text: str) -> str:
-        for secret in self.secrets:
-            text = text.replace(secret, "<token>")
-        return text
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        if self._redact(message) != message:
-            record.msg, record.args = self._redact(message), None
-        if record.exc_info and not record.exc_text:
-            record.exc_text = logging.Formatter().formatException(record.exc_info)
-        if record.exc_text:
-            record.exc_text = self._redact(record.exc_text)
-        if record.stack_info:
-            record.stack_info = self._redact(record.stack_info)
-        return True
-
-
-def configure_logging(token: str = "", level: int = logging.INFO) -> None:
-    logging.basicConfig(
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=level, force=True
-    )
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)
-    if token:
-        redact = _RedactToken(token)
-        for handler in logging.getLogger().handlers:
-            handler.addFilter(redact)
-
-
-def webhook_secret(token: str) -> str:
-    """The secret Telegram must send with every webhook update when `--secret` is not given.
-
-    Derived from the token, so every instance behind a load balancer agrees on it without
-    another setting; it reveals nothing of the token. Forged POSTs without it get 403.
-    """
-    return hashlib.sha256(f"duban-webhook:{token}".encode()).hexdigest()
-
-
 def cmd_run(args: argparse.Namespace) -> int:
+    """Check everything that can fail at start, then run until SIGTERM (operations.service)."""
     settings = load_settings()
     token = settings.require_token()
-    if args.secret and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", args.secret):
-        raise SettingsError("--secret may only hold 1-256 letters, digits, _ and -")
-    configure_logging(token)
-    db = open_database(settings)
-    ensure_bundled_plan(db)
-    # Each process names itself in the deliveries it claims (several instances, one database).
-    instance = f"{socket.gethostname()}:{os.getpid()}"
-    application = build_application(settings, db, token=token, instance=instance)
-    if args.webhook:
-        application.run_webhook(
-            listen=args.listen,
-            port=args.port,
-            # Listen on the public URL's path, so a load balancer can forward it unchanged.
-            url_path=urlsplit(args.webhook).path.strip("/"),
-            webhook_url=args.webhook,
-            secret_token=args.secret or webhook_secret(token),
-            allowed_updates=Update.ALL_TYPES,
-        )
-    else:
-        application.run_polling(allowed_updates=Update.ALL_TYPES)
+    webhook = webhook_options(
+        settings, token=token, url=args.webhook, listen=args.listen, port=args.port,
+        secret=args.secret,
+    )
+    run_service(settings, token=token, webhook=webhook)
     return 0
 
 
+def require_locale(lang: str | None) -> str:
+    """`--lang` as a supported locale, or a SettingsError naming what was typed.
+
+    Without `--lang`, the operator's language (BOT_LOCALE, else the terminal's, else Chinese).
+    """
+    if lang is None:
+        return operator_translator().locale
+    locale = normalize_locale(lang, "")
+    if not locale:
+        raise SettingsError("locale_unsupported", name="--lang", value=lang)
+    return locale
+
+
 def cmd_plan(args: argparse.Namespace) -> int:
-    if args.plan_command == "show":
-        return plan_show(args.path, as_json=args.json, lang=args.lang)
-    settings = load_settings()
-    if args.plan_command == "export-map":
-        return plan_export_map(args.path, database_url=settings.database_url, lang=args.lang)
-    if args.plan_command == "import-map":
-        return plan_import_map(args.path, database_url=settings.database_url, lang=args.lang)
-    return plan_import(args.path, database_url=settings.database_url, lang=args.lang)
+    lang = require_locale(args.lang)
+    if args.plan_command in ("export-map", "import-map"):
+        settings = load_settings()
+        sqlite_file(settings.database_url)
+        if args.plan_command == "export-map":
+            return plan_export_map(args.path, database_url=settings.database_url, lang=lang)
+        return plan_import_map(args.path, database_url=settings.database_url, lang=lang)
+    check_plan_file(args.path)
+    with quiet_pdf_library():
+        if args.plan_command == "show":
+            return plan_show(args.path, as_json=args.json, lang=lang)
+        settings = load_settings()
+        sqlite_file(settings.database_url)
+        return plan_import(args.path, database_url=settings.database_url, lang=lang)
 
 
 def _read_plan(path: Path | str, t: Translator, err: TextIO) -> PlanDocument | None:
@@ -293,9 +251,18 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def cmd_db(args: argparse.Namespace) -> int:
     settings = load_settings()
+    sqlite_file(settings.database_url)
+    if args.db_command == "backup":
+        return backup.cmd_backup(settings, args.file)
+    if args.db_command == "restore":
+        return backup.cmd_restore(settings, args.file, force=args.force)
     upgrade(settings.database_url, revision=args.revision)
     print(f"database upgraded to {args.revision}")
     return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    return run_doctor(webhook=args.webhook)
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -304,29 +271,35 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
     run = sub.add_parser("run", help="start the bot (long polling, or a webhook)")
     run.add_argument("--webhook", metavar="URL", help="public HTTPS URL of the webhook")
-    run.add_argument("--listen", default="127.0.0.1", help="address to listen on (webhook)")
-    run.add_argument("--port", type=int, default=8443, help="port to listen on (webhook)")
-    run.add_argument("--secret", default="", help="secret token Telegram sends (webhook)")
+    run.add_argument("--listen", default=None, help="address to listen on (webhook)")
+    run.add_argument("--port", type=int, default=None, help="port to listen on (webhook)")
+    run.add_argument("--secret", default=None, help="secret token Telegram sends (webhook)")
     run.set_defaults(func=cmd_run)
+
+    check = sub.add_parser("check", help="say what is set up and what is missing, one line each")
+    check.add_argument("--webhook", metavar="URL", default=None, help="as given to run")
+    check.set_defaults(func=cmd_check)
 
     plan = sub.add_parser("plan", help="read a plan document")
     plan_sub = plan.add_subparsers(dest="plan_command", required=True)
     show = plan_sub.add_parser("show", help="print who leads and supports each measure")
     show.add_argument("--json", action="store_true", help="machine-readable JSON on stdout")
-    show.add_argument("--lang", default="zh_CN", help="zh_CN (default) or en")
+    show.add_argument("--lang", default=None, help="zh_CN or en (default: BOT_LOCALE, LANG)")
     show.add_argument("path")
     imp = plan_sub.add_parser("import", help="store a plan (or a revised version) in the database")
-    imp.add_argument("--lang", default="zh_CN", help="zh_CN (default) or en")
+    imp.add_argument("--lang", default=None, help="zh_CN or en (default: BOT_LOCALE, LANG)")
     imp.add_argument("path")
     export = plan_sub.add_parser(
         "export-map", help="write the map (who leads what, deadlines, doubts) to an .xlsx"
     )
-    export.add_argument("--lang", default="zh_CN", help="zh_CN (default) or en")
+    export.add_argument("--lang", default=None, help="zh_CN or en (default: BOT_LOCALE, LANG)")
     export.add_argument("path")
     corrections = plan_sub.add_parser(
         "import-map", help="apply an edited map .xlsx (nothing is written if a row is bad)"
     )
-    corrections.add_argument("--lang", default="zh_CN", help="zh_CN (default) or en")
+    corrections.add_argument(
+        "--lang", default=None, help="zh_CN or en (default: BOT_LOCALE, LANG)"
+    )
     corrections.add_argument("path")
     plan.set_defaults(func=cmd_plan)
 
@@ -345,6 +318,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     db_sub = db.add_subparsers(dest="db_command", required=True)
     up = db_sub.add_parser("upgrade", help="apply Alembic migrations")
     up.add_argument("revision", nargs="?", default="head")
+    backup = db_sub.add_parser("backup", help="copy the database to FILE (the bot may run)")
+    backup.add_argument("file")
+    restore = db_sub.add_parser("restore", help="replace the database with a backup FILE")
+    restore.add_argument("file")
+    restore.add_argument("--force", action="store_true", help="even if it is not empty")
     db.set_defaults(func=cmd_db)
     return parser.parse_args(argv)
 
@@ -356,7 +334,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args))
     except SettingsError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        # One sentence in the operator's language; the token is never part of it.
+        t = operator_translator(getattr(args, "lang", None))
+        print(render_problems(t, exc.problems), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

@@ -7,21 +7,50 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from messages.i18n import normalize_locale
+from messages.problems import Problem, render_problems
 
 TOKEN_PATTERN = re.compile(r"^\d{5,16}:[A-Za-z0-9_-]{30,}$")
+SECRET_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,256}")
 DEFAULT_DATABASE_URL = "sqlite:///duban.sqlite3"
 DEFAULT_PLAN = Path(__file__).resolve().parent / "data" / "shanxi-taihang-2021-36.txt"
+PROXY_SCHEMES = ("http", "https", "socks5", "socks5h")
 
 
 class SettingsError(Exception):
-    """A setting is missing or malformed; the message is meant for the operator."""
+    """A setting is missing or malformed, or a service it names cannot be used.
+
+    It carries problems (a kind and its values), rendered in the operator's language by
+    `messages.problems`; `str()` gives the English sentence. A plain sentence is accepted as
+    a kind of its own, for callers that have nothing to translate.
+    """
+
+    def __init__(self, kind: str | Problem | list[Problem], /, **params: Any) -> None:
+        if isinstance(kind, list):
+            self.problems = kind
+        elif isinstance(kind, Problem):
+            self.problems = [kind]
+        else:
+            self.problems = [Problem(kind, params)]
+        super().__init__(self.problems[0].kind)
+
+    def __str__(self) -> str:
+        return render_problems(None, self.problems)
+
+
+class SettingProblem(ValueError):
+    """Raised inside a validator: pydantic keeps it, `load_settings` reads its problem back."""
+
+    def __init__(self, kind: str, **params: Any) -> None:
+        self.problem = Problem(kind, params)
+        super().__init__(render_problems(None, [self.problem]))
 
 
 class Settings(BaseSettings):
@@ -35,6 +64,9 @@ class Settings(BaseSettings):
     bot_timezone: str = "Asia/Shanghai"
     bot_locale: str = "zh_CN"
     telegram_api_base_url: str = "https://api.telegram.org/bot"
+    # Every request to Telegram (getUpdates and file downloads too) goes through this proxy:
+    # http://, https:// or socks5:// with an optional user:password@.
+    telegram_proxy_url: str = Field(default="", repr=False)
     # Global Bot API rate (messages a second) that the rate limiter keeps under.
     rate_limit_per_second: float = 30.0
     operator_chat_id: int | None = None
@@ -43,6 +75,13 @@ class Settings(BaseSettings):
     # process (or this one after a crash) takes it back.
     outbox_tick_seconds: float = 30.0
     delivery_lease_seconds: float = 120.0
+    # How long `run` keeps trying to reach Telegram at start before it gives up (exit code 2).
+    startup_wait_seconds: float = 60.0
+    # Webhook mode, when WEBHOOK_URL is set (the `run --webhook …` options override these).
+    webhook_url: str = ""
+    webhook_listen: str = "127.0.0.1"
+    webhook_port: int = 8443
+    webhook_secret: str = Field(default="", repr=False)
     # The web dashboard (Mini App, login and kiosk links): served when WEBAPP_URL is set, on
     # WEBAPP_HOST:WEBAPP_PORT behind an HTTPS reverse proxy that answers at WEBAPP_URL.
     webapp_url: str = ""
@@ -62,8 +101,8 @@ class Settings(BaseSettings):
             parts = [p.strip() for p in re.split(r"[,，\s]+", value) if p.strip()]
             ids = []
             for part in parts:
-                if not re.fullmatch(r"-?\d{1,20}", part):
-                    raise ValueError(f"ADMIN_IDS: {part!r} is not a numeric Telegram user id")
+                if not re.fullmatch(r"-?\d{1,20}", part) or not part.lstrip("-").isascii():
+                    raise SettingProblem("admin_ids_bad", value=part)
                 ids.append(int(part))
             return ids
         if isinstance(value, int):
@@ -103,13 +142,57 @@ class Settings(BaseSettings):
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"BOT_TIMEZONE: unknown time zone {value!r}") from exc
+            raise SettingProblem("timezone_unknown", value=value) from exc
         return value
 
     @field_validator("bot_locale")
     @classmethod
     def _check_locale(cls, value: str) -> str:
-        return normalize_locale(value)
+        locale = normalize_locale(value, "")
+        if not locale:
+            raise SettingProblem("locale_unsupported", name="BOT_LOCALE", value=value)
+        return locale
+
+    @field_validator("telegram_api_base_url")
+    @classmethod
+    def _check_api_url(cls, value: str) -> str:
+        parts = urlsplit(value.strip())
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise SettingProblem("api_url_bad", value=value)
+        return value.strip()
+
+    @field_validator("telegram_proxy_url")
+    @classmethod
+    def _check_proxy(cls, value: str) -> str:
+        value = value.strip()
+        if not value:
+            return ""
+        try:
+            parts = urlsplit(value)
+            port = parts.port
+        except ValueError:
+            port, parts = None, urlsplit("")
+        if parts.scheme.lower() not in PROXY_SCHEMES or not parts.hostname or port is None:
+            raise SettingProblem("proxy_bad", value=mask_url_password(value))
+        return value
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _check_webhook_url(cls, value: str) -> str:
+        value = value.strip()
+        if value:
+            parts = urlsplit(value)
+            if parts.scheme not in ("http", "https") or not parts.hostname:
+                raise SettingProblem("webhook_url_bad", value=value)
+        return value
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _check_secret(cls, value: str) -> str:
+        value = value.strip()
+        if value and not SECRET_PATTERN.fullmatch(value):
+            raise SettingProblem("secret_bad")
+        return value
 
     @property
     def tz(self) -> ZoneInfo:
@@ -119,16 +202,37 @@ class Settings(BaseSettings):
         """Return the token or raise `SettingsError` that explains what is wrong."""
         token = self.telegram_bot_token.strip()
         if not token:
-            raise SettingsError(
-                "TELEGRAM_BOT_TOKEN is not set. Ask @BotFather for a token and put it in the "
-                "environment or in .env (see .env.example)."
-            )
+            raise SettingsError("token_missing")
         if not TOKEN_PATTERN.match(token):
-            raise SettingsError(
-                "TELEGRAM_BOT_TOKEN is malformed: a bot token looks like "
-                "'123456789:AAE...' (digits, a colon, then at least 30 letters, digits, _ or -)."
-            )
+            raise SettingsError("token_malformed")
         return token
+
+
+def mask_url_password(url: str) -> str:
+    """`socks5://user:secret@host:1080` → `socks5://user:***@host:1080` (for messages)."""
+    return re.sub(r"(//[^:/@]*):[^@/]*@", r"\1:***@", url)
+
+
+# pydantic's error types that mean "not a number" for the settings that hold numbers.
+_NUMBER_ERRORS = {
+    "int_parsing": "whole_number_bad",
+    "int_from_float": "whole_number_bad",
+    "float_parsing": "number_bad",
+    "finite_number": "number_bad",
+}
+
+
+def _problem_of(error: Any) -> Problem:
+    cause = (error.get("ctx") or {}).get("error")
+    if isinstance(cause, SettingProblem):
+        return cause.problem
+    name = ".".join(str(part) for part in error.get("loc", ())).upper()
+    value = error.get("input")
+    kind = _NUMBER_ERRORS.get(str(error.get("type")))
+    if kind:
+        return Problem(kind, {"name": name, "value": value})
+    detail = str(error.get("msg", "")).removeprefix("Value error, ")
+    return Problem("setting_bad", {"name": name, "value": value, "detail": detail})
 
 
 def load_settings(**overrides: object) -> Settings:
@@ -136,10 +240,4 @@ def load_settings(**overrides: object) -> Settings:
     try:
         return Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
-        lines = []
-        for err in exc.errors():
-            msg = str(err.get("msg", ""))
-            msg = msg.removeprefix("Value error, ")
-            where = ".".join(str(p) for p in err.get("loc", ())).upper()
-            lines.append(msg if msg.split(":")[0].isupper() else f"{where}: {msg}")
-        raise SettingsError("; ".join(lines)) from None
+        raise SettingsError([_problem_of(err) for err in exc.errors()]) from None

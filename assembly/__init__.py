@@ -1,10 +1,15 @@
 """The one assembly of the bot: the database it opens and the application it runs.
 
-Used alike by `bot.py`, the demo, the plan command line and the benchmarks.
+Used alike by `bot.py`, `operations/` (which runs the bot), the demo and the benchmarks.
 """
 
 from assembly.application import build_application, file_base_url
-from assembly.database import ensure_bundled_plan, open_database, open_database_url
+from assembly.database import (
+    ensure_bundled_plan,
+    open_database,
+    open_database_url,
+    prepare_schema,
+)
 
 __all__ = [
     "build_application",
@@ -12,4 +17,5 @@ __all__ = [
     "file_base_url",
     "open_database",
     "open_database_url",
+    "prepare_schema",
 ]

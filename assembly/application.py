@@ -67,6 +67,10 @@ def build_application(
     )
     if request is not None:
         builder = builder.request(request).get_updates_request(updates_request or request)
+    elif settings.telegram_proxy_url:
+        # Every call (getUpdates and file downloads too) goes through the proxy.
+        proxy = settings.telegram_proxy_url
+        builder = builder.proxy(proxy).get_updates_proxy(proxy)
     if rate_limit:
         # Telegram allows about 30 messages a second overall and 20 a minute into one group;
         # the limiter also waits out RetryAfter and tries again. The overall bucket holds one

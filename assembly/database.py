@@ -31,14 +31,23 @@ def open_database_url(url: str, *, create: bool = True) -> Database:
     db = Database.from_url(url)
     if create:
         try:
-            if is_postgres(db.engine):
-                require_current(db.engine)
-            else:
-                upgrade_engine(db.engine)
+            prepare_schema(db)
         except BaseException:
             db.dispose()
             raise
     return db
+
+
+def prepare_schema(db: Database) -> None:
+    """Bring the schema to (SQLite), or check it is at (PostgreSQL), the newest migration.
+
+    Apart from `open_database_url` so that `bot.py run` can open the database first and
+    create nothing in it until Telegram has accepted the token.
+    """
+    if is_postgres(db.engine):
+        require_current(db.engine)
+    else:
+        upgrade_engine(db.engine)
 
 
 def ensure_bundled_plan(db: Database) -> None:

@@ -42,7 +42,11 @@ def scaled_plan_text(text: str, times: int) -> str:
 
 
 def time_read(path: Path, runs: int) -> tuple[list[float], int]:
-    """Milliseconds of `read_plan(path)` per run, and the measures it found."""
+    """Milliseconds of `read_plan(path)` per run, and the measures with a clause it found.
+
+    Only those are compared: in the large plan the guiding thought and goals of each copy
+    after the first stand between measures, so they are read as measures without a clause.
+    """
     from planreader.reader import read_plan
 
     timings = []
@@ -51,7 +55,7 @@ def time_read(path: Path, runs: int) -> tuple[list[float], int]:
         start = time.perf_counter()
         document = read_plan(path)
         timings.append((time.perf_counter() - start) * 1000)
-        found = len(document.measures)
+        found = sum(1 for m in document.measures if m.clause is not None)
     return timings, found
 
 

@@ -191,7 +191,12 @@ class BotApiMethods:
 
     # --- bot and updates -----------------------------------------------------------------
     async def get_me(self, params: dict[str, Any], files: dict[str, UploadedFile]) -> Any:
-        return bot_user()
+        # The two BotFather settings a set-up needs: /setjoingroups and /setprivacy.
+        return {
+            **bot_user(),
+            "can_join_groups": self.world.can_join_groups,
+            "can_read_all_group_messages": not self.world.privacy_mode,
+        }
 
     async def accept(self, params: dict[str, Any], files: dict[str, UploadedFile]) -> Any:
         return True

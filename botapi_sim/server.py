@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import collections
 import contextlib
 import json
 import socket
@@ -74,6 +75,11 @@ class BotApiSimulator:
         self.rate_limits = rate_limits
         self._runner: web.AppRunner | None = None
         self._host = "127.0.0.1"
+        # Errors answered to the next calls of a method, in order (see `answer_next`).
+        self._scripted: dict[str, collections.deque[ApiError]] = {}
+        # The client ends (host, port) of every connection a request came over: a test of a
+        # proxy compares them with the proxy's own upstream connections.
+        self.peers: set[tuple[str, int]] = set()
 
     # --- lifecycle ----------------------------------------------------------------------
     async def start(self) -> str:
@@ -145,11 +151,41 @@ class BotApiSimulator:
     def _token_ok(self, request: web.Request) -> bool:
         return self.token is None or request.match_info["token"] == self.token
 
+    def _note_peer(self, request: web.Request) -> None:
+        peer = request.transport.get_extra_info("peername") if request.transport else None
+        if peer:
+            self.peers.add((str(peer[0]), int(peer[1])))
+
+    def answer_next(
+        self,
+        method: str,
+        code: int,
+        description: str,
+        *,
+        times: int = 1,
+        retry_after: int | None = None,
+    ) -> None:
+        """The next `times` calls of `method` get this error (e.g. 502 on getUpdates)."""
+        parameters = {"retry_after": retry_after} if retry_after is not None else None
+        error = ApiError(code, description, parameters)
+        self._scripted.setdefault(method, collections.deque()).extend([error] * times)
+
+    def scripted_left(self, method: str) -> int:
+        """How many of the errors given to `answer_next` for `method` are still to come."""
+        return len(self._scripted.get(method, ()))
+
     async def _handle_method(self, request: web.Request) -> web.Response:
+        self._note_peer(request)
         if not self._token_ok(request):
             return self._json(401, ApiError(401, "Unauthorized").to_json())
         method = request.match_info["method"]
         self.stats.requests[method] += 1
+        scripted = self._scripted.get(method)
+        if scripted:
+            error = scripted.popleft()
+            if method == "getUpdates":
+                await asyncio.sleep(0.05)  # as a real server's error, not a tight loop
+            return self._json(error.code, error.to_json())
         if method != "getUpdates":
             self._last_activity = time.monotonic()
         delay = 0.0
@@ -175,6 +211,7 @@ class BotApiSimulator:
         return response
 
     async def _handle_file(self, request: web.Request) -> web.StreamResponse:
+        self._note_peer(request)
         if not self._token_ok(request):
             return web.Response(status=401, text="Unauthorized")
         path = request.match_info["path"]

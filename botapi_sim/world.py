@@ -132,6 +132,8 @@ class SimWorld:
         self._file_numbers = itertools.count(1)
         self.bot_name = str(bot_user()["first_name"])
         self.privacy_mode = False
+        # BotFather's /setjoingroups: a bot that may not join groups cannot be added to one.
+        self.can_join_groups = True
 
     # --- chats ----------------------------------------------------------------------------
     def add_chat(

@@ -1,8 +1,10 @@
-"""Everyone's commands: /start and /help (what this chat is bound to), /lang (its language)."""
+"""Everyone's commands: /start and /help (what this chat is bound to), /whoami (the ids a
+set-up needs, and the caller's roles), /lang (the chat's language).
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 
@@ -20,6 +22,15 @@ CHINESE, ENGLISH = "zh_CN", "en"
 
 
 @dataclass(frozen=True)
+class Ids:
+    """The ids a set-up needs: the caller's (for ADMIN_IDS) and the chat's."""
+
+    user_id: int | None
+    chat_id: int | None
+    in_group: bool
+
+
+@dataclass(frozen=True)
 class HelpAnswer:
     roles: Roles
     in_group: bool
@@ -28,19 +39,68 @@ class HelpAnswer:
     web: bool = False  # the bot serves a web dashboard: /dashboard and /screen are offered
     # For an admin in private (the start of the day): units with measures that no chat reaches.
     unbound: list[UnboundHolding] = field(default_factory=list)
+    ids: Ids | None = None  # /start only: the first step of every set-up
+
+
+def _binding(session: Session, chat_id: int | None) -> tuple[list[str], bool]:
+    """The chat's departments, and whether it is the coordinators' chat."""
+    if chat_id is None:
+        return [], False
+    chat = session.get(Chat, chat_id)
+    names = [d.name for d in chat_departments(session, chat_id=chat_id)]
+    return names, bool(chat and chat.is_coordinators)
 
 
 def help_(session: Session, *, roles: Roles, args: CommandArgs, now: datetime) -> HelpAnswer:
-    """/start and /help: what this chat is bound to, and the caller's commands."""
-    names: list[str] = []
-    coordinators = False
-    if args.chat_id is not None:
-        chat = session.get(Chat, args.chat_id)
-        names = [d.name for d in chat_departments(session, chat_id=args.chat_id)]
-        coordinators = bool(chat and chat.is_coordinators)
+    """/help: what this chat is bound to, and the caller's commands; for an admin in private,
+    the units left to bind."""
+    names, coordinators = _binding(session, args.chat_id)
     unbound = unbound_holdings(session) if roles.is_admin and args.private else []
     return HelpAnswer(
         roles, args.in_group, names, coordinators, web=bool(args.dashboard_url), unbound=unbound
+    )
+
+
+def start(
+    session: Session, *, roles: Roles, args: CommandArgs, now: datetime, caller_id: int | None
+) -> HelpAnswer:
+    """/start: /help's answer, then the caller's id and, in a group, the group's id."""
+    answer = help_(session, roles=roles, args=args, now=now)
+    return replace(answer, ids=Ids(caller_id, args.chat_id, args.in_group))
+
+
+@dataclass(frozen=True)
+class WhoamiAnswer:
+    roles: Roles
+    user_id: int | None
+    user_name: str
+    chat_id: int | None
+    chat_title: str
+    in_group: bool
+    bound_to: list[str] = field(default_factory=list)
+    coordinators_chat: bool = False
+
+
+def whoami(
+    session: Session,
+    *,
+    roles: Roles,
+    args: CommandArgs,
+    now: datetime,
+    caller_id: int | None,
+    caller_name: str,
+) -> WhoamiAnswer:
+    """/whoami: who is asking, where, bound to what, with which roles."""
+    names, coordinators = _binding(session, args.chat_id)
+    return WhoamiAnswer(
+        roles=roles,
+        user_id=caller_id,
+        user_name=caller_name,
+        chat_id=args.chat_id,
+        chat_title=args.chat_title,
+        in_group=args.in_group,
+        bound_to=names,
+        coordinators_chat=coordinators,
     )
 
 

@@ -1,7 +1,8 @@
-"""/start, /help and /lang for everyone, and the command menus set at start.
+"""/start, /help, /whoami and /lang for everyone, and the command menus set at start.
 
 /help says what this chat is bound to and lists only the commands the caller's role may
-use; menus are set per language (zh, en, default) and scope (groups, private, group admins).
+use (/start adds the ids a set-up needs); menus are set per language (zh, en, default) and
+scope (groups, private, group admins).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from telegram.ext import Application, CommandHandler
 
 from commands import common
 from handlers.gate import Call, command, gated
-from messages.common import menu, render_help, render_language
+from messages.common import menu, render_help, render_language, render_whoami
 from messages.i18n import get_translator
 from messages.menus import command_menus
 from runtime import services
@@ -30,6 +31,22 @@ log = logging.getLogger(__name__)
 AnyApp = Application[Any, Any, Any, Any, Any, Any]
 
 help_command = command("help", common.help_, render_help)
+
+
+@gated("start")
+async def start_command(call: Call) -> None:
+    """/start: /help's answer, then the caller's id (and the group's) for the set-up."""
+    await call.reply(render_help, await call.run(common.start, caller_id=call.user_id))
+
+
+@gated("whoami")
+async def whoami_command(call: Call) -> None:
+    """/whoami: the caller's user id, this chat's id and the caller's roles here."""
+    user = call.update.effective_user
+    answer = await call.run(
+        common.whoami, caller_id=call.user_id, caller_name=user.full_name if user else ""
+    )
+    await call.reply(render_whoami, answer)
 
 
 @gated("lang")
@@ -73,6 +90,8 @@ async def set_command_menus(application: AnyApp) -> None:
 
 
 def register(application: AnyApp) -> None:
-    """/start, /help, /lang."""
-    application.add_handler(CommandHandler(["start", "help"], help_command))
+    """/start, /help, /whoami, /lang."""
+    application.add_handler(CommandHandler("start", start_command))
+    application.add_handler(CommandHandler("help", help_command))
+    application.add_handler(CommandHandler("whoami", whoami_command))
     application.add_handler(CommandHandler("lang", lang_command))

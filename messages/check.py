@@ -18,6 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # Every folder of the bot: words belong in messages/ (tests/messages/test_catalogs.py checks
 # that the others have none), but a string put elsewhere is still reported when untranslated.
 SOURCE_DIRS = (
+    "operations",
     "assembly",
     "handlers",
     "delivery",

@@ -1,16 +1,17 @@
-"""Everyone's texts: /help, /lang, the polite refusals of the access gate, the apology after
-an error, the greeting in a new group, and the command menus' descriptions.
+"""Everyone's texts: /start, /help, /whoami, /lang, the polite refusals of the access gate,
+the apology after an error, the greeting in a new group, and the command menus' descriptions.
 """
 
 from __future__ import annotations
 
-from commands.common import HelpAnswer, LanguageAnswer, LanguageOutcome
+from commands.common import HelpAnswer, Ids, LanguageAnswer, LanguageOutcome, WhoamiAnswer
 from coordination.roles import Access, Place
 from messages.admin import unbound_lines
 from messages.html import bold, escape
 from messages.i18n import Translator, get_translator
 from messages.menus import Entry, commands_for, unique
 from messages.outgoing import Outgoing
+from messages.vocabulary import person_roles
 
 # Telegram's limit for a command's description in the menu.
 MENU_DESCRIPTION_LIMIT = 256
@@ -46,13 +47,7 @@ def render_help(t: Translator, answer: HelpAnswer) -> list[Outgoing]:
             lines.append(t._("This chat is not bound to a department yet."))
         if answer.coordinators_chat:
             lines.append(t._("This is the coordinators' chat."))
-    role_names = []
-    if roles.is_admin:
-        role_names.append(t._("admin"))
-    if roles.can_coordinate and not roles.is_admin:
-        role_names.append(t._("coordinator"))
-    if roles.is_liaison:
-        role_names.append(t._("liaison"))
+    role_names = person_roles(t, roles)
     if role_names:
         lines.append(t._("Your role here: {roles}.").format(roles="、".join(role_names)))
     if answer.unbound:
@@ -69,7 +64,81 @@ def render_help(t: Translator, answer: HelpAnswer) -> list[Outgoing]:
     for name, args, description in commands_for(roles, web=answer.web):
         arg_text = " " + escape(t._(args)) if args else ""
         lines.append(f"/{name}{arg_text} — " + escape(t._(description)))
+    if answer.ids is not None:
+        lines += ["", render_ids(t, answer.ids)]
     return [Outgoing("\n".join(lines))]
+
+
+def render_ids(t: Translator, ids: Ids) -> str:
+    """One line: the user's id and, in a group, the group's id (both copyable)."""
+    if ids.user_id is None:
+        return t._("This chat's id: <code>{chat_id}</code>").format(chat_id=ids.chat_id)
+    if not ids.in_group:
+        return t._("Your user id: <code>{user_id}</code>").format(user_id=ids.user_id)
+    return t._(
+        "Your user id: <code>{user_id}</code> · this group's id: <code>{chat_id}</code>"
+    ).format(user_id=ids.user_id, chat_id=ids.chat_id)
+
+
+def render_whoami(t: Translator, answer: WhoamiAnswer) -> list[Outgoing]:
+    """/whoami: who is asking, where, with which roles, and the next set-up step."""
+    lines = [bold(t._("Who you are here"))]
+    if answer.user_id is not None:
+        lines.append(
+            t._("You: {name}, user id <code>{user_id}</code>").format(
+                name=escape(answer.user_name), user_id=answer.user_id
+            )
+        )
+    if answer.in_group:
+        lines.append(
+            t._("This group: {title}, chat id <code>{chat_id}</code>").format(
+                title=escape(answer.chat_title), chat_id=answer.chat_id
+            )
+        )
+        if answer.bound_to:
+            lines.append(
+                t._("Bound to: {names}.").format(
+                    names="、".join(f"<b>{escape(n)}</b>" for n in answer.bound_to)
+                )
+            )
+        if answer.coordinators_chat:
+            lines.append(t._("This is the coordinators' chat."))
+    else:
+        lines.append(
+            t._("This chat: private, chat id <code>{chat_id}</code>").format(
+                chat_id=answer.chat_id
+            )
+        )
+    names = person_roles(t, answer.roles)
+    if names:
+        lines.append(t._("Your roles here: {roles}.").format(roles="、".join(names)))
+    else:
+        lines.append(t._("Your roles here: none."))
+    lines += _next_step(t, answer)
+    return [Outgoing("\n".join(lines))]
+
+
+def _next_step(t: Translator, answer: WhoamiAnswer) -> list[str]:
+    """The first admin's step in a private chat; binding, in a group an admin just joined."""
+    roles = answer.roles
+    if not roles.is_admin and answer.user_id is not None and not answer.in_group:
+        return [
+            "",
+            t._(
+                "To make yourself the first admin, put ADMIN_IDS={user_id} in the bot's "
+                "environment (.env) and restart it; an admin can also add you with "
+                "/admin add {user_id}."
+            ).format(user_id=answer.user_id),
+        ]
+    if roles.is_admin and answer.in_group and not answer.bound_to and not answer.coordinators_chat:
+        return [
+            "",
+            t._(
+                "Next: bind this group to its department with {bind}, or mark it as the "
+                "coordinators' chat with /coordinators_chat."
+            ).format(bind=escape("/bind " + t._("<department>"))),
+        ]
+    return []
 
 
 def render_language(t: Translator, answer: LanguageAnswer) -> list[Outgoing]:

@@ -13,6 +13,7 @@ Entry = tuple[str, str, str]
 EVERYONE: list[Entry] = [
     ("start", "", N_("what this bot does here")),
     ("help", "", N_("what this chat is bound to and your commands")),
+    ("whoami", "", N_("your user id, this chat's id and your roles")),
     ("lang", "zh|en", N_("set this chat's language")),
 ]
 LIAISON: list[Entry] = [

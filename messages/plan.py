@@ -12,6 +12,7 @@ from messages.vocabulary import role_name
 from models.plan import ROLE_SUPPORT
 from planreader.document import (
     BROKEN_FILE,
+    CARRIED,
     CLAUSES_OUTSIDE,
     EMPTY_FILE,
     FILE_NOT_FOUND,
@@ -73,6 +74,9 @@ WARNINGS = {
     INHERITED_CLAUSE: N_("No clause of its own: the departments are taken from {label} above it"),
     UNPLACED: N_("Words in the clause that are neither a department nor a role: {words}"),
     UNPARSED: N_("A bracket looks like a responsibility clause but could not be read: {text}"),
+    CARRIED: N_(
+        "{names} is not written here: an earlier note (…不再列出) adds it to every later task"
+    ),
     HELPERS_LEAD: N_(
         "The clause names no lead; {names} taken as lead because the others assist. Check who "
         "leads."

@@ -12,6 +12,7 @@ from datetime import date, datetime
 
 from babel.dates import format_skeleton
 
+from coordination.roles import Roles
 from messages.html import escape
 from messages.i18n import N_, Translator
 from models.clock import as_aware_utc
@@ -106,6 +107,18 @@ TASK_ICONS = REPORTING_ICONS
 ROLE_WORDS = {ROLE_LEAD: N_("lead")}
 SUPPORT_WORD = N_("support")
 RESPONSIBLE_WORD = N_("responsible")  # 负责: a unit of a clause that names no lead
+
+
+def person_roles(t: Translator, roles: Roles) -> list[str]:
+    """What a person is in a chat: admin, coordinator (when not an admin), liaison."""
+    names = []
+    if roles.is_admin:
+        names.append(t._("admin"))
+    if roles.can_coordinate and not roles.is_admin:
+        names.append(t._("coordinator"))
+    if roles.is_liaison:
+        names.append(t._("liaison"))
+    return names
 
 
 def status_name(t: Translator, status: str) -> str:

@@ -22,7 +22,7 @@ from alembic.script import ScriptDirectory
 from alembic.util import CommandError
 from sqlalchemy import inspect
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DatabaseError
 from sqlmodel import SQLModel
 
 # Importing the package registers every table on SQLModel.metadata.
@@ -48,13 +48,10 @@ def _explained(engine: Engine) -> Iterator[None]:
     """Turn "connection refused", "password authentication failed" … into one clear line."""
     try:
         yield
-    except OperationalError as exc:
+    except DatabaseError as exc:
         where = engine.url.render_as_string(hide_password=True)
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
-        raise DatabaseUnavailable(
-            f"cannot use the database {where}: {reason}. Check DATABASE_URL and that the "
-            "server is running."
-        ) from None
+        raise DatabaseUnavailable("database_unavailable", where=where, reason=reason) from None
 
 
 def alembic_config(
@@ -106,7 +103,7 @@ def upgrade_engine(engine: Engine, revision: str = "head") -> None:
         with _explained(engine):
             _upgrade(engine, revision)
     except CommandError as exc:  # e.g. a revision this version of the bot does not know
-        raise SchemaNotCurrent(f"cannot migrate the database: {exc}") from None
+        raise SchemaNotCurrent("migration_failed", reason=str(exc)) from None
 
 
 def _upgrade(engine: Engine, revision: str) -> None:
@@ -128,10 +125,12 @@ def _refuse_unknown(current: str | None) -> None:
     """A database migrated by a newer release cannot be run, nor migrated, by this one."""
     script = ScriptDirectory.from_config(alembic_config())
     if current is not None and current not in {s.revision for s in script.walk_revisions()}:
-        raise SchemaNotCurrent(
-            f"the database schema is at revision {current}, newer than this version of the bot "
-            f"knows (its newest is {head_revision()}). Start the newer version of the bot."
-        )
+        raise SchemaNotCurrent("schema_newer", current=current, head=head_revision())
+
+
+def require_known(engine: Engine) -> None:
+    """Raise `SchemaNotCurrent` when a newer release of the bot migrated this database."""
+    _refuse_unknown(current_revision(engine))
 
 
 def require_current(engine: Engine) -> None:
@@ -141,11 +140,9 @@ def require_current(engine: Engine) -> None:
     if current == head:
         return
     _refuse_unknown(current)
-    where = f"at revision {current}" if current else "not migrated yet (no tables or no version)"
-    raise SchemaNotCurrent(
-        f"the database schema is {where}; this version of the bot needs revision {head}. "
-        "Run `python bot.py db upgrade` (with the same DATABASE_URL) and start again."
-    )
+    if current is None:
+        raise SchemaNotCurrent("schema_empty", head=head)
+    raise SchemaNotCurrent("schema_behind", current=current, head=head)
 
 
 def schema_differences(engine: Engine) -> list[object]:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from planreader.clauses import ClauseReading, mentions_first_listed_rule, read_clause
 from planreader.deadlines import is_time_part
-from planreader.document import HELPERS_LEAD, UNPARSED, UNPLACED, Clause, Doubt
+from planreader.document import CARRIED, HELPERS_LEAD, UNPARSED, UNPLACED, Clause, Doubt
 from planreader.names import is_departmental, is_familiar
 
 OPENERS = "（(【〔［["
@@ -93,6 +93,7 @@ class ClauseScanner:
 
     def __init__(self, *, first_listed: bool = False) -> None:
         self.first_listed = first_listed
+        self.carried: list[str] = []  # units a 不再列出 note adds to every later clause
 
     def scan(self, paragraph: str) -> ParagraphClauses:
         """The clauses of one paragraph, and the paragraph without them."""
@@ -103,7 +104,7 @@ class ClauseScanner:
         for start, end in bracket_groups(paragraph[:limit]):
             inner = paragraph[start + 1 : end - 1]
             placed = _at_clause_place(paragraph, start, end)
-            reading = read_clause(inner, first_listed_leads=self.first_listed)
+            reading = read_clause(inner, first_listed_leads=self.first_listed, carried=self.carried)
             if reading.clause is not None and reading.has_role:
                 accept = placed or reading.is_clean
             else:
@@ -125,6 +126,8 @@ class ClauseScanner:
                         out.doubts.append(Doubt(UNPARSED, {"text": paragraph[start:end]}))
                 elif placed and mentions_first_listed_rule(inner):
                     self.first_listed = True
+                if placed and reading.carries:  # （以下各项工作均需各地区落实，不再列出）
+                    self.carried += [n for n in reading.carries if n not in self.carried]
                 continue
             if reading.states_first_listed:
                 self.first_listed = True  # this clause and every later one (下同)
@@ -132,7 +135,7 @@ class ClauseScanner:
             cuts.append((start, end))
         if labelled is not None:
             tail = paragraph[labelled:].strip(TRAILING)
-            reading = read_clause(tail, first_listed_leads=self.first_listed)
+            reading = read_clause(tail, first_listed_leads=self.first_listed, carried=self.carried)
             if reading.states_first_listed:
                 self.first_listed = True
             if reading.clause is not None:
@@ -147,8 +150,11 @@ class ClauseScanner:
     def _take(self, reading: ClauseReading, out: ParagraphClauses) -> None:
         assert reading.clause is not None
         out.clauses.append(reading.clause)
+        self.carried += [n for n in reading.carries if n not in self.carried]
         if reading.unplaced:
             out.doubts.append(Doubt(UNPLACED, {"words": "、".join(reading.unplaced)}))
+        if reading.added:
+            out.doubts.append(Doubt(CARRIED, {"names": "、".join(reading.added)}))
         if reading.deadline_text:
             out.deadline_texts.append(reading.deadline_text)
         clause = reading.clause

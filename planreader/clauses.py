@@ -10,11 +10,18 @@ help (`A负责，B配合`); else nobody, and every unit reports like a lead.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from planreader.deadlines import is_time_part
 from planreader.document import Clause
-from planreader.names import AFTER_ET_RE, LEVELS_RE, looks_like_unit, split_conjunction
+from planreader.names import (
+    AFTER_ET_RE,
+    LEVEL_START_RE,
+    LEVELS_RE,
+    looks_like_unit,
+    split_conjunction,
+)
 
 LEAD, RESPONSIBLE, HELPER, NAMED, FOLLOWER = "lead", "responsible", "helper", "", "follower"
 
@@ -53,13 +60,30 @@ ITEM_SEPARATORS = "、/／"
 CONJUNCTION_START_RE = re.compile(r"^(以及|和|及|与|同)")
 
 # The note that the first-listed unit leads, in whatever words: a position and a lead word.
-FIRST_POSITION = r"(?:第一位|第一个|第一家|第一名|排名第一|排第一|列第一|首位|首个|居首|最前)"
+FIRST_POSITION = (
+    r"(?:第一位|第一个|第一家|第一名|(?:排名|排序|位列|排在|列在|排|列)第一|首位|首个|居首|最前|"
+    r"(?:排在|列在|排|列)前面)"
+)
 LEAD_WORD = r"(?:牵头|主责|主办|主要负责)"
 FIRST_LISTED_RE = re.compile(
     rf"{FIRST_POSITION}[^，。；,;]{{0,12}}?{LEAD_WORD}|{LEAD_WORD}(?:单位|部门)[^，。；,;]{{0,4}}"
-    rf"(?:列|排|放)(?:在)?{FIRST_POSITION}"
+    rf"(?:列|排|放)(?:在|于)?{FIRST_POSITION}"
 )
 SCOPE_RE = re.compile(r"^(?:以下|下文|后文|全文|下|后)同$|^下同$")
+# A note that a unit carries every later task without being named again:
+# 以下均需试点城市政府落实，不再列出.
+NOT_LISTED_RE = re.compile(
+    r"^(?:以下|下文|后文)?(?:均)?不再(?:一一|重复)?(?:列出|列明|列举|标注|注明)$"
+)
+CARRY_RE = re.compile(
+    r"^(?:以下|下同|下文|后文|以后)的?(?:各项|所有|全部)?(?:任务|工作|措施|事项)?"
+    r"(?:均|都|皆|也)?(?:需|须|要|应|由)?(?P<names>.+?)(?:负责)?(?:落实|实施|负责|承担)$"
+)
+# 各地区负责落实，以下不再列出: the units just before the note carry the later tasks.
+CARRIED_PART_RE = re.compile(r"^(?P<names>.+?)(?:负责)?(?:落实|实施)$")
+# 技工院校内由人力资源社会保障行政部门负责: the words before 由 qualify, they name no unit
+# (自由贸易试验区 is a name).
+BY_RE = re.compile(r"(?<!自)由")
 REST_ROLE_RE = re.compile(
     r"^(?:其他|其余|其它)(?:单位|部门)?(?:为|是)?(?:配合|责任|参与|协办)(?:单位|部门)?$"
 )
@@ -80,6 +104,8 @@ class ClauseReading:
     unplaced: list[str] = field(default_factory=list)  # words that are neither names nor roles
     deadline_text: str = ""  # from 完成时限：… or a time part (2022年底前完成)
     states_first_listed: bool = False
+    carries: list[str] = field(default_factory=list)  # units a 不再列出 note adds from here on
+    added: list[str] = field(default_factory=list)  # units an earlier such note added here
 
     @property
     def is_clean(self) -> bool:
@@ -189,8 +215,13 @@ def split_outside_brackets(text: str, separators: str) -> list[str]:
 def _items(part: str) -> list[str]:
     items: list[str] = []
     for item in split_outside_brackets(part, ITEM_SEPARATORS):
-        # 各市、县人民政府 and 各省、自治区、直辖市人民政府: one set of governments, not three.
-        if items and LEVELS_RE.match(items[-1].split("、")[-1].strip()):
+        # 各市、县人民政府 and 各省、自治区、直辖市人民政府: one set of governments, not three;
+        # 各地区、各有关部门 are two (the next item is no level of government).
+        if (
+            items
+            and LEVELS_RE.match(items[-1].split("、")[-1].strip())
+            and LEVEL_START_RE.match(item.strip())
+        ):
             items[-1] = items[-1] + "、" + item
         else:
             items.append(item)
@@ -207,6 +238,10 @@ def _read_part(part: str, state: _State) -> None:
         item, role = _strip_role(item)
         if role is not None:
             state.has_role = True
+        by = BY_RE.search(item)
+        if by is not None and by.start() > 0 and looks_like_unit(item[by.end() :].strip()):
+            state.unplaced.append(item[: by.start()])
+            item = item[by.end() :]
         if HUITONG in item:
             # 国家发展改革委会同有关部门负责: the units before 会同 lead the others.
             head, tail = item.split(HUITONG, 1)
@@ -253,12 +288,31 @@ def _label_role(label: str) -> str:
     return RESPONSIBLE
 
 
-def _drop_notes(text: str) -> tuple[str, bool]:
-    """The clause without its first-listed note (列第一位者为牵头单位，下同)."""
+def _drop_notes(text: str) -> tuple[str, bool, list[str]]:
+    """The clause without its notes: the first-listed one (列第一位者为牵头单位，下同), and one
+    that a unit carries every later task (以下均需…落实，不再列出), whose units it returns."""
     states = False
+    carries: list[str] = []
     kept: list[str] = []
     for sentence in re.split(r"(?<=[。；;])", text):
         parts = split_outside_brackets(sentence, "，,")
+        bare = [p.strip("。；; ") for p in parts]
+        carrying = [CARRY_RE.match(p) for p in bare]
+        not_listed = [i for i, p in enumerate(bare) if NOT_LISTED_RE.match(p)]
+        if any(carrying) or not_listed:
+            found_names: list[str] = [m["names"] for m in carrying if m is not None]
+            if not found_names and not_listed and not_listed[0] > 0:
+                before = CARRIED_PART_RE.match(bare[not_listed[0] - 1])
+                found_names += [before["names"]] if before else []
+            for written in found_names:
+                found, _ = _names(written)
+                carries += [n.name for n in found if n.name not in carries]
+            parts = [
+                p
+                for p, match, b in zip(parts, carrying, bare, strict=True)
+                if match is None and not NOT_LISTED_RE.match(b)
+            ]
+            sentence = "，".join(parts)
         if any(FIRST_LISTED_RE.search(p) for p in parts):
             states = True
             parts = [
@@ -270,13 +324,19 @@ def _drop_notes(text: str) -> tuple[str, bool]:
             ]
             sentence = "，".join(parts)
         kept.append(sentence)
-    return "".join(kept), states
+    return "".join(kept), states, carries
 
 
-def read_clause(text: str, *, first_listed_leads: bool = False) -> ClauseReading:
-    """Read the text inside a bracket (or a labelled line) as a responsibility clause."""
+def read_clause(
+    text: str, *, first_listed_leads: bool = False, carried: Sequence[str] = ()
+) -> ClauseReading:
+    """Read the text inside a bracket (or a labelled line) as a responsibility clause.
+
+    `carried`: units an earlier note said carry every later task; they join a clause that
+    names units of its own, as responsible, after them.
+    """
     body = text.strip()
-    working, states = _drop_notes(body)
+    working, states, carries = _drop_notes(body)
     first_listed_leads = first_listed_leads or states
     state = _State()
     for kind, label, segment in _segments(working):
@@ -295,6 +355,14 @@ def read_clause(text: str, *, first_listed_leads: bool = False) -> ClauseReading
                 continue
             _read_part(part, state)
         state.assign(_label_role(label) if kind == "role" else NAMED)
+    added: list[str] = []
+    if state.named:
+        named = {entry.name for entry in state.named}
+        for name in [*carried, *carries]:
+            if name not in named:
+                state.named.append(_Named(name, RESPONSIBLE))
+                named.add(name)
+                added += [name] if name in carried else []
     clause = _resolve(body, state.named, first_listed_leads=first_listed_leads)
     return ClauseReading(
         text=body,
@@ -303,6 +371,8 @@ def read_clause(text: str, *, first_listed_leads: bool = False) -> ClauseReading
         unplaced=state.unplaced,
         deadline_text=state.deadline,
         states_first_listed=states,
+        carries=carries,
+        added=added,
     )
 
 

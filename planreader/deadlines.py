@@ -38,8 +38,13 @@ KIND_RE = re.compile(
 # In a clause a time limit is a part of its own: 2022年底前完成, 长期坚持.
 TIME_PART_RE = re.compile(
     r"^(?:完成时限|完成时间|时间|时限)?[:：]?\s*"
-    r"(?:(?:\d{4}|[二〇零○][〇零○一二三四五六七八九]{3})\s*年|\d{1,2}\s*月|年底|年内|长期|持续|每|"
+    r"(?:(?:\d{4}|[二〇零○][〇零○一二三四五六七八九]{3})\s*年|\d{1,2}\s*月|年底|年内|年末|"
+    r"今年|本年|当年|上半年|下半年|长期|持续|每|"
     r"常态化|逐年|滚动|按年度|按季度|按月|适时)"
+)
+# A limit in the year the plan is issued: 年底前取得明显成效, 今年上半年完成.
+YEARLESS_RE = re.compile(
+    r"^(?:今年|本年|当年|本年度)?(?P<period>年底|年末|年内|上半年|下半年|年中)(?:前|以前|之前)?"
 )
 # What may follow the date in a time limit: 完成, 出台, 见效 … (a short verb phrase).
 _TAIL_RE = re.compile(r"^[\u4e00-\u9fff]{0,8}$")
@@ -137,6 +142,12 @@ def read_deadline(text: str, *, base_year: int | None = None) -> Deadline | None
     if dated:
         last = max(dated, key=lambda d: d.due or date.min)
         return Deadline(last.due, text)
+    if match := YEARLESS_RE.match(text):
+        due = None
+        if base_year is not None and 1900 < base_year < 2200:
+            half = match["period"] in {"上半年", "年中"}
+            due = date(base_year, 6, 30) if half else date(base_year, 12, 31)
+        return Deadline(due, text)
     # A year alone in a time-limit cell (2023年, 2023年完成) is due at its end.
     if match := re.fullmatch(rf"{_Y}(?:内|完成|实现|见效|全面完成)?", text):
         year = _year(match["y"])

@@ -99,6 +99,7 @@ INHERITED_CLAUSE = "inherited_clause"  # label: the departments come from the he
 UNPLACED = "unplaced_words"  # words: in a clause, neither a department nor a role
 UNPARSED = "unparsed_clause"  # text: a bracket that looks like a clause but did not read
 HELPERS_LEAD = "helpers_lead"  # names: no lead named; taken as lead because others assist
+CARRIED = "carried"  # names: not written in the clause; an earlier 不再列出 note adds them
 
 
 @dataclass

@@ -17,12 +17,15 @@ ORG_SUFFIXES = tuple(
     "学校 大学 军区 海关 法院 检察院 政府 关 党委 团 联 协 台 央 校 班 区 县 市 省 旗 盟 州 镇 乡 "
     "街道 村 场 厂 园 方面 地方 各地 委员会 协会 商会".split()
 )
-# Words that end like a unit but stand for no unit on their own.
+# Words that end like a unit but stand for no unit on their own (中央 starts 中央和国家机关工委,
+# 中央宣传部 …; 党中央 is a unit, 中央 alone in a list of units is not).
 BARE_WORDS = {"单位", "部门", "企业", "机构", "地区", "市", "县", "区", "省", "地方", "方面"}
+BARE_WORDS |= {"中央"}
 LEVEL = r"(?:省|自治区|直辖市|计划单列市|市|地|州|盟|县|区|旗|乡|镇|街道)"
 # 各省、自治区、直辖市人民政府: levels listed before one kind of unit are part of its name.
 LEVELS_PREFIX_RE = re.compile(rf"^(?:各?{LEVEL}+、)+")
 LEVELS_RE = re.compile(rf"^各?{LEVEL}+$")
+LEVEL_START_RE = re.compile(rf"^{LEVEL}")
 # Catch-alls: the plan names a set of units without listing them (有关部门, 各省级人民政府).
 CATCH_ALL_RE = re.compile(
     r"^(各|有关|相关|其他|其它|其余|省直|市直|县直|区直|各级|地方各级|省级|市级|县级|中央和国家机关)"
@@ -83,7 +86,8 @@ KNOWN_STEMS = tuple(
         "工业和信息化部 人力资源社会保障部 住房城乡建设部 交通运输部 文化和旅游部 卫生健康委 "
         "退役军人事务部 市场监管总局 国家发展改革委 中国科学院 社科院 工程院 发展研究中心 "
         "供销合作社 供销社 档案局 保密局 密码局 人防办 机要局 国家安全厅 国家安全局 "
-        "总局".split()
+        "总局 国管局 国际发展合作署 供销合作总社 中央和国家机关工委 生产建设兵团 兵团 研究室 "
+        "矿山安监局 外专局 开发银行 农业发展银行 进出口银行".split()
     )
 )
 
@@ -150,7 +154,7 @@ def _split_conjunction(name: str) -> tuple[str, ...]:
 
 
 PLACE_PREFIX_RE = re.compile(
-    r"^(国务院|中共中央|中央|国家|中国|省委|市委|县委|区委|省|自治区|市|县|区)"
+    r"^(国务院|中共中央|中央|国家|中国|全国|省委|市委|县委|区委|省|自治区|市|县|区)"
 )
 
 

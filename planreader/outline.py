@@ -87,6 +87,16 @@ class Node:
     def has_clause(self) -> bool:
         return any(node.has_own_clause for node in self.walk())
 
+    @property
+    def bears_clause(self) -> bool:
+        """A clause of its own or below it, one a heading above gives it, or a bracket that
+        looks like a clause but did not read (kept, with its doubt, rather than lost)."""
+        return (
+            self.has_clause
+            or any(a.has_own_clause for a in self.ancestors())
+            or any(scan.looks_like_clause for node in self.walk() for scan in node.scans)
+        )
+
 
 def match_marker(paragraph: str) -> tuple[_Kind, re.Match[str], int] | None:
     """The numbering that opens `paragraph`, if any, with its value."""
@@ -156,7 +166,10 @@ def carrier_kind(roots: list[Node]) -> str | None:
 
 
 def measure_runs(roots: list[Node], kind: str) -> list[list[Node]]:
-    """Items of `kind` in runs of continuous numbering; runs without any clause are dropped."""
+    """Items of `kind` in runs of continuous numbering, from the first that bears a clause to
+    the last: the guiding thought, principles and goals before them and the closing items
+    after them are headings, not measures. An item without a clause between two that have
+    one stays a measure (the reader doubts it). Runs without any clause are dropped."""
     runs: list[list[Node]] = []
     for node in every_node(roots):
         if node.kind != kind or any(a.kind == kind for a in node.ancestors()):
@@ -165,4 +178,9 @@ def measure_runs(roots: list[Node], kind: str) -> list[list[Node]]:
             runs[-1].append(node)
         else:
             runs.append([node])
-    return [run for run in runs if any(node.has_clause for node in run)]
+    trimmed: list[list[Node]] = []
+    for run in runs:
+        bearing = [i for i, node in enumerate(run) if node.bears_clause]
+        if bearing:
+            trimmed.append(run[bearing[0] : bearing[-1] + 1])
+    return trimmed

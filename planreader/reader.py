@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from datetime import date
 from pathlib import Path
 
@@ -142,7 +143,10 @@ def _measure(
     node: Node, ordinal: int, *, closing: bool, sections: list[Node], base_year: int | None
 ) -> MeasureDoc:
     clauses = [c for n in node.walk() for scan in n.scans for c in scan.clauses]
-    doubts = [d for n in node.walk() for scan in n.scans for d in scan.doubts]
+    doubts: list[ReadWarning] = []
+    for doubt in (d for n in node.walk() for scan in n.scans for d in scan.doubts):
+        if doubt not in doubts:  # several clauses may give the same reason: say it once
+            doubts.append(doubt)
     if not clauses and (heading := _inherited(node)) is not None:
         clauses = [c for scan in heading.scans for c in scan.clauses]
         doubts.append(ReadWarning(INHERITED_CLAUSE, {"label": heading.label}))
@@ -170,6 +174,25 @@ def _measure(
         deadline_text=deadline.text if deadline else None,
         doubts=doubts,
     )
+
+
+def reading_hash(paras: list[str], measures: list[MeasureDoc]) -> str:
+    """The text and what the reader made of it: importing the same file again changes nothing,
+    while a reader that now reads it better (a heading no longer a measure) revises the plan."""
+    reading = [
+        [
+            m.label,
+            m.title,
+            m.leads,
+            m.supports,
+            m.deadline.isoformat() if m.deadline else None,
+            m.deadline_text,
+            [[d.code, d.params] for d in m.doubts],
+        ]
+        for m in measures
+    ]
+    summary = json.dumps(reading, ensure_ascii=False, sort_keys=True, default=str)
+    return hashlib.sha256(("\n".join(paras) + "\n" + summary).encode("utf-8")).hexdigest()
 
 
 def parse_plan_text(text: str, *, source_name: str = "") -> PlanDocument:
@@ -273,7 +296,7 @@ def parse_plan_text(text: str, *, source_name: str = "") -> PlanDocument:
         regions=regions,
         departments=departments,
         canonical=canonical,
-        content_hash=hashlib.sha256("\n".join(paras).encode("utf-8")).hexdigest(),
+        content_hash=reading_hash(paras, measures),
         source_name=source_name,
         warnings=warnings,
     )

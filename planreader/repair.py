@@ -85,10 +85,14 @@ def starts_block(fragment: str, *, in_header: bool) -> bool:
 def is_date_line(fragment: str) -> bool:
     """A line that is a date and little else (2021年11月8日, 2021年11月9日印发).
 
-    `2025年6月30日前完成…` opens a sentence, not the signature.
+    `2025年6月30日前完成…` opens a sentence, not the signature, and so does a line that a
+    narrow page cut short after the date: `2020年12月31日，将技`.
     """
     match = DATE_RE.match(fragment)
-    return bool(match) and len(fragment) - match.end() <= 4
+    if not match:
+        return False
+    rest = fragment[match.end() :]
+    return len(rest) <= 4 and not re.search(r"[，,、；;。]|^[至到起前后以]", rest)
 
 
 def is_doc_number_line(fragment: str) -> bool:
@@ -173,14 +177,17 @@ def paragraphs(text: str) -> list[str]:
     for fragment in fragments:
         if in_header and (SECTION_RE.match(fragment) or PAREN_RE.match(fragment)):
             in_header = False
-        if (
-            result
-            and not ends_block(result[-1], last_line=last_line, line_width=width)
-            and (
-                fragment.startswith(_CONTINUATION_START)
-                or not starts_block(fragment, in_header=in_header)
-                # （牵头单位：…；| 责任单位：…）: a label inside an open bracket goes on.
-                or (_unclosed(result[-1]) and not is_numbered(fragment))
+        if result and (
+            # A line that opens with ，、。） goes on the paragraph before it, whatever that
+            # ended with: （…负责） | ，国务院… is one sentence cut after its bracket.
+            fragment.startswith(_CONTINUATION_START)
+            or (
+                not ends_block(result[-1], last_line=last_line, line_width=width)
+                and (
+                    not starts_block(fragment, in_header=in_header)
+                    # （牵头单位：…；| 责任单位：…）: a label inside an open bracket goes on.
+                    or (_unclosed(result[-1]) and not is_numbered(fragment))
+                )
             )
         ):
             result[-1] += _joiner(result[-1], fragment) + fragment

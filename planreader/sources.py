@@ -1,4 +1,5 @@
-"""Turning a file into text: plain text in any of the encodings plans come in, .docx, PDF.
+"""Turning a file into text: plain text in any of the encodings plans come in, .docx, PDF,
+a saved web page.
 
 The text keeps the document's line breaks; `repair.py` joins the ones that fall inside words.
 """
@@ -7,7 +8,6 @@ from __future__ import annotations
 
 import codecs
 import io
-from html.parser import HTMLParser
 from pathlib import Path
 
 from planreader.document import (
@@ -20,6 +20,7 @@ from planreader.document import (
 )
 from planreader.docx_numbering import NumberingCounter
 from planreader.tables import task_table_lines, xlsx_text
+from planreader.web_page import page_text
 
 TEXT_SUFFIXES = {".txt", ".text", ".md", ""}
 # First cells of a table's heading row (市 | 县（市、区）), which is no region.
@@ -102,59 +103,9 @@ def pdf_text(data: bytes, *, source: str = "") -> str:
         raise PlanReadError(source, [BROKEN_FILE]) from None
 
 
-class _HtmlText(HTMLParser):
-    """The visible text of a saved web page, one line per block element."""
-
-    BLOCKS = frozenset(
-        {
-            "p",
-            "br",
-            "div",
-            "tr",
-            "li",
-            "h1",
-            "h2",
-            "h3",
-            "h4",
-            "h5",
-            "h6",
-            "table",
-            "section",
-            "article",
-            "td",
-        }
-    )
-    HIDDEN = frozenset({"script", "style", "head", "title"})
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self.hidden = 0
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in self.HIDDEN:
-            self.hidden += 1
-        elif tag in self.BLOCKS:
-            self.parts.append("\n" if tag != "td" else "：")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in self.HIDDEN and self.hidden:
-            self.hidden -= 1
-        elif tag in self.BLOCKS and tag != "td":
-            self.parts.append("\n")
-
-    def handle_data(self, data: str) -> None:
-        if not self.hidden:
-            self.parts.append(data.replace("\n", " "))
-
-
 def html_text(data: bytes, *, source: str = "") -> str:
-    """The text of a plan saved from a government website (.html)."""
-    parser = _HtmlText()
-    parser.feed(decode_text(data, source=source))
-    parser.close()
-    lines = (line.strip().lstrip("：") for line in "".join(parser.parts).split("\n"))
-    return "\n".join(line for line in lines if line)
+    """The text of a plan saved from a government website (.html), task tables as measures."""
+    return page_text(decode_text(data, source=source))
 
 
 def read_source(path: Path | str) -> str:

@@ -4,6 +4,7 @@ they do catch an import that runs back up or a chat platform imported below deli
 
 from __future__ import annotations
 
+import ast
 import os
 import shutil
 import subprocess
@@ -77,3 +78,58 @@ def test_an_import_that_breaks_the_layers_fails_the_contracts(
         probe.unlink()
     assert done.returncode != 0
     assert complaint in done.stdout, done.stdout[-3000:]
+
+
+# Folders whose modules are not the product's code: tests, the stand-ins for chat platforms,
+# generated migrations and the benchmarks.
+NOT_PRODUCT = {"tests", "botapi_sim", "dingtalk_sim", "migrations", "bench"}
+
+
+def product_modules() -> list[Path]:
+    found = []
+    for path in sorted(ROOT.rglob("*.py")):
+        first = path.relative_to(ROOT).parts[0]
+        if first in NOT_PRODUCT or first.startswith("."):
+            continue
+        found.append(path)
+    return found
+
+
+def test_no_module_of_the_product_is_over_500_lines() -> None:
+    long = {
+        str(path.relative_to(ROOT)): count
+        for path in product_modules()
+        if (count := len(path.read_text(encoding="utf-8").splitlines())) > 500
+    }
+    assert long == {}
+
+
+def test_words_users_read_are_translated_only_in_messages() -> None:
+    outside = []
+    for path in product_modules():
+        if path.relative_to(ROOT).parts[0] == "messages":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id in {"_", "gettext", "ngettext", "pgettext"}
+            ):
+                outside.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert outside == []
+
+
+def test_imports_inside_functions_say_why() -> None:
+    """Only optional heavy dependencies are imported late, each with a comment just above."""
+    silent = []
+    for path in product_modules():
+        lines = path.read_text(encoding="utf-8").splitlines()
+        for function in ast.walk(ast.parse("\n".join(lines))):
+            if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
+                continue
+            for node in ast.walk(function):
+                if isinstance(node, ast.Import | ast.ImportFrom):
+                    above = lines[max(0, node.lineno - 5) : node.lineno]
+                    if not any("#" in line for line in above):
+                        silent.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert silent == []

@@ -165,9 +165,9 @@ async def start_with(application: Any) -> WebServer:
     except OSError as exc:
         await server.stop()
         raise SettingsError(
-            f"the dashboard cannot listen on {settings.webapp_host}:{settings.webapp_port}: "
-            f"{exc.strerror or exc}. Choose another WEBAPP_HOST/WEBAPP_PORT, or leave "
-            "WEBAPP_URL empty to run without the dashboard."
+            "dashboard_port_taken",
+            address=f"{settings.webapp_host}:{settings.webapp_port}",
+            reason=exc.strerror or str(exc),
         ) from None
     application.bot_data[RUNNING] = server
     log.info(

@@ -27,6 +27,7 @@ from telegram.error import NetworkError
 
 from botapi_sim.recording import bot_user
 from botapi_sim.updates import SimUser, UpdateFactory, private_chat
+from tests.support.cli_process import run_cli
 from tests.support.paths import ROOT
 
 TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw0"
@@ -180,9 +181,8 @@ def _free_port() -> int:
 
 
 async def _run_and_wait(env: dict[str, str], cwd: Path) -> tuple[int, str]:
-    process = await _bot(["run"], cwd, env)
-    _, stderr = await asyncio.wait_for(process.communicate(), 60)
-    return int(process.returncode or 0), stderr.decode()
+    outcome = await run_cli(["run"], cwd, env, timeout=60)
+    return outcome.code, outcome.stderr
 
 
 @pytest.mark.parametrize(
@@ -199,7 +199,7 @@ async def _run_and_wait(env: dict[str, str], cwd: Path) -> tuple[int, str]:
 async def test_bad_settings_stop_the_start_with_a_message_and_exit_code_2(
     tmp_path: Path, variables: dict[str, str], expected: str
 ) -> None:
-    code, stderr = await _run_and_wait(_clean_env(**variables), tmp_path)
+    code, stderr = await _run_and_wait(_clean_env(BOT_LOCALE="en", **variables), tmp_path)
     assert code == 2
     assert expected in stderr
     assert "Traceback" not in stderr
@@ -208,7 +208,10 @@ async def test_bad_settings_stop_the_start_with_a_message_and_exit_code_2(
 
 async def test_a_token_in_the_env_file_of_the_working_directory_is_read(tmp_path: Path) -> None:
     """The same malformed-token message proves the .env file was read, not the shell."""
-    (tmp_path / ".env").write_text("TELEGRAM_BOT_TOKEN=from-dotenv\n", encoding="utf-8")
+    # BOT_LOCALE in .env chooses the language of the message, too.
+    (tmp_path / ".env").write_text(
+        "TELEGRAM_BOT_TOKEN=from-dotenv\nBOT_LOCALE=en\n", encoding="utf-8"
+    )
     code, stderr = await _run_and_wait(_clean_env(), tmp_path)
     assert code == 2
     assert "TELEGRAM_BOT_TOKEN is malformed" in stderr
@@ -245,7 +248,7 @@ async def test_the_token_is_redacted_from_request_logs_and_tracebacks(
 ) -> None:
     """An operator turns on debug logging: httpx logs URLs, an error logs a traceback."""
     from assembly import build_application
-    from bot import configure_logging
+    from operations.logs import configure_logging
     from settings import load_settings
     from tests.support.harness import fresh_database
 
@@ -271,7 +274,10 @@ async def test_the_token_is_redacted_from_request_logs_and_tracebacks(
         db.dispose()
     logged = capfd.readouterr().err
     assert "getMe" in logged and "sendMessage" in logged, "the requests were logged"
-    assert "cannot reach" in logged and "Traceback" in logged, "the error was logged"
+    error_lines = [line for line in logged.splitlines() if "cannot reach" in line]
+    assert len(error_lines) == 1, "the error was logged, traceback and all, on one line"
+    assert "NetworkError: cannot reach" in error_lines[0] and "(at " in error_lines[0]
+    assert "Traceback" not in logged
     assert TOKEN not in logged
     assert SECRET_PART not in logged
     assert "<token>" in logged

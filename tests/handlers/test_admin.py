@@ -164,9 +164,8 @@ async def test_chats_lists_bound_chats_and_departments_without_a_chat(tmp_path):
         assert "• 省发展改革委 — 牵头（三）（四）" in unbound and "省水利厅 —" not in unbound
         assert "省自然资源厅 —" not in unbound and "省能源局 —" not in unbound
         # A group of units is reached through its members' chats, and says so.
-        assert "• 相关市人民政府（单位组，需绑定其成员单位的群） — 负责（二十）（二十二）；配合（八）" in (
-            unbound
-        )
+        group = "• 相关市人民政府（单位组，需绑定其成员单位的群）"
+        assert f"{group} — 负责（二十）（二十二）；配合（八）" in unbound
 
 
 async def test_measures_lists_the_chat_departments_measures_with_roles(tmp_path):

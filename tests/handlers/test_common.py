@@ -68,3 +68,30 @@ async def test_command_menus_per_language_and_scope_and_a_refusal_is_survived(tm
         bot.request.fail_next("setMyCommands", 400, "Bad Request: BOT_COMMAND_INVALID")
         await set_command_menus(bot.application)
         assert len(bot.request.sent("setMyCommands")) == 9
+
+
+async def test_whoami_gives_the_ids_a_set_up_needs_and_the_roles(tmp_path):
+    async with BotHarness.open(tmp_path, admin_ids=[ADMIN.id]) as bot:
+        stranger = await bot.command(private_chat(STRANGER), STRANGER, "whoami")
+        assert f"user id <code>{STRANGER.id}</code>" in stranger
+        assert "Your roles here: none." in stranger
+        assert f"ADMIN_IDS={STRANGER.id}" in stranger, "the next step for the first admin"
+        admin = await bot.command(WATER_GROUP, ADMIN, "whoami")
+        assert f"聊天 ID <code>{WATER_GROUP.id}</code>" in admin
+        assert "管理员" in admin and "/bind" in admin, "an unbound group: bind it next"
+        await bot.command(WATER_GROUP, ADMIN, "bind", "省水利厅")
+        liaison = await bot.command(WATER_GROUP, LIAISON_WATER, "whoami")
+        assert f"<code>{LIAISON_WATER.id}</code>" in liaison
+        assert "<b>省水利厅</b>" in liaison and "联络员" in liaison
+        assert f"用户 ID <code>{LIAISON_WATER.id}</code>" in liaison
+        assert "ADMIN_IDS" not in liaison
+
+
+async def test_start_ends_with_the_user_id_and_in_a_group_the_groups_id(tmp_path):
+    async with BotHarness.open(tmp_path, admin_ids=[ADMIN.id]) as bot:
+        private = await bot.command(private_chat(STRANGER), STRANGER, "start")
+        assert private.endswith(f"Your user id: <code>{STRANGER.id}</code>")
+        group = await bot.command(UNBOUND_GROUP, STRANGER, "start")
+        assert f"<code>{STRANGER.id}</code>" in group
+        assert f"<code>{UNBOUND_GROUP.id}</code>" in group
+        assert str(STRANGER.id) not in await bot.command(UNBOUND_GROUP, STRANGER, "help")

@@ -189,7 +189,8 @@ def test_a_database_from_a_newer_release_is_refused_with_a_message(tmp_path: Pat
     engine.dispose()
 
     result = _run_cli(
-        ["run"], tmp_path, DATABASE_URL=url, TELEGRAM_BOT_TOKEN="123456789:" + "A" * 35
+        ["run"], tmp_path, DATABASE_URL=url, TELEGRAM_BOT_TOKEN="123456789:" + "A" * 35,
+        BOT_LOCALE="en",
     )
     assert result.returncode == 2
     assert "revision 9999, newer than this version of the bot" in result.stderr

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from planreader.clauses import parse_clause, read_clause
+from planreader.clauses import mentions_first_listed_rule, parse_clause, read_clause
 
 
 @pytest.mark.parametrize(
@@ -174,3 +174,68 @@ def test_a_time_limit_in_a_clause_is_its_deadline_not_a_name(text, deadline):
     reading = read_clause(text)
     assert reading.deadline_text == deadline and reading.unplaced == []
     assert not any("坚持" in n or "推进" in n or "年" in n for n in reading.clause.departments)
+
+
+@pytest.mark.parametrize(
+    ("text", "supports"),
+    [
+        # Levels listed before one kind of unit are one name; a catch-all after one is not.
+        ("各地区、各有关部门负责", ["各地区", "各有关部门"]),
+        ("各省、自治区、直辖市人民政府负责", ["各省、自治区、直辖市人民政府"]),
+        # 中央 alone is no unit: 中央和国家机关工委 is one name, not 中央 and 国家机关工委.
+        ("扶贫办、中央和国家机关工委、国管局等和各省级人民政府负责", None),
+    ],
+)
+def test_names_around_separators_and_conjunctions(text, supports):
+    clause = read_clause(text).clause
+    expected = supports or ["扶贫办", "中央和国家机关工委", "国管局", "各省级人民政府"]
+    assert (clause.leads, clause.supports) == ([], expected)
+
+
+def test_words_before_by_qualify_and_name_no_unit():
+    # 技工院校内由人力资源社会保障行政部门负责: a remark inside a sentence, not a clause.
+    reading = read_clause("技工院校内由人力资源社会保障行政部门负责")
+    assert reading.unplaced == ["技工院校内"] and not reading.is_clean
+    assert reading.clause.supports == ["人力资源社会保障行政部门"]
+    # 自由贸易试验区 keeps its 由.
+    assert read_clause("上海自由贸易试验区管委会负责").clause.supports == [
+        "上海自由贸易试验区管委会"
+    ]
+
+
+def test_a_note_that_a_unit_carries_every_later_task():
+    note = read_clause("生态环境部指导，试点城市政府负责落实。以下均需试点城市政府落实，不再列出")
+    assert note.carries == ["试点城市政府"] and note.unplaced == [] and note.added == []
+    assert (note.clause.leads, note.clause.supports) == (["试点城市政府"], ["生态环境部"])
+    # Later clauses get the unit after their own, as responsible: the guides assist it.
+    later = read_clause("农业农村部、财政部指导", carried=["试点城市政府"])
+    assert later.added == ["试点城市政府"]  # not written there: the reader says so (a doubt)
+    assert (later.clause.leads, later.clause.supports) == (
+        ["试点城市政府"],
+        ["农业农村部", "财政部"],
+    )
+    led = read_clause("生态环境部牵头，国家统计局参与", carried=["试点城市政府"])
+    assert (led.clause.leads, led.clause.supports) == (
+        ["生态环境部"],
+        ["国家统计局", "试点城市政府"],
+    )
+    # A bracket that names no unit of its own does not become a clause through the note.
+    assert read_clause("企业直接申报，不需转报", carried=["试点城市政府"]).clause is None
+
+
+@pytest.mark.parametrize(
+    ("text", "carries"),
+    [
+        ("国家发展改革委牵头，各地区负责落实，以下不再列出", ["各地区"]),
+        ("以下各项工作均需各地区落实，不再一一列出", ["各地区"]),
+        ("科技部、财政部负责，以下各项任务均需各省级人民政府落实，不再列出", ["各省级人民政府"]),
+    ],
+)
+def test_the_carry_note_in_other_words(text, carries):
+    reading = read_clause(text)
+    assert reading.carries == carries and reading.unplaced == []
+
+
+@pytest.mark.parametrize("text", ["第一批试点由省水利厅牵头", "省水利厅牵头，第一阶段完成"])
+def test_first_in_other_senses_is_no_first_listed_note(text):
+    assert not mentions_first_listed_rule(text)

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from planreader.deadlines import body_deadline, is_time_part, read_deadline
+from planreader.deadlines import Deadline, body_deadline, is_time_part, read_deadline
 
 
 @pytest.mark.parametrize(
@@ -64,3 +64,17 @@ def test_a_month_without_a_year_falls_in_the_plans_year():
 def test_in_a_measures_text_only_a_limit_before_a_date_counts(body, due):
     found = body_deadline(body)
     assert (found.due if found else None) == due
+
+
+@pytest.mark.parametrize(
+    ("text", "due"),
+    [
+        ("年底前取得明显成效", date(2019, 12, 31)),
+        ("今年上半年完成", date(2019, 6, 30)),
+        ("年内完成", date(2019, 12, 31)),
+    ],
+)
+def test_a_limit_without_a_year_falls_in_the_year_the_plan_was_issued(text, due):
+    assert is_time_part(text)  # a clause's part, not a unit
+    assert read_deadline(text, base_year=2019) == Deadline(due, text)
+    assert read_deadline(text) == Deadline(None, text)  # no issue date: the words are kept

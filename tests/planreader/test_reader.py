@@ -10,8 +10,9 @@ from datetime import date
 import pytest
 
 from models.plan import KIND_DEPARTMENT, KIND_GROUP
-from planreader.document import PlanDocument
+from planreader.document import MeasureDoc, PlanDocument
 from planreader.reader import read_plan
+from planreader.repair import paragraphs
 from settings import DEFAULT_PLAN
 
 # Read from the document by hand: measure number → (leads, supports), in the order written.
@@ -113,17 +114,23 @@ def test_the_header_gives_title_document_number_issuer_and_date(shanxi):
     assert shanxi.issued_on == date(2021, 11, 8)  # signed, not the 11-9 print date
 
 
-def test_all_22_measures_are_read_in_document_order_with_their_numerals(shanxi):
-    assert [m.number for m in shanxi.measures] == list(range(1, 23))
-    assert [m.numeral for m in shanxi.measures] == NUMERALS
-    assert [m.label for m in shanxi.measures][:3] == ["（一）", "（二）", "（三）"]
+def measure(shanxi: PlanDocument, number: int) -> MeasureDoc:
+    """The measure the document numbers `number`: （五） is 5."""
+    return next(m for m in shanxi.measures if m.number == number)
+
+
+def test_the_20_measures_are_read_in_document_order_with_their_own_numbers(shanxi):
+    # （一）指导思想 and （二）主要目标 carry no clause before the first measure: headings.
+    assert [m.number for m in shanxi.measures] == list(range(3, 23))
+    assert [m.numeral for m in shanxi.measures] == NUMERALS[2:]
+    assert [m.label for m in shanxi.measures][:2] == ["（三）", "（四）"]
 
 
 @pytest.mark.parametrize("number", sorted(SHANXI_CLAUSES))
 def test_every_clause_names_exactly_the_leads_and_supports_of_the_document(shanxi, number):
-    measure = shanxi.measures[number - 1]
+    found = measure(shanxi, number)
     leads, supports = SHANXI_CLAUSES[number]
-    assert (measure.leads, measure.supports) == (leads, supports)
+    assert (found.leads, found.supports) == (leads, supports)
 
 
 def test_the_twenty_clauses_are_all_there_is(shanxi):
@@ -136,29 +143,31 @@ def test_clauses_without_a_lead_make_every_department_report_like_a_lead(shanxi)
     assert no_lead == [19, 20, 21, 22]
 
 
-def test_guiding_thought_and_main_goals_are_kept_as_measures_without_departments(shanxi):
-    first, second = shanxi.measures[:2]
-    assert (first.title, first.leads, first.supports, first.clause) == ("指导思想", [], [], None)
-    assert (second.title, second.clause) == ("主要目标", None)
-    assert first.section == "一、总体要求"
+def test_guiding_thought_and_main_goals_are_headings_not_measures(shanxi):
+    titles = [m.title for m in shanxi.measures]
+    assert "指导思想" not in titles and "主要目标" not in titles
+    assert all(m.clause is not None for m in shanxi.measures)
+    assert shanxi.sections[0].heading == "一、总体要求"  # the section itself is still read
+    assert shanxi.measures[0].section == "二、统筹“新”“老”基础设施建设,扎实推进老区振兴发展"
 
 
 def test_titles_end_at_the_first_full_stop_and_sections_are_the_headings(shanxi):
-    assert shanxi.measures[2].title == "加强新型基础设施建设"
-    assert shanxi.measures[13].title == "统筹推进山水林田湖草沙一体化保护修复"
-    assert shanxi.measures[2].section == "二、统筹“新”“老”基础设施建设,扎实推进老区振兴发展"
-    assert shanxi.measures[21].section == "七、强化组织实施"
+    assert measure(shanxi, 3).title == "加强新型基础设施建设"
+    assert measure(shanxi, 14).title == "统筹推进山水林田湖草沙一体化保护修复"
+    assert measure(shanxi, 22).section == "七、强化组织实施"
     assert [s.numeral for s in shanxi.sections] == ["一", "二", "三", "四", "五", "六", "七"]
 
 
 def test_words_broken_by_the_pdf_are_joined_and_the_clause_leaves_the_body(shanxi):
-    guiding = shanxi.measures[0].body
-    assert "为指导,全面贯彻" in guiding and "\n" not in guiding
+    guiding = next(
+        p for p in paragraphs(DEFAULT_PLAN.read_text(encoding="utf-8")) if "指导思想" in p
+    )
+    assert "为指导,全面贯彻" in guiding
     # (八) spans two paragraphs of the document: both are its body, the clause is not.
-    industry = shanxi.measures[7].body
+    industry = measure(shanxi, 8).body
     assert industry.count("\n") == 1 and "支持长治、晋城打造" in industry
     assert "按职责分工负责" not in industry
-    assert shanxi.measures[7].clause.text.startswith("省工信厅牵头")
+    assert measure(shanxi, 8).clause.text.startswith("省工信厅牵头")
 
 
 def test_the_attachment_gives_35_counties_in_6_cities(shanxi):

@@ -15,7 +15,7 @@ from planreader.reader import parse_plan_text, read_plan
 from planreader.tables import task_table_lines
 from tests.planreader.test_reader_genre import plan_text
 from tests.support.paths import PLANS
-from tests.support.plan_tables import EXPECTED, SECTIONS, write_docx, write_xlsx
+from tests.support.plan_tables import EXPECTED, SECTIONS, write_docx, write_html, write_xlsx
 from tests.support.plan_words import english
 
 FIXTURES = PLANS
@@ -23,6 +23,11 @@ FIXTURES = PLANS
 
 def reading(document) -> list[tuple[str, list[str], list[str]]]:
     return [(m.label, m.leads, m.supports) for m in document.measures if m.clause]
+
+
+def labelled(document, label: str):
+    """The measure the document labels `label`."""
+    return next(m for m in document.measures if m.label == label)
 
 
 @pytest.fixture(scope="module")
@@ -92,20 +97,39 @@ def test_articles_numbered_di_yi_tiao_are_measures():
         ("第一条", [], ["市工信局", "市财政局"]),
         ("第二条", ["市地方金融监管局"], ["市财政局"]),
     ]
-    assert [m.number for m in document.measures] == [1, 2, 3]
+    # The closing article has no clause after the last measure: it is no measure.
+    assert [m.number for m in document.measures] == [1, 2]
 
 
 def test_headings_and_principles_without_clauses_are_not_measures(hunan, ministry):
     assert all("坚持" not in m.title for m in ministry.measures)
-    assert [m.label for m in hunan.measures if m.clause is None] == ["（一）", "（二）"]
-    assert all(not m.doubts for m in hunan.measures[:2])  # goals before the first clause
+    # （一）指导思想 and （二）主要目标 are numbered like the measures but carry no clause.
+    assert hunan.measures[0].label == "（三）"
+    assert all(m.clause is not None and not m.doubts for m in hunan.measures[:2])
+
+
+def test_an_item_without_a_clause_between_measures_stays_a_measure_with_a_doubt():
+    text = plan_text(
+        "（一）指导思想。坚持稳中求进。\n\n"
+        "（二）开展土地整治。推进试点。（省自然资源厅牵头，省财政厅配合）\n\n"
+        "（三）保护耕地。落实耕地保护责任。\n\n"
+        "（四）加强调度。定期调度。（省农业农村厅牵头）\n\n"
+        "（五）加强宣传。营造良好氛围。\n"
+    )
+    document = parse_plan_text(text)
+    assert [m.label for m in document.measures] == ["（二）", "（三）", "（四）"]
+    gap = labelled(document, "（三）")
+    assert gap.clause is None
+    assert [english(d) for d in gap.doubts] == [
+        "No responsibility clause, while the measures around it have one"
+    ]
 
 
 # --- several clauses in one measure ---------------------------------------------------------
 
 
 def test_every_clause_of_a_measure_counts_in_order_of_first_appearance(hunan):
-    network = hunan.measures[2]
+    network = labelled(hunan, "（三）")
     assert network.title == "健全县乡村寄递服务网络"
     assert network.leads == ["省邮政管理局"]  # the first-listed unit (排在首位的单位为牵头单位)
     assert network.supports == [
@@ -143,7 +167,7 @@ def test_labelled_clauses_with_a_time_limit_field_and_square_brackets(municipal)
 
 
 def test_deng_before_a_catch_all_that_contains_he_keeps_every_name(hunan):
-    land = hunan.measures[4]
+    land = labelled(hunan, "（五）")
     assert (land.leads, land.supports) == (
         ["省自然资源厅"],
         ["省住房和城乡建设厅", "有关部门和单位"],
@@ -151,7 +175,7 @@ def test_deng_before_a_catch_all_that_contains_he_keeps_every_name(hunan):
 
 
 def test_deng_he_before_the_governments_keeps_every_name_before_it(hunan):
-    produce = hunan.measures[5]
+    produce = labelled(hunan, "（六）")
     assert (produce.leads, produce.supports) == (
         ["省农业农村厅"],
         ["省邮政管理局", "各市州人民政府"],
@@ -169,6 +193,9 @@ def test_deng_he_before_the_governments_keeps_every_name_before_it(hunan):
         "（第一个单位为牵头单位）",
         "注：责任单位中排名第一的为牵头单位，下同。",
         "牵头单位列第一位。",
+        "各项任务中排在前面的单位为牵头单位。",
+        "排序第一的部门为牵头部门。",
+        "牵头部门列于首位。",
     ],
 )
 def test_the_note_that_the_first_listed_unit_leads_in_any_wording(note):
@@ -196,7 +223,7 @@ def test_a_note_inside_a_clause_holds_from_that_clause_on():
 
 
 def test_every_plan_here_states_its_note_in_other_words(hunan, ministry, municipal):
-    assert hunan.measures[7].leads == ["省财政厅"]  # 排在首位的单位为牵头单位 (preamble)
+    assert labelled(hunan, "（八）").leads == ["省财政厅"]  # 排在首位的单位为牵头单位 (preamble)
     assert ministry.measures[2].leads == ["人力资源社会保障部"]  # 第一个单位为牵头单位
     assert municipal.measures[6].leads == ["市地方金融监管局"]  # 注：…排名第一的为牵头单位
 
@@ -205,7 +232,8 @@ def test_every_plan_here_states_its_note_in_other_words(hunan, ministry, municip
 
 
 def test_huitong_makes_the_units_before_it_lead(hunan, ministry):
-    assert (hunan.measures[6].leads, hunan.measures[6].supports) == (
+    security = labelled(hunan, "（七）")
+    assert (security.leads, security.supports) == (
         ["省公安厅"],
         ["省邮政管理局", "省国家安全厅"],
     )
@@ -218,9 +246,12 @@ def test_huitong_makes_the_units_before_it_lead(hunan, ministry):
 # --- task tables -------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("writer", [write_docx, write_xlsx], ids=["docx", "xlsx"])
-def test_a_task_table_reads_like_a_text_plan_deadlines_included(tmp_path, writer):
-    suffix = ".docx" if writer is write_docx else ".xlsx"
+@pytest.mark.parametrize(
+    ("writer", "suffix"),
+    [(write_docx, ".docx"), (write_xlsx, ".xlsx"), (write_html, ".html")],
+    ids=["docx", "xlsx", "html"],
+)
+def test_a_task_table_reads_like_a_text_plan_deadlines_included(tmp_path, writer, suffix):
     document = read_plan(writer(tmp_path / f"tasks{suffix}"))
     got = [
         (
@@ -260,12 +291,13 @@ def test_time_limits_in_a_measure_or_its_clause_become_its_deadline(hunan, munic
         ("6.", date(2025, 6, 30), "2025年6月底前"),
         ("7.", None, "持续推进"),
     ]
-    assert (hunan.measures[2].deadline, hunan.measures[2].deadline_text) == (
-        date(2023, 6, 30),
-        "2023年6月底前",
+    network = labelled(hunan, "（三）")
+    assert (network.deadline, network.deadline_text) == (date(2023, 6, 30), "2023年6月底前")
+    assert labelled(hunan, "（七）").deadline_text == "长期坚持"  # a clause's own words
+    aim = parse_plan_text(
+        plan_text("（一）开展土地整治。到2025年，全省完成整治试点。（省自然资源厅牵头）\n")
     )
-    assert hunan.measures[6].deadline_text == "长期坚持"  # a clause's own words
-    assert hunan.measures[0].deadline is None  # 到2025年 is an aim, not a time limit
+    assert aim.measures[0].deadline is None  # 到2025年 is an aim, not a time limit
     assert ministry.measures[0].deadline == date(2024, 12, 31)
     assert ministry.measures[3].deadline_text == "持续推进"
 
@@ -315,3 +347,31 @@ def test_a_clause_at_another_level_outside_every_measure_is_pointed_out():
     assert [english(w) for w in document.warnings] == [
         "Responsibility clauses were found outside the measures, at 1.; check them in the document."
     ]
+
+
+def test_a_note_of_its_own_that_a_unit_carries_every_task_joins_each_later_clause():
+    text = plan_text(
+        "（以下各项任务均需各市人民政府落实，不再一一列出）\n\n"
+        "（一）开展土地整治。推进试点。（省自然资源厅牵头，省财政厅配合）\n\n"
+        "（二）保护耕地。落实责任。（省农业农村厅指导）\n"
+    )
+    document = parse_plan_text(text)
+    assert reading(document) == [
+        ("（一）", ["省自然资源厅"], ["省财政厅", "各市人民政府"]),
+        ("（二）", ["各市人民政府"], ["省农业农村厅"]),
+    ]
+    assert all(
+        "各市人民政府 is not written here" in " ".join(english(d) for d in m.doubts)
+        for m in document.measures
+    )
+
+
+def test_a_limit_without_a_year_in_a_clause_is_due_in_the_plans_year():
+    text = plan_text(
+        "（一）开展土地整治。推进试点。（各地区、各部门按职责分工负责，年底前取得明显成效）\n"
+    )
+    document = parse_plan_text(text)
+    measure = document.measures[0]
+    assert (measure.leads, measure.supports) == ([], ["各地区", "各部门"])
+    assert measure.deadline == date(document.issued_on.year, 12, 31)
+    assert measure.deadline_text == "年底前取得明显成效" and not measure.doubts

@@ -198,10 +198,11 @@ def test_qiantou_inside_the_body_is_not_taken_for_the_clause():
     text = plan_text(
         "（一）建立工作专班。建立由政府负责人牵头的工作专班（此项工作由省政府负责人牵头）。"
         "定期调度。（省自然资源厅牵头，省财政厅按职责分工负责）\n\n"
-        "（二）加强调度。由省政府分管负责同志牵头，每季度调度一次。\n"
+        "（二）加强调度。由省政府分管负责同志牵头，每季度调度一次。\n\n"
+        "（三）加强宣传。营造良好氛围。（省委宣传部牵头）\n"
     )
     document = parse_plan_text(text)
-    first, second = document.measures
+    first, second, _ = document.measures
     assert (first.leads, first.supports) == (["省自然资源厅"], ["省财政厅"])
     assert "（此项工作由省政府负责人牵头）" in first.body
     assert second.clause is None and second.leads == []

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from planreader.document import PlanReadError
 from planreader.reader import parse_plan_text
 from settings import DEFAULT_PLAN
 from tests.support import paths
@@ -26,11 +27,13 @@ PLANS = {
 
 
 def reading(text: str) -> list[tuple]:
-    """What the bot acts on: each measure's number, leads, supports and deadline."""
-    return [
-        (m.number, m.label, m.leads, m.supports, m.deadline, bool(m.doubts))
-        for m in parse_plan_text(text).measures
-    ]
+    """What the bot acts on: each measure's number, leads, supports and deadline (or why the
+    text is refused, for a document that is no plan of the genre)."""
+    try:
+        measures = parse_plan_text(text).measures
+    except PlanReadError as refused:
+        return [("refused", *refused.problems)]
+    return [(m.number, m.label, m.leads, m.supports, m.deadline, bool(m.doubts)) for m in measures]
 
 
 READINGS = {name: reading(text) for name, text in PLANS.items()}

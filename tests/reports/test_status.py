@@ -9,6 +9,8 @@ import pytest
 from sqlalchemy import event
 
 from botapi_sim.telegram_html import parse_html
+from coordination.outbox import Digest
+from messages.digest import render_digest
 from messages.i18n import get_translator
 from messages.status import (
     render_department,
@@ -17,13 +19,11 @@ from messages.status import (
     render_overdue,
     render_overview,
 )
-from coordination.outbox import Digest
-from messages.digest import render_digest
 from models.db import Database, create_schema
 from models.progress import PROGRESS_BLOCKED, PROGRESS_DONE
+from reports.bulletin import build_bulletin
 from reports.cycles import current_cycle
 from reports.history import measure_detail, update_history
-from reports.bulletin import build_bulletin
 from reports.progress_signal import (
     SIGNAL_BLOCKED,
     SIGNAL_DIFFICULT,

@@ -7,6 +7,7 @@ task merged over two rows, and a 完成时限 column.
 
 from __future__ import annotations
 
+from html import escape
 from pathlib import Path
 
 import docx
@@ -78,6 +79,17 @@ EXPECTED = [
         "2023年9月底前",
     ),
 ]
+# The notice the table is the attachment of, line by line, down to the table's title.
+NOTICE = (
+    "晋政办发〔2023〕9号",
+    "山西省人民政府办公厅关于印发山西省推进数字经济发展重点任务分工方案的通知",
+    "各市人民政府，省人民政府各委、办、厅、局：",
+    "现将《山西省推进数字经济发展重点任务分工方案》印发给你们，请认真贯彻落实。",
+    "山西省人民政府办公厅",
+    "2023年2月20日",
+    "附件",
+    TITLE,
+)
 SECTIONS = ["一、数字基础设施", "二、数字产业化", "三、产业数字化", "四、治理数字化"]
 
 
@@ -118,17 +130,7 @@ def _starts(merged: list[tuple[int, int, int, int]]) -> set[tuple[int, int]]:
 def write_docx(path: Path) -> Path:
     """A notice with the table as its attachment, after the signature, as offices send it."""
     document = docx.Document()
-    for line in (
-        "山西省人民政府办公厅文件",
-        "晋政办发〔2023〕9号",
-        "山西省人民政府办公厅关于印发山西省推进数字经济发展重点任务分工方案的通知",
-        "各市人民政府，省人民政府各委、办、厅、局：",
-        "现将《山西省推进数字经济发展重点任务分工方案》印发给你们，请认真贯彻落实。",
-        "山西省人民政府办公厅",
-        "2023年2月20日",
-        "附件",
-        TITLE,
-    ):
+    for line in ("山西省人民政府办公厅文件", *NOTICE):
         document.add_paragraph(line)
     grid = _grid()
     merged = _merges()
@@ -166,4 +168,33 @@ def write_xlsx(path: Path) -> Path:
             start_row=offset + r0, start_column=c0 + 1, end_row=offset + r1, end_column=c1 + 1
         )
     workbook.save(path)
+    return path
+
+
+def write_html(path: Path) -> Path:
+    """The notice as a government website shows it: the page's layout table around the text,
+    the attachment a table with rowspan and colspan, names in a cell on lines of their own."""
+    grid = _grid()
+    merged = _merges()
+    covered, starts = _covered(merged), _starts(merged)
+    spans = {(r0, c0): (r1 - r0 + 1, c1 - c0 + 1) for r0, c0, r1, c1 in merged}
+    rows = []
+    for r, row in enumerate(grid):
+        cells = []
+        for c, text in enumerate(row):
+            if (r, c) in covered and (r, c) not in starts:
+                continue  # the merged cell above or to the left covers it
+            rowspan, colspan = spans.get((r, c), (1, 1))
+            tag = "th" if r < len(HEADING) else "td"
+            inner = "".join(f"<p>{escape(line)}</p>" for line in text.split("\n"))
+            cells.append(f'<{tag} rowspan="{rowspan}" colspan="{colspan}">{inner}</{tag}>')
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    notice = "".join(f"<p>{escape(line)}</p>" for line in NOTICE)
+    page = (
+        "<html><head><meta charset='utf-8'><title>山西省人民政府</title></head><body>"
+        '<table class="layout"><tr><td class="nav">首页 &gt; 政府信息公开</td></tr>'
+        f'<tr><td id="UCAP-CONTENT">{notice}<table border="1">{"".join(rows)}</table>'
+        "<p>（此件公开发布）</p></td></tr></table></body></html>"
+    )
+    path.write_text(page, encoding="utf-8")
     return path

@@ -174,7 +174,8 @@ def coordinator() -> SimUser:
 REPORTING_BY_ICON = {icon: state for state, icon in REPORTING_ICONS.items()}
 SIGNAL_BY_ICON = {icon: signal for signal, icon in SIGNAL_ICONS.items()}
 MEASURE_LINE = re.compile(
-    r"^(?:(?P<closed>🏁)|(?P<reporting>[🟢🟡🔴⚪📵])(?P<progress>✅|🔄|📉|⚠️|⛔|➖)) (?P<label>（[^）]+）)"
+    r"^(?:(?P<closed>🏁)|(?P<reporting>[🟢🟡🔴⚪📵])(?P<progress>✅|🔄|📉|⚠️|⛔|➖))"
+    r" (?P<label>（[^）]+）)"
 )
 
 
