@@ -24,7 +24,8 @@ NAME_SEPARATORS = re.compile(r"[；;，,、\n]+")
 
 @dataclass
 class BindResult:
-    bound: list[tuple[str, int, int]] = field(default_factory=list)  # name, leads, supports
+    # name, and the measures it leads, is responsible for (no lead named), supports
+    bound: list[tuple[str, int, int, int]] = field(default_factory=list)
     already: list[str] = field(default_factory=list)
     unknown: list[tuple[str, list[str]]] = field(default_factory=list)  # name, suggestions
     groups: list[tuple[str, list[str]]] = field(default_factory=list)  # group, members
@@ -98,10 +99,12 @@ def ensure_chat(
     return chat
 
 
-def _counts(session: Session, department_id: int) -> tuple[int, int]:
+def _counts(session: Session, department_id: int) -> tuple[int, int, int]:
+    """Measures the department leads, is responsible for where nobody leads, and supports."""
     owed = duties(session, department_ids=[department_id])
-    leads = sum(1 for d in owed if d.responsible)
-    return leads, len(owed) - leads
+    leads = sum(1 for d in owed if d.role == ROLE_LEAD)
+    responsible = sum(1 for d in owed if d.responsible and d.role != ROLE_LEAD)
+    return leads, responsible, len(owed) - leads - responsible
 
 
 def bind_departments(
@@ -151,8 +154,7 @@ def bind_departments(
                 chat_id=chat_id, department_id=department.id, bound_by=user_id, bound_at=utcnow()
             )
         )
-        leads, supports = _counts(session, department.id)
-        result.bound.append((department.name, leads, supports))
+        result.bound.append((department.name, *_counts(session, department.id)))
         others = session.exec(
             select(Chat.title, Chat.id)
             .join(ChatDepartment, col(ChatDepartment.chat_id) == Chat.id)

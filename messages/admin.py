@@ -82,10 +82,16 @@ def render_bind(t: Translator, result: BindResult) -> list[Outgoing]:
     lines = []
     if result.bound:
         lines.append(t._("This chat is now bound to:"))
-        for name, leads, supports in result.bound:
-            counts = t._("{leads} to lead, {supports} to support").format(
-                leads=leads, supports=supports
-            )
+        for name, leads, responsible, supports in result.bound:
+            if responsible:
+                # 负责: the units of a clause that names no lead, as the reminders say.
+                counts = t._(
+                    "{leads} to lead, {responsible} responsible, {supports} to support"
+                ).format(leads=leads, responsible=responsible, supports=supports)
+            else:
+                counts = t._("{leads} to lead, {supports} to support").format(
+                    leads=leads, supports=supports
+                )
             lines.append(f"• <b>{escape(name)}</b> — {counts}")
     for name in result.already:
         lines.append(t._("• {name} was already bound to this chat.").format(name=escape(name)))

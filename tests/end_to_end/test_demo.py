@@ -221,6 +221,23 @@ def test_the_ledger_is_the_workbook_the_bot_sent(chinese_run) -> None:
     assert body["（三）"]["下步打算"] == "会同各市加快站址审批"
     assert body["（五）"]["进展"].startswith("办结")
     assert body["（四）"]["本轮报送"] == "未绑定"
+    assert [row[0] for row in rows[3:]] == list(range(1, len(rows) - 2))  # 序号 1, 2, …
+
+    # As it prints and as Excel shows it: 60%, landscape A4, the header on every page; and
+    # the second sheet holds every report, an edited one with both of its times.
+    workbook = load_workbook(ledger)
+    sheet, reports = workbook.worksheets[0], workbook.worksheets[1]
+    share = headers.index("完成比例") + 1
+    six = next(r for r in range(4, sheet.max_row + 1) if "（六）" in str(sheet.cell(r, 2).value))
+    assert sheet.cell(six, share).number_format == "0%"
+    assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.paperSize == 9
+    assert sheet.print_title_rows == "$3:$3"
+    report_rows = [list(r) for r in reports.iter_rows(min_row=4, values_only=True)]
+    assert len(report_rows) == 10
+    header = [c.value for c in reports[3]]
+    edited = next(r for r in report_rows if str(r[1]).startswith("（十三）"))
+    sent, changed = edited[header.index("报送时间")], edited[header.index("修改时间")]
+    assert (sent.hour, changed.hour) == (11, 12)  # 11:00 sent, 12:00 edited (UTC+8 shown)
 
 
 def test_the_bulletin_is_a_word_document_with_the_cycles_figures(chinese_run) -> None:

@@ -31,7 +31,9 @@ async def test_bind_by_name_and_alias_one_chat_to_two_departments(tmp_path):
         answer = await bot.command(ENERGY_GROUP, ADMIN, "bind", "省能源局；自然资源厅")
         assert "省能源局" in answer and "省自然资源厅" in answer and "牵头" in answer
         answer = await bot.command(DEV_GROUP, ADMIN, "bind", "发改委")
-        assert "省发展改革委" in answer
+        # The role words of the reminders: it leads （三）（四）, is 负责 for （十九）, which
+        # names no lead, and supports the rest.
+        assert "<b>省发展改革委</b> — 牵头 2 项，负责 1 项，配合 14 项" in answer
         assert len(bindings(bot)) == 3
         again = await bot.command(DEV_GROUP, ADMIN, "bind", "省发展改革委")
         assert "已绑定到本群" in again and len(bindings(bot)) == 3

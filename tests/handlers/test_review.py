@@ -327,3 +327,16 @@ async def test_a_report_outside_a_reminder_is_returned_alone(bot):
             (True, True),  # (五), outside any reminder, returned
         ]
     assert task_of(bot, 3, "省发展改革委").reported_at is not None
+
+
+async def test_each_review_command_without_its_measure_or_with_an_unknown_one_writes_nothing(bot):
+    admin = private_chat(ADMIN)
+    for chat, user, command in [
+        (COORD_GROUP, COORDINATOR, "close"),
+        (COORD_GROUP, COORDINATOR, "reopen"),
+        (admin, ADMIN, "deadline"),
+    ]:
+        usage = await one_short_answer(bot, chat, user, command, "")
+        assert usage.startswith(f"用法：/{command}"), usage
+        unknown = await one_short_answer(bot, chat, user, command, "（九十九）")
+        assert unknown == "方案中没有措施 （九十九）。", unknown
