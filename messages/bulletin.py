@@ -11,7 +11,7 @@ from docx import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
-from docx.shared import Pt, RGBColor
+from docx.shared import Cm, Pt, RGBColor
 
 from commands.views import BulletinAnswer
 from messages.escalation import escalation_items
@@ -35,6 +35,9 @@ BODY_FONT = "仿宋"  # the body of official documents; Word falls back when it 
 HEADING_FONT = "黑体"
 TEXT_LIMIT = 120  # characters of a report quoted in a table
 RED = RGBColor(0xC0, 0x00, 0x00)
+# A4 with the margins of official documents (GB/T 9704): python-docx's default is US Letter.
+PAGE = (Cm(21), Cm(29.7))
+MARGINS = {"top": Cm(3.7), "bottom": Cm(3.5), "left": Cm(2.8), "right": Cm(2.6)}
 
 
 def _font(run: object, name: str, size: float, *, bold: bool = False) -> None:
@@ -140,6 +143,10 @@ def _unit_rows(t: Translator, lines: list[UnitLine]) -> list[list[str]]:
 def bulletin_docx(t: Translator, bulletin: Bulletin) -> bytes:
     """The 通报 as a .docx document."""
     doc = Document()
+    for section in doc.sections:
+        section.page_width, section.page_height = PAGE
+        for side, margin in MARGINS.items():
+            setattr(section, f"{side}_margin", margin)
     normal = doc.styles["Normal"]
     normal.font.name = BODY_FONT
     normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), BODY_FONT)

@@ -64,6 +64,14 @@ def test_the_chinese_bulletin_has_its_heading_number_date_overview_and_tables(db
     assert lagging[2][2:4] == ["有困难", "45%"]
 
 
+def test_the_bulletin_prints_on_a4_with_the_margins_of_official_documents(db):
+    db.call(build_sample)
+    document = Document(io.BytesIO(bulletin_docx(ZH, db.call(build_bulletin, now=NOW))))
+    (section,) = document.sections
+    assert (round(section.page_width.cm, 1), round(section.page_height.cm, 1)) == (21.0, 29.7)
+    assert round(section.top_margin.cm, 1) == 3.7 and round(section.left_margin.cm, 1) == 2.8
+
+
 def test_the_english_bulletin_and_its_name(db):
     db.call(build_sample)
     bulletin = db.call(build_bulletin, now=NOW)
