@@ -17,7 +17,7 @@ from commands.views import BulletinAnswer
 from messages.escalation import escalation_items
 from messages.i18n import Translator
 from messages.outgoing import File, Outgoing
-from messages.status import render_no_cycle
+from messages.status import heading, render_no_cycle
 from messages.vocabulary import (
     SIGNALS,
     joined,
@@ -175,7 +175,7 @@ def bulletin_docx(t: Translator, bulletin: Bulletin) -> bytes:
         (TASK_OVERDUE, bulletin.missing),
         (TASK_UNBOUND, bulletin.unbound),
     ):
-        _paragraph(doc, reporting_name(t, state), size=12, bold=True)
+        _paragraph(doc, heading(reporting_name(t, state)), size=12, bold=True)
         if lines:
             _table(doc, headers, _unit_rows(t, lines))
         else:

@@ -78,6 +78,7 @@ def test_the_english_bulletin_and_its_name(db):
     paragraphs, _tables = read(EN, bulletin)
     assert paragraphs[:3] == ["Progress bulletin", "No. 3 of 2026", "November 20, 2026"]
     assert "1. Overview" in paragraphs and "on-time rate 57%" in paragraphs[5]
+    assert {"Reported on time", "Reported late", "Overdue"} <= set(paragraphs)  # sub-headings
     assert bulletin_filename(ZH, bulletin) == "督办通报-2026-11-20.docx"
     assert bulletin_filename(EN, bulletin) == "bulletin-2026-11-20.docx"
 
