@@ -27,6 +27,8 @@ from handlers import (
     review,
     schedules,
 )
+from intake import AnswerLanes, ChatOrderedProcessor, Inbox, answers_of, inbox_of
+from intake.inbox import TICK_JOB, TICK_SECONDS, inbox_tick
 from models.db import Database
 from runtime import Services, services
 from runtime.chat_members import MembershipCache
@@ -34,6 +36,8 @@ from settings import Settings
 from webapp.server import start_with, stop_with
 
 AnyApp = Application[Any, Any, Any, Any, Any, Any]
+# At stop, queued acknowledgements get this long (a service manager waits 90 s by default).
+ANSWERS_AT_STOP_SECONDS = 10.0
 
 
 def file_base_url(api_base_url: str) -> str:
@@ -64,6 +68,9 @@ def build_application(
         .post_init(_post_init)
         .post_stop(_post_stop)
         .post_shutdown(_post_shutdown)
+        # Chats in parallel, each chat's updates in order: a slow answer in one group (its
+        # own rate limit, a chart being drawn) never holds up another chat.
+        .concurrent_updates(ChatOrderedProcessor())
     )
     if request is not None:
         builder = builder.request(request).get_updates_request(updates_request or request)
@@ -94,6 +101,9 @@ def build_application(
         # Telegram, shared by /dashboard and the web pages.
         membership=MembershipCache(functools.partial(bot_api.is_member, application.bot)),
     )
+    # Receivers hand each update to `inbox_of(application).accept_update` (the sink).
+    Inbox().attach(application)
+    AnswerLanes().attach(application)
 
     # Order matters: membership and migration updates first (group -1) so a chat that moved
     # or dropped the bot is up to date before any command in the same batch is handled.
@@ -113,16 +123,23 @@ def build_application(
 
 async def _post_init(application: AnyApp) -> None:
     """Command menus per language and scope, the jobs rebuilt from the database, and the
-    web dashboard beside the bot when WEBAPP_URL is set."""
+    web dashboard beside the bot when WEBAPP_URL is set, and the updates a killed process
+    left unfinished queued before any new one arrives."""
     await common.set_command_menus(application)
     await restore_jobs(application)
     if services(application).settings.webapp_url:
         await dashboard.set_menu_button(application)
         await start_with(application)
+    await inbox_of(application).recover()
+    job_queue = application.job_queue
+    assert job_queue is not None
+    job_queue.run_repeating(inbox_tick, interval=TICK_SECONDS, first=TICK_SECONDS, name=TICK_JOB)
 
 
 async def _post_stop(application: AnyApp) -> None:
-    """The dashboard stops with the bot (before the database closes)."""
+    """The acknowledgements still queued go out (for a while); the dashboard stops with the
+    bot (before the database closes)."""
+    await answers_of(application).drain(ANSWERS_AT_STOP_SECONDS)
     await stop_with(application)
 
 

@@ -49,6 +49,9 @@ class UpdateQueue:
         self.allowed_updates: list[str] | None = None
         self.webhook: Webhook | None = None
         self._pusher: asyncio.Task[None] | None = None
+        # Called with each update the bot's webhook answered 2xx, right then (a test can kill
+        # the bot at that very moment).
+        self.on_webhook_answered: Callable[[dict[str, Any]], None] | None = None
         self.enqueued = 0
         self.fetched_up_to = 0  # highest update_id handed to the bot
 
@@ -206,6 +209,8 @@ class UpdateQueue:
                     ok, error = False, f"Connection failed: {exc.__class__.__name__}"
                 if ok:
                     self._confirm(update["update_id"] + 1)
+                    if self.on_webhook_answered is not None:
+                        self.on_webhook_answered(update)
                 else:
                     webhook.last_error_date = int(time.time())
                     webhook.last_error_message = error

@@ -35,6 +35,8 @@ from models.chats import ROLE_ADMIN, ROLE_COORDINATOR
 # `/coordinators_chat off` and its other spellings.
 OFF_WORDS = ("off", "remove", "unmark", "取消", "关")
 ROLE_ACTIONS = ("add", "remove")
+# Telegram's user ids fit 52 bits; a longer number is nobody (and no database integer).
+MAX_USER_ID = 2**52
 
 
 def bind(session: Session, *, roles: Roles, args: CommandArgs, now: datetime) -> BindResult:
@@ -106,9 +108,9 @@ def _role_command(session: Session, *, role: str, roles: Roles, args: CommandArg
     if action not in ROLE_ACTIONS:
         return RoleAnswer(role, RoleOutcome.USAGE)
     target, name = args.replied_user_id, args.replied_user_name
-    if target is None and len(words) > 1 and words[1].lstrip("-").isdecimal():
-        if len(words[1]) < 20:
-            target, name = int(words[1]), ""
+    typed = words[1] if len(words) > 1 else ""
+    if target is None and typed.lstrip("-").isdecimal() and abs(int(typed)) <= MAX_USER_ID:
+        target, name = int(typed), ""
     if target is None:
         return RoleAnswer(role, RoleOutcome.WHOM, action=action)
     if action == "add":

@@ -1,7 +1,8 @@
 """/schedule add|list|pause|resume|delete (admins) and /remind [department] (coordinators).
 
 The actions' words, English and Chinese, live here with the parser; the schedule itself
-(`monthly 25 09:00 due 3d …`) is read by `coordination.schedule_spec`.
+(`monthly 25 09:00 due 3d …`) is read by `coordination.schedule_spec`, its firings worked out
+by `coordination.schedule_triggers`.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from sqlmodel import Session
 from commands.gate import CommandArgs
 from coordination.cycles import CycleOutcome, open_manual_cycle
 from coordination.roles import Roles
-from coordination.schedule_spec import FORM_WORDS, SpecError, next_fire_times, parse_schedule_args
+from coordination.schedule_spec import FORM_WORDS, SpecError, parse_schedule_args
+from coordination.schedule_triggers import next_fire_times
 from coordination.schedules import (
     ScheduleView,
     UnknownDepartment,
@@ -59,6 +61,8 @@ class ScheduleAnswer:
     next_times: list[tuple[datetime, datetime]] = field(default_factory=list)
     error: SpecError | None = None
     unknown: UnknownDepartment | None = None
+    # More than one a day (an admin's --force): the answer warns.
+    firings_per_day: int = 1
 
     @property
     def changed(self) -> bool:
@@ -127,7 +131,11 @@ def _add(
     except UnknownDepartment as unknown:
         return ScheduleAnswer(ScheduleOutcome.UNKNOWN_DEPARTMENT, unknown=unknown)
     return ScheduleAnswer(
-        ScheduleOutcome.ADDED, schedule_id=view.id, schedule=view, next_times=_coming(view, now)
+        ScheduleOutcome.ADDED,
+        schedule_id=view.id,
+        schedule=view,
+        next_times=_coming(view, now),
+        firings_per_day=spec.firings_per_day,
     )
 
 

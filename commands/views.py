@@ -42,6 +42,8 @@ VIEWS = (VIEW_STATUS, VIEW_DEPARTMENT, VIEW_MEASURE, VIEW_OVERDUE, VIEW_HISTORY)
 PAGE_PREFIX = "pg"
 NO_OP = "pg|nop"  # the page counter between the arrows: pressing it does nothing
 EXPORT_FORMATS = ("", "xlsx", "excel", "csv")
+# Ids in a button fit a database integer; a longer number is a forgery.
+MAX_ID_DIGITS = 18
 SUGGESTIONS = 4  # closest department names offered when a name matches none
 
 
@@ -87,7 +89,8 @@ def decode_args(text: str) -> dict[str, int] | None:
         return args
     for part in text.split(","):
         key, sep, value = part.partition("=")
-        if not sep or not key.isalpha() or not value.lstrip("-").isdecimal():
+        digits = value.lstrip("-")
+        if not sep or not key.isalpha() or not digits.isdecimal() or len(digits) > MAX_ID_DIGITS:
             return None
         args[key] = int(value)
     return args
@@ -113,7 +116,10 @@ def read_page_payload(payload: str) -> PageRequest | None:
     args = decode_args(parts[2])
     if args is None:
         return None
-    return PageRequest(parts[1], args, int(parts[3]) if parts[3].isdecimal() else 1)
+    page = parts[3]
+    return PageRequest(
+        parts[1], args, int(page) if page.isdecimal() and len(page) <= MAX_ID_DIGITS else 1
+    )
 
 
 def _cycle(session: Session, args: dict[str, int], now: datetime) -> Cycle | None:

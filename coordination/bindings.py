@@ -16,6 +16,7 @@ from coordination.duties import duties
 from models.chats import Chat, ChatDepartment
 from models.clock import utcnow
 from models.plan import KIND_GROUP, ROLE_LEAD, Department, DepartmentMember, Measure, Plan
+from models.versions import REPLY_SCOPE, bump_version
 from planreader.departments import find_department, suggest_departments
 from reports.coverage import unbound_units
 
@@ -138,6 +139,7 @@ def bind_departments(
         return result
 
     chat = ensure_chat(session, chat_id=chat_id, title=title, chat_type=chat_type)
+    chat_was_active = chat.is_active
     if not chat.is_active:
         chat.is_active = True
         session.add(chat)
@@ -166,6 +168,8 @@ def bind_departments(
         ).all()
         if others:
             result.elsewhere.append((department.name, [t or str(i) for t, i in others]))
+    if result.bound or not chat_was_active:
+        bump_version(session, REPLY_SCOPE)  # replies in this chat now count for others
     session.flush()
     return result
 
@@ -196,6 +200,8 @@ def unbind_departments(
     for binding, dept in targets:
         session.delete(binding)
         removed.append(dept.name)
+    if removed:
+        bump_version(session, REPLY_SCOPE)
     session.flush()
     return removed, missing
 

@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 
 from coordination.admins import coordinators_chat_ids, leaders_chat_ids
 from coordination.duties import duties
-from coordination.schedule_spec import latest_firing
+from coordination.schedule_triggers import latest_firing
 from models.chats import Chat, ChatDepartment
 from models.schedules import (
     DELIVERY_DIGEST,
@@ -30,6 +30,7 @@ from models.schedules import (
     Delivery,
     ReminderSchedule,
 )
+from models.versions import REPLY_SCOPE, bump_version
 
 log = logging.getLogger(__name__)
 
@@ -163,6 +164,7 @@ def open_cycle(
         served, tasks = _fill_digest_cycle(session, cycle, fallback_chat_ids), 0
     else:
         served, tasks = _fill_reminder_cycle(session, cycle)
+        bump_version(session, REPLY_SCOPE)  # replies now count for the new cycle
     session.flush()
     assert cycle.id is not None
     log.info("opened cycle %s: %d chats, %d tasks", key, served, tasks)

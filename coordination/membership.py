@@ -24,6 +24,7 @@ from models.schedules import (
     Cycle,
     Delivery,
 )
+from models.versions import REPLY_SCOPE, bump_version
 
 FORBIDDEN_MARK = "forbidden"  # prefix of Delivery.last_error when the chat shut the bot out
 
@@ -46,6 +47,7 @@ def deactivate_chat(session: Session, *, chat_id: int) -> bool:
         return False
     chat.is_active = False
     session.add(chat)
+    bump_version(session, REPLY_SCOPE)  # an inactive chat reports on nothing
     return True
 
 
@@ -63,6 +65,7 @@ def reactivate_chat(
     chat.is_active = True
     session.add(chat)
     if was_inactive:
+        bump_version(session, REPLY_SCOPE)
         open_cycles = select(Cycle.id).where(Cycle.due_at > now)
         session.execute(
             update(Delivery)
@@ -109,6 +112,7 @@ def migrate_chat(session: Session, *, old_id: int, new_id: int) -> bool:
         old.is_coordinators = False
         old.migrated_to = new_id
         session.add(old)
+        bump_version(session, REPLY_SCOPE)
         session.flush()
 
     # The rest is idempotent: after the first move no rows point at the old id.

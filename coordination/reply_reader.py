@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from coordination.reply_status import read_percent, read_status
+from coordination.reply_status import read_progress
 from planreader.numerals import FULL_WIDTH_FOLD, numeral_value
 
 # Measure numbers beyond this are years, amounts or ids, never a measure of a plan.
@@ -98,7 +98,8 @@ def find_markers(text: str) -> list[Marker]:
     folded = text.translate(FULL_WIDTH_FOLD)
     markers: list[Marker] = []
     for match in _MARKER_RE.finditer(folded):
-        form = next(i for i in range(len(_MARKER_FORMS)) if match.group(f"f{i}") is not None)
+        # The outer group of the form that matched closes last.
+        form = int((match.lastgroup or "f0")[1:])
         numbers = tuple(n for n in _numbers_of(match) if 0 < n <= MAX_MEASURE_NUMBER)
         if not numbers:
             continue
@@ -134,7 +135,7 @@ class ReplyReading:
     unknown: tuple[int, ...] = ()
     # True when the reply names no measure and several candidates fit: ask with buttons.
     needs_choice: bool = False
-    # The reply's own status and percent, for a reply recorded without markers.
+    # The reply's own status and percent, for a reply without markers (its parts carry theirs).
     status: str | None = None
     percent: int | None = None
     marked: bool = False
@@ -181,7 +182,7 @@ def read_reply(text: str, candidates: Iterable[int]) -> ReplyReading:
     wanted = set(candidates)
     markers = _effective_markers(text, wanted)
     if not markers:
-        status, percent = read_status(text), read_percent(text)
+        status, percent = read_progress(text)
         if len(wanted) == 1:
             (only,) = wanted
             return ReplyReading(
@@ -200,15 +201,15 @@ def read_reply(text: str, candidates: Iterable[int]) -> ReplyReading:
             groups.append([marker])
 
     prefix = _clean(text[: groups[0][0].start])
-    prefix_status, prefix_percent = read_status(prefix), read_percent(prefix)
+    prefix_status, prefix_percent = read_progress(prefix)
     parts: dict[int, ReplyPart] = {}
     unknown: list[int] = []
     for index, group in enumerate(groups):
         end = groups[index + 1][0].start if index + 1 < len(groups) else len(text)
         own = _clean(text[group[-1].end : end])
         numbers = tuple(dict.fromkeys(n for m in group for n in m.numbers))
-        status = read_status(own) or prefix_status
-        percent = read_percent(own)
+        own_status, percent = read_progress(own)
+        status = own_status or prefix_status
         if percent is None:
             percent = prefix_percent
         body = f"{prefix}\n{own}".strip() if prefix else own
@@ -223,18 +224,12 @@ def read_reply(text: str, candidates: Iterable[int]) -> ReplyReading:
                 parts[number] = ReplyPart(
                     number,
                     f"{earlier.text}\n{own}".strip(),
-                    read_status(own) or earlier.status,
+                    own_status or earlier.status,
                     percent if percent is not None else earlier.percent,
                 )
             else:
                 parts[number] = ReplyPart(number, body, status, percent)
-    return ReplyReading(
-        parts=list(parts.values()),
-        unknown=tuple(unknown),
-        status=read_status(text),
-        percent=read_percent(text),
-        marked=True,
-    )
+    return ReplyReading(parts=list(parts.values()), unknown=tuple(unknown), marked=True)
 
 
 def split_report_arguments(text: str) -> tuple[list[int], str]:

@@ -166,6 +166,10 @@ _EN_PROGRESS = re.compile(
 )
 
 
+_LATIN = re.compile(r"[A-Za-z]")
+_CENT = re.compile(r"cent\b", re.IGNORECASE)
+
+
 def _found_zh(
     text: str,
     words: Iterable[str],
@@ -173,13 +177,18 @@ def _found_zh(
     clause_words: tuple[str, ...],
     after_words: tuple[str, ...] = (),
 ) -> tuple[bool, bool]:
-    """(said, negated): whether a word occurs not negated, and whether one occurs negated."""
+    """(said, negated): whether a word occurs not negated, and whether one occurs negated.
+
+    Only the words that occur in the text are looked at (a plain substring search each).
+    """
     said = negated = False
     for word in words:
-        for match in re.finditer(re.escape(word), text):
-            ends = [m.end() for m in _CLAUSE_END.finditer(text, 0, match.start())]
-            clause = text[ends[-1] if ends else 0 : match.start()]
-            rest = _CLAUSE_END.split(text[match.end() :], maxsplit=1)[0]
+        start = text.find(word)
+        while start >= 0:
+            end = start + len(word)
+            ends = [m.end() for m in _CLAUSE_END.finditer(text, 0, start)]
+            clause = text[ends[-1] if ends else 0 : start]
+            rest = _CLAUSE_END.split(text[end:], maxsplit=1)[0]
             tight = clause.replace("了", "").replace("已", "").replace("全部", "").rstrip()
             if (
                 tight.endswith(near)
@@ -189,6 +198,7 @@ def _found_zh(
                 negated = True
             else:
                 said = True
+            start = text.find(word, end)
     return said, negated
 
 
@@ -198,32 +208,48 @@ def read_status(text: str) -> str | None:
     Trouble outranks progress: "推进中，但遇到困难" is at risk; "已完成，没有问题" is done;
     "尚未完成" and "预计年底完成" are not done (in progress). A percent below 100 caps "done".
     """
-    folded = (text or "").translate(FULL_WIDTH_FOLD)
+    return read_progress(text)[0]
+
+
+def read_progress(text: str) -> tuple[str | None, int | None]:
+    """`read_status` and `read_percent` of `text` at once (the percent is read once)."""
+    if not text:
+        return None, None
+    folded = text.translate(FULL_WIDTH_FOLD)
     percent = read_percent(folded)
+    return _status(folded, percent), percent
+
+
+def _status(folded: str, percent: int | None) -> str | None:
+    # Text with no Latin letter says nothing in English: its patterns are not tried.
+    english = _LATIN.search(folded) is not None
     blocked, _ = _found_zh(folded, _BLOCKED_ZH, _BLOCKED_NEGATED_NEAR, ())
-    if blocked or _EN_BLOCKED.search(_EN_BLOCKED_NEGATED.sub(" ", folded)):
+    if blocked or (english and _EN_BLOCKED.search(_EN_BLOCKED_NEGATED.sub(" ", folded))):
         return PROGRESS_BLOCKED
     risk, _ = _found_zh(
         folded, _RISK_ZH, _RISK_NEGATED_NEAR, _RISK_NEGATED_CLAUSE, _RISK_RESOLVED_AFTER
     )
-    if risk or _EN_RISK.search(_EN_RISK_NEGATED.sub(" ", folded)):
+    if risk or (english and _EN_RISK.search(_EN_RISK_NEGATED.sub(" ", folded))):
         return PROGRESS_AT_RISK
     if percent is not None and percent >= 100:
         return PROGRESS_DONE
     done, not_done = _found_zh(
         folded, _DONE_ZH, _DONE_NEGATED_NEAR, _DONE_NEGATED_CLAUSE, _DONE_PARTIAL_AFTER
     )
-    done = done or _EN_DONE.search(_EN_NOT_DONE.sub(" ", folded)) is not None
-    not_done = not_done or _EN_NOT_DONE.search(folded) is not None
+    if english:
+        done = done or _EN_DONE.search(_EN_NOT_DONE.sub(" ", folded)) is not None
+        not_done = not_done or _EN_NOT_DONE.search(folded) is not None
     # "主体完工，推进中": part of the work is finished and the rest is still under way.
     still_going = any(word in folded for word in _STILL_GOING_ZH) or (
-        _EN_STILL_GOING.search(folded) is not None
+        english and _EN_STILL_GOING.search(folded) is not None
     )
     if done and percent is None and not still_going:
         return PROGRESS_DONE
     if done or not_done or percent is not None:
         return PROGRESS_IN_PROGRESS
-    if any(word in folded for word in _PROGRESS_ZH) or _EN_PROGRESS.search(folded):
+    if any(word in folded for word in _PROGRESS_ZH) or (
+        english and _EN_PROGRESS.search(folded)
+    ):
         return PROGRESS_IN_PROGRESS
     return None
 
@@ -251,7 +277,12 @@ def read_percent(text: str) -> int | None:
 
     Figures in a clause about growth or shares ("投资同比增长15%") are not completion.
     """
-    folded = (text or "").translate(FULL_WIDTH_FOLD)
+    if not text:
+        return None
+    folded = text.translate(FULL_WIDTH_FOLD)
+    # Every form needs one of these: most replies without a figure stop here.
+    if not ("%" in folded or "百分之" in folded or "成" in folded or _CENT.search(folded)):
+        return None
     found: list[tuple[int, float]] = []
     for match in _PERCENT_DIGITS.finditer(folded):
         found.append((match.start(), float(match.group(1))))

@@ -35,6 +35,12 @@ class Roles:
     def can_coordinate(self) -> bool:
         return self.is_admin or self.is_coordinator
 
+    @property
+    def is_stranger(self) -> bool:
+        """No role at all, in a chat no department owns (a flood from such is answered
+        sparingly)."""
+        return not (self.can_coordinate or self.is_liaison or self.in_coordinators_chat)
+
 
 def chat_department_ids(session: Session, *, chat_id: int) -> list[int]:
     """Departments bound to the chat, in binding order (empty for unbound or inactive chats)."""

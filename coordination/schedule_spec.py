@@ -1,8 +1,12 @@
-"""Reading `/schedule add …` arguments and working out when a schedule fires.
+"""Reading `/schedule add …` arguments into a schedule (when it fires: schedule_triggers).
 
 Friendly forms (`monthly 25 09:00`, `weekly mon 09:30`, `daily 09:00`) and standard cron
 (`cron "0 9 25 * *"`, Sunday = 0 or 7) become one APScheduler trigger in the schedule's time
 zone; with holiday skipping on, a fire time on a day off moves to the next working day.
+
+A schedule fires at most once a day unless an admin adds `--force` (and never more than once
+an hour). `monthly 29|30|31` fires on the last day of shorter months: its cron day field is
+written `31L` ("day 31, or the month's last day when it has fewer").
 """
 
 from __future__ import annotations
@@ -10,25 +14,22 @@ from __future__ import annotations
 import re
 import shlex
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import UTC, datetime, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from apscheduler.triggers.base import BaseTrigger
-from apscheduler.triggers.cron import CronTrigger
-
-from coordination.holidays import shift_to_working_day
-from models.clock import as_aware_utc, to_naive_utc
+from coordination.schedule_triggers import (
+    APS_DAYS,
+    ascii_number,
+    cron_trigger,
+    field_values,
+    firings_per_day,
+)
 from models.schedules import SCHEDULE_DIGEST, SCHEDULE_REMINDER, SCOPE_ALL, SCOPE_LEAD
 
 DEFAULT_DUE_DAYS = 3
 MAX_DUE_DAYS = 60
 DEFAULT_NUDGE_HOURS = 24
-# A fire time can move by the longest run of days off; look back this far to find the
-# nominal (cron) time behind a firing.
-LOOKBACK = timedelta(days=20)
-MAX_SCAN = 5000
 
-APS_DAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")  # index = standard cron number
 DAY_WORDS: dict[str, int] = {}
 for _number, _names in enumerate(
     (
@@ -75,6 +76,9 @@ OPTION_WORDS = {
     "tz": "tz",
     "timezone": "tz",
     "时区": "tz",
+    "--force": "force",
+    "force": "force",
+    "强制": "force",
 }
 QUOTES = str.maketrans(
     {
@@ -88,8 +92,12 @@ QUOTES = str.maketrans(
         "＂": '"',
         "：": ":",
         "　": " ",
+        # Chinese input methods type full-width digits; digits of other scripts are refused.
+        **{chr(0xFF10 + n): str(n) for n in range(10)},
     }
 )
+# The first day of the month whose friendly form means "or the last day of a shorter month".
+CLAMPED_FROM = 29
 # Why a schedule could not be read (`messages/schedules.py` words each one); the params a
 # code carries are in its comment.
 USAGE = "usage"  # nothing after /schedule add
@@ -100,7 +108,8 @@ BAD_WEEKDAY = "bad_weekday"  # value
 MISSING_DAY = "missing_day"
 BAD_DAY = "bad_day"  # value
 BAD_CRON = "bad_cron"  # value
-TOO_OFTEN = "too_often"
+TOO_OFTEN = "too_often"  # times (a day): allowed with --force
+SUB_HOURLY = "sub_hourly"  # more than once an hour: never
 BAD_DUE = "bad_due"  # max
 BAD_NUDGE = "bad_nudge"  # value
 OPEN_QUOTE = "open_quote"  # value
@@ -136,12 +145,14 @@ class ScheduleSpec:
     scope: str = SCOPE_ALL
     department: str | None = None
     skip_holidays: bool = True
+    # More than one a day only with --force; the answer then warns how many.
+    firings_per_day: int = 1
 
 
 def _parse_time(token: str | None) -> tuple[int, int]:
     if token is None:
         raise SpecError(MISSING_TIME)
-    match = re.fullmatch(r"(\d{1,2})(?::(\d{2}))?", token.translate(QUOTES).strip())
+    match = re.fullmatch(r"([0-9]{1,2})(?::([0-9]{2}))?", token.translate(QUOTES).strip())
     if match is None:
         raise SpecError(BAD_TIME, value=token)
     hour, minute = int(match.group(1)), int(match.group(2) or 0)
@@ -155,12 +166,12 @@ def _parse_days(token: str | None) -> list[int]:
     if token is None:
         raise SpecError(MISSING_WEEKDAY)
     days: list[int] = []
-    for part in re.split(r"[,，、/]+", token.strip().lower()):
+    for part in re.split(r"[,，、/]+", token.translate(QUOTES).strip().lower()):
         if not part:
             continue
         if part in DAY_WORDS:
             days.append(DAY_WORDS[part])
-        elif part.isdigit() and 1 <= int(part) <= 7:
+        elif ascii_number(part) and 1 <= int(part) <= 7:
             days.append(int(part) % 7)
         else:
             raise SpecError(
@@ -175,57 +186,10 @@ def _parse_days(token: str | None) -> list[int]:
 def _parse_day_of_month(token: str | None) -> int:
     if token is None:
         raise SpecError(MISSING_DAY)
-    cleaned = token.strip().removesuffix("日").removesuffix("号")
-    if not cleaned.isdigit() or not 1 <= int(cleaned) <= 31:
+    cleaned = token.translate(QUOTES).strip().removesuffix("日").removesuffix("号")
+    if not ascii_number(cleaned) or not 1 <= int(cleaned) <= 31:
         raise SpecError(BAD_DAY, value=token)
     return int(cleaned)
-
-
-def _dow_numbers(field: str) -> set[int]:
-    """Standard cron day-of-week field → set of day numbers (0 = Sunday)."""
-    result: set[int] = set()
-    for element in field.lower().split(","):
-        body, _, step_text = element.partition("/")
-        step = int(step_text) if step_text.isdigit() and int(step_text) > 0 else None
-        if step_text and step is None:
-            raise ValueError(element)
-
-        def number(text: str) -> int:
-            if text.isdigit() and 0 <= int(text) <= 7:
-                return int(text) % 7 if text != "7" else 7
-            if text[:3] in APS_DAYS:
-                return APS_DAYS.index(text[:3])
-            raise ValueError(text)
-
-        if body == "*":
-            start, end = 0, 6
-        elif "-" in body:
-            first, last = body.split("-", 1)
-            start, end = number(first), number(last)
-        else:
-            start = number(body)
-            end = start if step is None else 6
-        if end < start:
-            raise ValueError(element)
-        result.update(day % 7 for day in range(start, end + 1, step or 1))
-    return result
-
-
-def cron_trigger(cron: str, timezone: tzinfo) -> CronTrigger:
-    """A CronTrigger for a standard five-field cron line (Sunday = 0 or 7)."""
-    fields = cron.split()
-    if len(fields) != 5:
-        raise ValueError(cron)
-    minute, hour, day, month, dow = fields
-    days = _dow_numbers(dow)
-    if len(days) == 7:
-        aps_dow = "*"
-    else:
-        # APScheduler numbers days from Monday = 0; names avoid that trap.
-        aps_dow = ",".join(APS_DAYS[d] for d in sorted(days, key=lambda d: (d + 6) % 7))
-    return CronTrigger(
-        minute=minute, hour=hour, day=day, month=month, day_of_week=aps_dow, timezone=timezone
-    )
 
 
 def _validate_cron(text: str, timezone: tzinfo) -> str:
@@ -233,10 +197,12 @@ def _validate_cron(text: str, timezone: tzinfo) -> str:
     bad = BAD_CRON
     try:
         trigger = cron_trigger(cron, timezone)
-    except (ValueError, TypeError, IndexError):
+        minutes = field_values(cron.split()[0], 0, 59)
+        firings_per_day(cron)
+    except (ValueError, TypeError, IndexError, KeyError):
         raise SpecError(bad, value=text) from None
-    if not cron.split()[0].isdigit():
-        raise SpecError(TOO_OFTEN)
+    if len(minutes) > 1:
+        raise SpecError(SUB_HOURLY)
     if trigger.get_next_fire_time(None, datetime.now(UTC)) is None:
         raise SpecError(bad, value=text)
     return cron
@@ -298,7 +264,8 @@ def parse_schedule_args(text: str, *, default_timezone: str) -> ScheduleSpec:
     if form == "monthly":
         day = _parse_day_of_month(take())
         hour, minute = _parse_time(take())
-        cron = f"{minute} {hour} {day} * *"
+        # 29, 30, 31: the month's last day when it is shorter, not skipped.
+        cron = f"{minute} {hour} {day}{'L' if day >= CLAMPED_FROM else ''} * *"
         spec = f"monthly {day} {hour:02d}:{minute:02d}"
     elif form == "weekly":
         days = _parse_days(take())
@@ -323,8 +290,11 @@ def parse_schedule_args(text: str, *, default_timezone: str) -> ScheduleSpec:
         spec = f'cron "{cron}"'
     _validate_cron(cron, zone)
 
-    result = ScheduleSpec(spec=spec, cron=cron, timezone=timezone)
+    result = ScheduleSpec(
+        spec=spec, cron=cron, timezone=timezone, firings_per_day=firings_per_day(cron)
+    )
     nudge_given = False
+    force = False
     while rest:
         word = rest.pop(0)
         option = OPTION_WORDS.get(word.lower())
@@ -365,11 +335,16 @@ def parse_schedule_args(text: str, *, default_timezone: str) -> ScheduleSpec:
             result = replace(result, skip_holidays=False)
         elif option == "tz":
             take()  # already read above
+        elif option == "force":
+            force = True
         else:
             raise SpecError(
                 UNKNOWN_OPTION,
                 value=word,
             )
+    if result.firings_per_day > 1 and not force:
+        # Each firing reminds every chat it reaches: more than once a day is a flood.
+        raise SpecError(TOO_OFTEN, times=result.firings_per_day)
     window_hours = result.due_days * 24
     if result.nudge_hours >= window_hours:
         if nudge_given:
@@ -380,78 +355,3 @@ def parse_schedule_args(text: str, *, default_timezone: str) -> ScheduleSpec:
         # Default one day before the deadline; a one-day window gets it halfway.
         result = replace(result, nudge_hours=window_hours // 2)
     return result
-
-
-class WorkingDayTrigger(BaseTrigger):
-    """A cron trigger whose fire times on a day off move to the next working day."""
-
-    def __init__(self, cron: str, timezone: str, *, skip_holidays: bool) -> None:
-        self.zone = ZoneInfo(timezone)
-        self.cron = cron_trigger(cron, self.zone)
-        self.skip_holidays = skip_holidays
-
-    def shift(self, nominal: datetime) -> datetime:
-        return shift_to_working_day(nominal) if self.skip_holidays else nominal
-
-    def get_next_fire_time(
-        self, previous_fire_time: datetime | None, now: datetime
-    ) -> datetime | None:
-        nominal = self.cron.get_next_fire_time(previous_fire_time, now)
-        return self.shift(nominal) if nominal is not None else None
-
-    def __str__(self) -> str:
-        return f"working-day cron[{self.cron}]"
-
-
-def next_fire_times(
-    cron: str, timezone: str, *, skip_holidays: bool, after: datetime, count: int = 3
-) -> list[tuple[datetime, datetime]]:
-    """(nominal, actual) fire times after `after`, as naive UTC; distinct actual times."""
-    trigger = WorkingDayTrigger(cron, timezone, skip_holidays=skip_holidays)
-    result: list[tuple[datetime, datetime]] = []
-    moment = as_aware_utc(after)
-    previous: datetime | None = None
-    for _ in range(MAX_SCAN):
-        nominal = trigger.cron.get_next_fire_time(previous, moment)
-        if nominal is None:
-            break
-        actual = trigger.shift(nominal)
-        # Several nominal times can land on one working day (a daily schedule over a
-        # holiday week): that is one firing, as APScheduler will do it.
-        if not result or to_naive_utc(actual) > result[-1][1]:
-            result.append((to_naive_utc(nominal), to_naive_utc(actual)))
-            if len(result) == count:
-                break
-        previous = actual if actual > nominal else nominal
-        moment = previous
-    return result
-
-
-def latest_firing(
-    cron: str,
-    timezone: str,
-    *,
-    skip_holidays: bool,
-    now: datetime,
-    lookback: timedelta = LOOKBACK,
-) -> tuple[datetime, datetime] | None:
-    """The (nominal, actual) firing with the latest actual time ≤ `now` (naive UTC).
-
-    Of several nominal times that share one actual time, the latest nominal is the cycle's
-    key, so every process and restart finds the same one.
-    """
-    trigger = WorkingDayTrigger(cron, timezone, skip_holidays=skip_holidays)
-    limit = as_aware_utc(now)
-    moment = limit - lookback
-    previous: datetime | None = None
-    found: tuple[datetime, datetime] | None = None
-    for _ in range(MAX_SCAN):
-        nominal = trigger.cron.get_next_fire_time(previous, moment)
-        if nominal is None or nominal > limit:
-            break
-        actual = trigger.shift(nominal)
-        if actual <= limit and (found is None or to_naive_utc(actual) >= found[1]):
-            found = (to_naive_utc(nominal), to_naive_utc(actual))
-        previous = nominal
-        moment = nominal
-    return found

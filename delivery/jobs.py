@@ -14,7 +14,7 @@ from telegram.ext import Application, ContextTypes
 
 from coordination.cycles import FIRE_GRACE, catch_up_missed, fire_schedule
 from coordination.follow_up import create_due_nudges, create_overdue_digests
-from coordination.schedule_spec import WorkingDayTrigger
+from coordination.schedule_triggers import WorkingDayTrigger
 from coordination.schedules import ScheduleView, live_schedules
 from delivery.worker import flush_outbox, release_stale_deliveries
 from runtime import services

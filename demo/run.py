@@ -26,7 +26,7 @@ from botapi_sim.updates import SimChat, SimUser
 from botapi_sim.world import StoredMessage
 from commands.review import RETURN_PREFIX
 from coordination.review import REASON_PERCENT
-from coordination.schedule_spec import next_fire_times
+from coordination.schedule_triggers import next_fire_times
 from coordination.schedules import list_schedules
 from delivery.jobs import TICK_JOB, job_name
 from demo import script

@@ -71,6 +71,8 @@ async def turn_page(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         # A coordinator may turn pages wherever the view was posted.
         need=COORDINATOR,
         place=Place.ANYWHERE,
+        # A press is answered with a pop-up for the presser alone, never a chat message.
+        quiet_strangers=False,
         request=request,
     )
     if gated.access != Access.OK:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -26,6 +27,8 @@ from messages.i18n import Translator
 from messages.outgoing import Outgoing
 from runtime import Services, services
 
+log = logging.getLogger(__name__)
+
 A = TypeVar("A")
 Callback = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]
 
@@ -36,6 +39,10 @@ class Refused(Exception):
     def __init__(self, access: Access) -> None:
         super().__init__(access)
         self.access = access
+
+
+class Quiet(Exception):
+    """A stranger's flood: this command gets no answer (one went out within the minute)."""
 
 
 def display_name(user: User) -> str:
@@ -90,6 +97,7 @@ class Call:
 
     async def run(self, command: Callable[..., A], **extra: Any) -> A:
         """The command's answer, run under the gate in one session; `Refused` when not allowed."""
+        update_id = self.update.update_id
         gated: Gated = await self.services.db.run(
             run_gated,
             command,
@@ -98,8 +106,13 @@ class Call:
             now=self.now,
             need=self.need,
             place=self.place,
+            settles=update_id,
             **extra,
         )
+        if gated.settled:
+            self.services.writes.note_settled(update_id)
+        if gated.quiet:
+            raise Quiet
         if gated.access != Access.OK:
             raise Refused(gated.access)
         return gated.answer  # type: ignore[no-any-return]
@@ -136,6 +149,9 @@ def gated(
                 await body(call)
             except Refused as refused:
                 await call.send([render_refusal(t, refused.access, name, place)])
+            except Quiet:
+                log.info("/%s in chat %s not answered: strangers get one answer a minute", name,
+                         args.chat_id)
 
         return handler
 

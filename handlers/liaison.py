@@ -2,7 +2,10 @@
 
 Also `/report <measure> <text>`, the measure-choice buttons and the status-correction buttons.
 Each callback reads the update into an `IncomingReply` (or a button's choice), records it with
-`coordination.replies` in a worker thread, and answers with what `messages.liaison` renders.
+`coordination.replies` in a shared transaction (`Services.writes`, one commit for the replies
+that arrive together) that also marks the update done in the inbox, and answers only once
+that has committed, with what `messages.liaison` renders; that answer leaves off the chat's
+lane (`intake.AnswerLanes`), so a group's next reply never waits for its pace.
 """
 
 from __future__ import annotations
@@ -24,10 +27,13 @@ from telegram.ext import (
     filters,
 )
 
+from commands.gate import caller_roles, run_gated
 from coordination import replies
 from coordination.reply_reader import split_report_arguments
-from coordination.roles import resolve_roles
+from coordination.roles import Roles
 from delivery import bot_api
+from handlers.gate import command_args
+from intake import answers_of
 from messages import liaison as texts
 from messages.i18n import Translator
 from messages.outgoing import Outgoing
@@ -57,26 +63,30 @@ FILE_OF_MESSAGE: tuple[tuple[str, Callable[[Message], Any]], ...] = (
 # --- helpers --------------------------------------------------------------------------------
 
 
-async def _run(context: ContextTypes.DEFAULT_TYPE, fn: Callable[..., R], **kwargs: Any) -> R:
-    """Run a recording function in its own committed session; retry once on a race.
+async def _run(
+    context: ContextTypes.DEFAULT_TYPE, fn: Callable[..., R], *, settles: int, **kwargs: Any
+) -> R:
+    """Run a recording function in a shared transaction that also marks update `settles`
+    done; its result exists only once that committed. Retried once after a lost race.
 
-    Two copies of one update, or two presses of one button, end in an IntegrityError (or a
-    locked SQLite file) for one of them; the retry then sees the winner's rows.
+    Two copies of one update, or two presses of one button, may end in an IntegrityError (or
+    a locked SQLite file) for one of them; the retry then sees the winner's rows.
     """
-    db = services(context).db
+    writes = services(context).writes
     try:
-        return await db.run(fn, **kwargs)
+        return await writes.run(fn, settles=settles, **kwargs)
     except (IntegrityError, OperationalError):
         log.info("write race while recording; reading again", exc_info=True)
         await asyncio.sleep(RETRY_PAUSE)
-        return await db.run(fn, **kwargs)
+        return await writes.run(fn, settles=settles, **kwargs)
 
 
 async def _say(
     context: ContextTypes.DEFAULT_TYPE, chat_id: int, message: Outgoing, *, reply_to: int
-) -> Message | None:
+) -> int | None:
+    """Answer the liaison's message; the id of the answer, None when it could not be sent."""
     try:
-        return await bot_api.send(context.bot, chat_id, message, reply_to=reply_to)
+        return await bot_api.acknowledge(context.bot, chat_id, message, reply_to=reply_to)
     except TelegramError:
         # The record is committed already; a lost acknowledgement loses no data.
         log.warning("could not answer in chat %s", chat_id, exc_info=True)
@@ -94,6 +104,23 @@ async def _translator(
         return services(context).translator()
 
 
+def author(message: Message) -> tuple[int | None, str] | None:
+    """Who wrote the message as its records name them; None for bots and channels.
+
+    A group's anonymous admin writes as the group itself (Telegram shows `sender_chat`, the
+    group, and a stand-in bot as `from`): such a reply is the chat's, under the chat's name.
+    """
+    sender = message.sender_chat
+    if sender is not None:
+        if sender.id == message.chat_id:
+            return None, sender.title or message.chat.title or ""
+        return None  # a channel's post shown in its discussion group: not a liaison
+    user = message.from_user
+    if user is None or user.is_bot:
+        return None
+    return user.id, user.full_name
+
+
 def _is_reply_to_bot(message: Message, bot_id: int) -> bool:
     replied = message.reply_to_message
     if replied is None or replied.from_user is None or replied.from_user.id != bot_id:
@@ -104,8 +131,8 @@ def _is_reply_to_bot(message: Message, bot_id: int) -> bool:
 
 def incoming(message: Message, *, edited: bool) -> replies.IncomingReply:
     """A liaison's message as the recording functions take it."""
-    user = message.from_user
-    assert user is not None
+    who = author(message)
+    assert who is not None
     file_id, file_kind = None, None
     for kind, getter in FILE_OF_MESSAGE:
         item = getter(message)
@@ -115,8 +142,8 @@ def incoming(message: Message, *, edited: bool) -> replies.IncomingReply:
     replied = message.reply_to_message
     return replies.IncomingReply(
         chat_id=message.chat_id,
-        user_id=user.id,
-        user_name=user.full_name,
+        user_id=who[0],
+        user_name=who[1],
         text=message.text or message.caption or "",
         message_id=message.message_id,
         sent_at=to_naive_utc(message.date),
@@ -145,11 +172,24 @@ async def _answer(
                 replies.set_prompt_message,
                 pending_id=outcome.pending_id,
                 chat_id=message.chat_id,
-                prompt_message_id=sent.message_id,
+                prompt_message_id=sent,
             )
         except SQLAlchemyError:
             # The buttons still work: an unset prompt id only skips the message check.
             log.warning("could not store the prompt message id", exc_info=True)
+
+
+def _answer_later(
+    context: ContextTypes.DEFAULT_TYPE,
+    t: Translator,
+    message: Message,
+    outcome: replies.ReplyOutcome,
+) -> None:
+    """The answer to a committed record, off the chat's lane: the group's next reply is
+    recorded while this answer waits for the group's pace (acknowledged at most once)."""
+    answers_of(context.application).send_later(
+        message.chat_id, lambda: _answer(context, t, message, outcome)
+    )
 
 
 # --- replies and edits ----------------------------------------------------------------------
@@ -158,41 +198,49 @@ async def _answer(
 async def on_reply(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A reply to the bot in a group: record it for the chat's department(s)."""
     message = update.message
-    if message is None or message.from_user is None or message.from_user.is_bot:
+    if message is None or author(message) is None:
         return
     if not _is_reply_to_bot(message, context.bot.id):
         return
-    await _record(context, message, edited=False)
+    await _record(context, message, edited=False, update_id=update.update_id)
 
 
 async def on_edited_reply(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """An edited reply: update its record, keeping the earlier version."""
     message = update.edited_message
-    if message is None or message.from_user is None or message.from_user.is_bot:
+    if message is None or author(message) is None:
         return
     if message.reply_to_message is not None and not _is_reply_to_bot(message, context.bot.id):
         return
-    await _record(context, message, edited=True)
+    await _record(context, message, edited=True, update_id=update.update_id)
 
 
-async def _record(context: ContextTypes.DEFAULT_TYPE, message: Message, *, edited: bool) -> None:
+async def _record(
+    context: ContextTypes.DEFAULT_TYPE, message: Message, *, edited: bool, update_id: int
+) -> None:
     user = message.from_user
-    assert user is not None
+    language = user.language_code if user is not None else None
+    svc = services(context)
     record = replies.record_edit if edited else replies.record_reply
     try:
         outcome = await _run(
-            context, record, reply=incoming(message, edited=edited), now=services(context).now()
+            context,
+            record,
+            settles=update_id,
+            reply=incoming(message, edited=edited),
+            now=svc.now(),
+            scopes=svc.scopes,
         )
     except SQLAlchemyError:
         log.exception("could not record a reply in chat %s", message.chat_id)
-        t = await _translator(context, message.chat_id, user.language_code)
+        t = await _translator(context, message.chat_id, language)
         failed = Outgoing(texts.render_save_failed(t))
         await _say(context, message.chat_id, failed, reply_to=message.message_id)
         return
     if outcome.kind.silent:
         return
-    t = await _translator(context, message.chat_id, user.language_code)
-    await _answer(context, t, message, outcome)
+    t = await _translator(context, message.chat_id, language)
+    _answer_later(context, t, message, outcome)
 
 
 # --- /report --------------------------------------------------------------------------------
@@ -206,12 +254,12 @@ async def on_report(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     svc = services(context)
     t = await _translator(context, message.chat_id, user.language_code)
-    roles = await svc.db.run(
-        resolve_roles,
-        user_id=user.id,
-        chat_id=message.chat_id,
-        admin_ids=svc.settings.admin_ids,
+    gated = await svc.db.run(
+        run_gated, caller_roles, user_id=user.id, args=command_args(update, svc), now=svc.now()
     )
+    if gated.quiet:
+        return  # a stranger's flood: one answer a minute went out already
+    roles: Roles = gated.answer
     if not roles.is_liaison:
         refused = Outgoing(texts.render_report_refused(t))
         await _say(context, message.chat_id, refused, reply_to=message.message_id)
@@ -229,24 +277,31 @@ async def on_report(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         help_ = texts.render_report_help(t, measures)
         await _say(context, message.chat_id, help_, reply_to=message.message_id)
         return
+    who = author(message) or (user.id, user.full_name)
     reply = replies.IncomingReply(
         chat_id=message.chat_id,
-        user_id=user.id,
-        user_name=user.full_name,
+        user_id=who[0],
+        user_name=who[1],
         text=body,
         message_id=message.message_id,
         sent_at=to_naive_utc(message.date),
     )
     try:
         outcome = await _run(
-            context, replies.record_report, reply=reply, numbers=numbers, now=svc.now()
+            context,
+            replies.record_report,
+            settles=update.update_id,
+            reply=reply,
+            numbers=numbers,
+            now=svc.now(),
+            scopes=svc.scopes,
         )
     except SQLAlchemyError:
         log.exception("could not record /report in chat %s", message.chat_id)
         failed = Outgoing(texts.render_save_failed(t))
         await _say(context, message.chat_id, failed, reply_to=message.message_id)
         return
-    await _answer(context, t, message, outcome)
+    _answer_later(context, t, message, outcome)
 
 
 # --- buttons --------------------------------------------------------------------------------
@@ -274,6 +329,7 @@ async def on_choice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         outcome = await _run(
             context,
             replies.resolve_pending,
+            settles=update.update_id,
             chat_id=chat.id,
             choice=choice,
             prompt_message_id=query.message.message_id,
@@ -309,6 +365,7 @@ async def on_status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         outcome = await _run(
             context,
             replies.correct_status,
+            settles=update.update_id,
             chat_id=chat.id,
             choice=choice,
             now=services(context).now(),

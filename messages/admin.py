@@ -14,7 +14,7 @@ from commands.admin import (
 )
 from coordination.bindings import BindResult, ChatsOverview, UnboundHolding
 from coordination.schedules import UnknownDepartment
-from messages.html import bold, escape, split_html
+from messages.html import bold, echo, escape, split_html
 from messages.i18n import Translator
 from messages.outgoing import Outgoing
 from messages.vocabulary import REPORTING_ICONS, aside, due_phrase, gap, role_name
@@ -22,9 +22,21 @@ from models.chats import ROLE_ADMIN
 from models.plan import ROLE_LEAD, ROLE_SUPPORT
 from reports.status import TASK_UNBOUND
 
+# Names a /bind or /unbind could not use, listed one by one up to this many.
+LISTED_NAMES = 10
+
 
 def _names(names: list[str]) -> str:
     return "、".join(escape(n) for n in names)
+
+
+def _typed_names(t: Translator, names: list[str]) -> str:
+    """Names someone typed, each cut short, the first LISTED_NAMES of them and a count."""
+    shown = "、".join(echo(n) for n in names[:LISTED_NAMES])
+    rest = len(names) - LISTED_NAMES
+    if rest <= 0:
+        return shown
+    return shown + t.ngettext(" and {n} more", " and {n} more", rest).format(n=rest)
 
 
 def pages(lines: list[str]) -> list[Outgoing]:
@@ -39,24 +51,33 @@ def unknown_department_text(t: Translator, unknown: UnknownDepartment) -> str:
         )
     if unknown.suggestions:
         return t._("No department called {name}. Did you mean: {suggestions}?").format(
-            name=escape(unknown.name), suggestions=_names(unknown.suggestions)
+            name=echo(unknown.name), suggestions=_names(unknown.suggestions)
         )
     return t._("No department called {name}. /chats lists the departments.").format(
-        name=escape(unknown.name)
+        name=echo(unknown.name)
     )
 
 
 def _refused_binding(t: Translator, result: BindResult) -> list[str]:
     lines = [t._("Nothing was bound.")]
-    for name, suggestions in result.unknown:
+    for name, suggestions in result.unknown[:LISTED_NAMES]:
         if suggestions:
             lines.append(
                 t._("• No department called {name}. Did you mean: {suggestions}?").format(
-                    name=escape(name), suggestions=_names(suggestions)
+                    name=echo(name), suggestions=_names(suggestions)
                 )
             )
         else:
-            lines.append(t._("• No department called {name}.").format(name=escape(name)))
+            lines.append(t._("• No department called {name}.").format(name=echo(name)))
+    more = len(result.unknown) - LISTED_NAMES
+    if more > 0:
+        lines.append(
+            t.ngettext(
+                "• and {n} more name that matches no department.",
+                "• and {n} more names that match no department.",
+                more,
+            ).format(n=more)
+        )
     for group, members in result.groups:
         if members:
             lines.append(
@@ -117,7 +138,9 @@ def render_unbind(t: Translator, answer: UnbindAnswer) -> list[Outgoing]:
     if answer.removed:
         lines.append(t._("No longer bound to: {names}.").format(names=_names(answer.removed)))
     if answer.missing:
-        lines.append(t._("Not bound to this chat: {names}.").format(names=_names(answer.missing)))
+        lines.append(
+            t._("Not bound to this chat: {names}.").format(names=_typed_names(t, answer.missing))
+        )
     if not answer.removed and not answer.missing:
         lines.append(t._("This chat was not bound to any department."))
     return [Outgoing("\n".join(lines))]

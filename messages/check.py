@@ -22,6 +22,7 @@ SOURCE_DIRS = (
     "assembly",
     "handlers",
     "delivery",
+    "intake",
     "runtime",
     "messages",
     "commands",

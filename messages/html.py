@@ -15,6 +15,10 @@ from dataclasses import dataclass
 MESSAGE_LIMIT = 4096
 # The text of a button's alert (Telegram allows 200 characters).
 ALERT_LIMIT = 190
+# A photo's or a document's caption.
+CAPTION_LIMIT = 1024
+# What someone typed, repeated in an answer: enough to recognise it, never a wall of text.
+ECHO_LIMIT = 60
 
 _CJK = "\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f"
 _TOKEN = re.compile(
@@ -39,6 +43,14 @@ def escape(text: str, *, quote: bool = True) -> str:
     """User or plan text made safe inside HTML (`quote=False` leaves quotation marks as typed:
     they need no escape outside attributes, and the status views are long)."""
     return html.escape(text, quote=quote)
+
+
+def echo(text: str, limit: int = ECHO_LIMIT) -> str:
+    """Typed text repeated in an answer: one line, cut with "…" past `limit`, escaped."""
+    flat = " ".join(text.split())
+    if len(flat) > limit:
+        flat = flat[: limit - 1].rstrip() + "…"
+    return html.escape(flat)
 
 
 def bold(text: str) -> str:

@@ -245,6 +245,13 @@ def render_outcome(t: Translator, outcome: ReplyOutcome) -> Outgoing | None:
         return Outgoing(render_unknown(t, outcome.unknown_labels, outcome.chat_measures))
     if outcome.kind == Outcome.NO_MEASURES:
         return Outgoing(render_no_measures(t))
+    if outcome.kind == Outcome.EMPTY:
+        return Outgoing(
+            t._(
+                "Nothing was recorded: the reply has no text. Reply to the reminder with "
+                "the measure and its progress, for example: （五）已完成80%"
+            )
+        )
     return None
 
 

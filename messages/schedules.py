@@ -8,9 +8,10 @@ from datetime import datetime
 
 from commands.schedules import RemindAnswer, ScheduleAnswer, ScheduleOutcome
 from coordination import schedule_spec as spec
+from coordination.schedule_triggers import clamped_day
 from coordination.schedules import ScheduleView
 from messages.admin import unknown_department_text
-from messages.html import escape, split_html
+from messages.html import echo, escape, split_html
 from messages.i18n import N_, Translator, get_translator
 from messages.outgoing import Outgoing
 from messages.vocabulary import moment_text
@@ -37,7 +38,12 @@ SPEC_ERRORS = {
         'month weekday), for example "0 9 25 * *".'
     ),
     spec.TOO_OFTEN: N_(
-        "A schedule may fire at most once an hour: give one minute "
+        "This schedule would fire {times} times a day, and each time every chat it "
+        "reaches gets a reminder. Schedules fire at most once a day; if this is really "
+        "meant, add --force."
+    ),
+    spec.SUB_HOURLY: N_(
+        "A schedule may never fire more than once an hour: give one minute "
         "(the first cron field), for example 0."
     ),
     spec.BAD_DUE: N_("The reply window must be 1 to {max} days, for example: due 3d."),
@@ -64,7 +70,7 @@ SPEC_ERRORS = {
 
 def spec_error_text(t: Translator, error: spec.SpecError) -> str:
     """Why the schedule was not added, and (unless that was all) how to write one."""
-    params = {key: escape(str(value)) for key, value in error.params.items()}
+    params = {key: echo(str(value)) for key, value in error.params.items()}
     reason = escape(t._(SPEC_ERRORS[error.code])).format(**params)
     usage = "" if error.code == spec.USAGE else "\n" + escape(t._(USAGE))
     return t._("Schedule not added: {reason}").format(reason=reason) + usage
@@ -91,6 +97,11 @@ def describe(t: Translator, schedule: ScheduleView) -> str:
         if schedule.skip_holidays
         else t._("fires on holidays too")
     )
+    clamped = clamped_day(schedule.cron)
+    if clamped is not None:
+        parts.append(
+            t._("in months with fewer than {day} days: on their last day").format(day=clamped)
+        )
     if schedule.paused:
         parts.append(t._("⏸ paused"))
     return "\n".join(parts)
@@ -115,13 +126,22 @@ def next_times_text(
 def _changed_text(t: Translator, answer: ScheduleAnswer) -> str:
     assert answer.schedule is not None
     if answer.outcome == ScheduleOutcome.ADDED:
-        return "\n".join(
-            [
-                t._("Schedule added."),
-                describe(t, answer.schedule),
-                next_times_text(t, answer.schedule, answer.next_times),
-            ]
-        )
+        lines = [
+            t._("Schedule added."),
+            describe(t, answer.schedule),
+            next_times_text(t, answer.schedule, answer.next_times),
+        ]
+        if answer.firings_per_day > 1:
+            lines.append(
+                t.ngettext(
+                    "⚠️ Forced: this schedule fires {times} time a day, and every chat it "
+                    "reaches gets each reminder.",
+                    "⚠️ Forced: this schedule fires {times} times a day, and every chat it "
+                    "reaches gets each reminder.",
+                    answer.firings_per_day,
+                ).format(times=answer.firings_per_day)
+            )
+        return "\n".join(lines)
     if answer.outcome == ScheduleOutcome.DELETED:
         text = t._("Schedule #{id} deleted; past cycles and their reports are kept.")
     elif answer.outcome == ScheduleOutcome.PAUSED:

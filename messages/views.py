@@ -17,7 +17,7 @@ from commands.views import (
     ViewMiss,
     page_payload,
 )
-from messages.html import escape, split_html
+from messages.html import echo, escape, split_html
 from messages.i18n import Translator
 from messages.outgoing import Button, Outgoing, button_rows
 from messages.status import (
@@ -54,15 +54,15 @@ def miss_text(t: Translator, miss: ViewMiss) -> str:
     if miss.miss == Miss.NO_MEASURE:
         return t._(
             "The plan has no measure {label}. /status lists the measures of the cycle."
-        ).format(label=escape(miss.token.strip()))
+        ).format(label=echo(miss.token))
     if miss.miss == Miss.NO_DEPARTMENT:
         if not miss.suggestions:
             return t._(
                 "No department is called “{name}”. Check the name, or send /status for the "
                 "whole cycle."
-            ).format(name=escape(miss.token))
+            ).format(name=echo(miss.token))
         lines = [
-            t._("No department is called “{name}”. Did you mean:").format(name=escape(miss.token))
+            t._("No department is called “{name}”. Did you mean:").format(name=echo(miss.token))
         ]
         lines += [f"• {escape(name)}" for name, _view, _args in miss.suggestions]
         return "\n".join(lines)

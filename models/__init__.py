@@ -2,14 +2,16 @@
 
 Tables are grouped by what they hold: the plan (`plan.py`), chats and roles (`chats.py`),
 schedules, cycles and the delivery outbox (`schedules.py`), progress (`progress.py`), the
-office's review (`review.py`), and the web dashboard's links and sessions (`web.py`).
+office's review (`review.py`), the web dashboard's links and sessions (`web.py`), the inbox of
+updates received (`inbox.py`) and the version numbers of cached data (`versions.py`).
 """
 
 # First: naming and timestamp conventions apply only to tables defined after them.
 import models.conventions  # noqa: F401
-from models.chats import Chat, ChatDepartment, UserRole
+from models.chats import Chat, ChatDepartment, StrangerAnswer, UserRole
 from models.clock import utcnow
 from models.db import Database, create_db_engine
+from models.inbox import InboxUpdate
 from models.plan import (
     Assignment,
     Department,
@@ -24,6 +26,7 @@ from models.plan import (
 from models.progress import LatestProgress, PendingReply, ProgressRevision, ProgressUpdate
 from models.review import MeasureClosure, ReviewAction
 from models.schedules import Cycle, CycleTask, Delivery, ReminderSchedule
+from models.versions import DataVersion
 from models.web import KioskLink, WebLoginLink, WebSession
 
 __all__ = [
@@ -32,11 +35,13 @@ __all__ = [
     "ChatDepartment",
     "Cycle",
     "CycleTask",
+    "DataVersion",
     "Database",
     "Delivery",
     "Department",
     "DepartmentAlias",
     "DepartmentMember",
+    "InboxUpdate",
     "KioskLink",
     "LatestProgress",
     "Measure",
@@ -50,6 +55,7 @@ __all__ = [
     "ReminderSchedule",
     "ReviewAction",
     "Section",
+    "StrangerAnswer",
     "UserRole",
     "WebLoginLink",
     "WebSession",

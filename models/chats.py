@@ -50,3 +50,11 @@ class UserRole(SQLModel, table=True):
     display_name: str = Field(default="", max_length=200)
     added_by: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
     added_at: datetime = Field(default_factory=utcnow)
+
+
+class StrangerAnswer(SQLModel, table=True):
+    """When the bot last answered someone with no role in a chat no department owns: a
+    flood from strangers gets at most one answer per chat per minute, across instances."""
+
+    chat_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    answered_at: datetime

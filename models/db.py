@@ -13,8 +13,9 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, ParamSpec, TypeVar
 
-from sqlalchemy import event
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy import Table, event
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.pool import NullPool
 from sqlmodel import Session, SQLModel, create_engine
 
@@ -58,8 +59,44 @@ def create_db_engine(url: str, *, echo: bool = False) -> Engine:
     return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=5, max_overflow=5)
 
 
+WROTE = "wrote"
+
+
+@event.listens_for(Session, "after_flush")
+def _wrote_by_flush(session: Session, _context: Any) -> None:
+    session.info[WROTE] = True
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _wrote_by_statement(state: Any) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        state.session.info[WROTE] = True
+
+
+def wrote(session: Session) -> bool:
+    """Whether this session changed anything through the ORM (objects, or statements run with
+    `session.execute`); Core statements on `session.connection()` say so themselves."""
+    return bool(session.info.get(WROTE))
+
+
+def note_write(session: Session) -> None:
+    """A change made on `session.connection()` counts as the session's (see `wrote`)."""
+    session.info[WROTE] = True
+
+
 def is_postgres(engine: Engine) -> bool:
     return engine.dialect.name == "postgresql"
+
+
+def dialect_insert(
+    holder: Session | Connection, table: Table
+) -> postgresql.Insert | sqlite.Insert:
+    """INSERT for `table` with the database's ON CONFLICT clauses (SQLite and PostgreSQL
+    share the form: the unique constraint itself decides what is a copy)."""
+    bind = holder.get_bind() if isinstance(holder, Session) else holder
+    if bind.dialect.name == "postgresql":
+        return postgresql.insert(table)
+    return sqlite.insert(table)
 
 
 def create_schema(engine: Engine) -> None:
@@ -99,6 +136,11 @@ class Database:
         return await loop.run_in_executor(
             self._executor, functools.partial(self.call, fn, *args, **kwargs)
         )
+
+    async def in_thread(self, fn: Callable[..., T], /, *args: Any) -> T:
+        """Run the plain blocking `fn(*args)` in the database's worker threads."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, functools.partial(fn, *args))
 
     def dispose(self) -> None:
         self._executor.shutdown(wait=True)

@@ -13,7 +13,7 @@ from sqlmodel import Session, col, func, select
 
 from coordination.admins import role_holders
 from coordination.bindings import chats_overview
-from coordination.schedule_spec import next_fire_times
+from coordination.schedule_triggers import next_fire_times
 from coordination.schedules import list_schedules
 from messages.doctor import Finding, fail, ok, warn
 from models.chats import ROLE_ADMIN

@@ -10,9 +10,7 @@ import asyncio
 import contextlib
 import hashlib
 import logging
-import os
 import signal
-import socket
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -25,9 +23,11 @@ from telegram.error import BadRequest, InvalidToken, NetworkError, RetryAfter, T
 from telegram.ext import Application
 
 from assembly import build_application, ensure_bundled_plan, prepare_schema
+from intake import inbox_of
+from intake.instances import instance_name
 from models.db import Database
 from operations.database_check import check_database
-from operations.intake import queue_sink
+from operations.intake import inbox_sink
 from operations.logs import configure_logging, mask_token
 from operations.polling import Poller, retry_after_seconds
 from operations.telegram_link import reach_telegram, reason_of
@@ -103,9 +103,9 @@ def run_service(settings: Settings, *, token: str, webhook: WebhookOptions | Non
     configure_logging(token)
     check_database(settings.database_url)
     db = Database.from_url(settings.database_url)
-    # Each process names itself in the deliveries it claims (several instances, one database).
-    instance = f"{socket.gethostname()}:{os.getpid()}"
-    application = build_application(settings, db, token=token, instance=instance)
+    # Each process names itself in the deliveries and inbox rows it claims (several instances,
+    # one database): a restarted bot sees at once that a dead pid's updates are free.
+    application = build_application(settings, db, token=token, instance=instance_name())
 
     def prepare() -> None:
         prepare_schema(db)
@@ -186,12 +186,12 @@ async def _run(
             try:
                 if webhook is None:
                     await Poller(
-                        application.bot, queue_sink(application), allowed_updates=Update.ALL_TYPES
+                        application.bot, inbox_sink(application), allowed_updates=Update.ALL_TYPES
                     ).run(stop)
                 else:
                     await _serve_webhook(application, stop, webhook)
             finally:
-                pending = application.update_queue.qsize()
+                pending = len(inbox_of(application).held)
                 log.info("stopping: handling the %d update(s) already received", pending)
                 await application.stop()
                 # As run_polling does: the dashboard stops with the bot, before the database.
@@ -213,12 +213,13 @@ async def _serve_webhook(application: AnyApp, stop: asyncio.Event, webhook: Webh
             await asyncio.wait_for(db.run(_ping), HEALTH_DB_TIMEOUT_SECONDS)
         except Exception as error:
             return Health(False, {"database": f"{type(error).__name__}: {error}"[:300]})
-        return Health(True, {"database": "ok", "queued_updates": application.update_queue.qsize()})
+        held = len(inbox_of(application).held)
+        return Health(True, {"database": "ok", "queued_updates": held})
 
     server = WebhookServer(
         path=webhook.path,
         secret=webhook.secret,
-        sink=queue_sink(application),
+        sink=inbox_sink(application),
         health=health,
         listen=webhook.listen,
         port=webhook.port,

@@ -30,6 +30,7 @@ from models.plan import (
     Region,
     Section,
 )
+from models.versions import REPLY_SCOPE, bump_version
 from planreader.aliases import lookup_key
 from planreader.corrections import dump_doubts, keep_through_revision, load_doubts
 from planreader.document import DepartmentDoc, MeasureDoc, PlanDocument, ReadWarning
@@ -398,6 +399,8 @@ def import_plan_document(session: Session, *, document: PlanDocument) -> ImportR
             session.add(current)
         if measure.id in stored and (change.added or change.removed or change.role_changed):
             result.changes.append(change)
+    # Measures and who holds them changed: every chat's reply scope is built again.
+    bump_version(session, REPLY_SCOPE)
     session.flush()
     result.new_departments = directory.created
     return result

@@ -19,6 +19,11 @@ _TOKEN_RE = re.compile(
 )
 
 
+# No plan numbers its measures this far; a larger number names none (and is no database
+# integer either: 99999999999999999999 overflows SQLite's and PostgreSQL's).
+MAX_MEASURE_NUMBER = 100_000
+
+
 def parse_measure_token(token: str) -> int | None:
     """`（五）`, `(5)`, `第五项`, `五`, `5.` → 5; None when the token names no number."""
     text = unicodedata.normalize("NFKC", token or "").strip()
@@ -51,6 +56,8 @@ def find_measure(session: Session, token: str, plan_id: int | None = None) -> Me
         plan_id = plan.id
     number = parse_measure_token(token)
     if number is not None:
+        if number > MAX_MEASURE_NUMBER:
+            return None
         return session.exec(
             select(Measure).where(
                 Measure.plan_id == plan_id, Measure.number == number, col(Measure.is_active)

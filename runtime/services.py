@@ -12,9 +12,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from coordination.chats import chat_language
+from coordination.inbox import mark_done
+from coordination.replies.scope import ScopeCache
 from messages.i18n import Translator, get_translator, normalize_locale
 from models.clock import utcnow
 from models.db import Database
+from models.group_commit import GroupCommit
 from runtime.chat_members import MembershipCache
 from settings import Settings
 
@@ -34,6 +37,13 @@ class Services:
     # Who is in the role-giving chats, asked of the platform: for /dashboard and the web
     # dashboard (None: nobody is asked, only the roles the database names count).
     membership: MembershipCache | None = None
+    # Replies from many chats are written in shared transactions, each with its update's
+    # inbox row marked done; what a chat may report on is kept between replies.
+    writes: GroupCommit = field(init=False)
+    scopes: ScopeCache = field(init=False, default_factory=ScopeCache)
+
+    def __post_init__(self) -> None:
+        self.writes = GroupCommit(self.db, settle=mark_done)
 
     def now(self) -> datetime:
         """The bot's current time as naive UTC (the stored form)."""

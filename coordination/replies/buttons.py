@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import Table
+from sqlalchemy import update as sa_update
 from sqlmodel import Session, col, select
 
 from coordination.replies.outcome import IncomingReply, Outcome, RecordView, ReplyOutcome
@@ -40,6 +42,7 @@ STATUS_CODES = {
     "b": PROGRESS_BLOCKED,
 }
 CODE_OF_STATUS = {status: code for code, status in STATUS_CODES.items()}
+PENDING: Table = PendingReply.__table__  # type: ignore[attr-defined]
 _CHOICE = re.compile(r"^lr:(\d{1,12}):(\d{1,12}|a)$")
 _STATUS = re.compile(r"^ls:(\d{1,12}):([dirb])$")
 
@@ -126,6 +129,15 @@ def resolve_pending(
         pairs = [(m, d) for m, d in pairs if m == choice.measure_id]
     if not pairs:
         return ReplyOutcome(Outcome.REFUSED)
+    # The press that turns the question from open to resolved is the one that records: two
+    # presses at once (two people, two instances) record the reply once.
+    claimed = session.connection().execute(
+        sa_update(PENDING)
+        .where(PENDING.c.id == pending.id, PENDING.c.resolved.is_(False))
+        .values(resolved=True)
+    )
+    if claimed.rowcount != 1:
+        return ReplyOutcome(Outcome.RESOLVED)
     scope = ChatScope.of_pending(session, pending=pending, pairs=pairs, now=now)
     source = IncomingReply(
         chat_id=chat_id,
@@ -140,7 +152,7 @@ def resolve_pending(
     )
     status, percent = read_status(pending.text), read_percent(pending.text)
     refs = measure_refs(session, {m for m, _ in pairs})
-    records = [
+    written = [
         write(
             session,
             scope,
@@ -154,8 +166,7 @@ def resolve_pending(
         for measure_id, department_id in pairs
         if measure_id in refs
     ]
-    pending.resolved = True
-    session.add(pending)
+    records = [view for view in written if view is not None]
     return ReplyOutcome(Outcome.RECORDED, records=records, chat_measures=scope.measures())
 
 

@@ -4,11 +4,24 @@ records made, the question to ask, or why nothing was recorded).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 
 from reports.progress_signal import NO_PROGRESS, Progress
+
+# Spaces and the characters that show nothing: zero-width ones, joiners, direction marks,
+# the Hangul fillers clients accept as "text".
+_BLANK = re.compile(
+    "[\\s\u00ad\u115f\u1160\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064"
+    "\u206a-\u206f\u3164\ufeff\uffa0]*"
+)
+
+
+def is_blank(text: str) -> bool:
+    """Nothing a reader could see: empty, spaces, or invisible characters only."""
+    return _BLANK.fullmatch(text) is not None
 
 
 @dataclass(frozen=True)
@@ -25,6 +38,11 @@ class IncomingReply:
     file_id: str | None = None
     file_kind: str | None = None  # photo, document, video, voice or audio
     edited_at: datetime | None = None  # an edit: when it was edited
+
+    @property
+    def empty(self) -> bool:
+        """No visible text and no file: nothing to record."""
+        return self.file_id is None and is_blank(self.text)
 
 
 @dataclass(frozen=True)
@@ -60,6 +78,7 @@ class Outcome(StrEnum):
     ASK = "ask"  # no marker and several candidates: ask with buttons
     UNKNOWN = "unknown"  # only measures this chat does not have
     NO_MEASURES = "no_measures"  # the chat's departments have nothing to report on
+    EMPTY = "empty"  # only spaces or invisible characters, no file: nothing to record
     REFUSED = "refused"  # a button that does not belong here (other chat, stale, forged)
     RESOLVED = "resolved"  # a button of a question that was answered already
 

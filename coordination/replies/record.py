@@ -18,7 +18,7 @@ from coordination.replies.outcome import (
     RecordView,
     ReplyOutcome,
 )
-from coordination.replies.scope import ChatScope, measure_refs
+from coordination.replies.scope import ChatScope, ScopeCache, measure_refs
 from coordination.replies.write import (
     FILE_ID_LIMIT,
     NAME_LIMIT,
@@ -51,14 +51,18 @@ def unknown_labels(session: Session, numbers: Iterable[int]) -> list[str]:
     return [labels.get(number, f"({number})") for number in wanted]
 
 
-def _already_seen(session: Session, *, chat_id: int, message_id: int) -> bool:
-    recorded = select(ProgressUpdate.id).where(
-        ProgressUpdate.chat_id == chat_id, ProgressUpdate.source_message_id == message_id
-    )
+def _waiting(session: Session, *, chat_id: int, message_id: int) -> bool:
+    """Whether the message waits for a button (or was recorded through one) already."""
     waiting = select(PendingReply.id).where(
         PendingReply.chat_id == chat_id, PendingReply.source_message_id == message_id
     )
-    return session.exec(recorded).first() is not None or session.exec(waiting).first() is not None
+    return session.exec(waiting).first() is not None
+
+
+def _written(views: list[RecordView | None]) -> tuple[list[RecordView], bool]:
+    """The records made, and whether every one was made before (the message is a copy)."""
+    records = [view for view in views if view is not None]
+    return records, bool(views) and not records
 
 
 def _ask(session: Session, scope: ChatScope, source: IncomingReply) -> ReplyOutcome:
@@ -93,9 +97,9 @@ def _record_reading(
     session: Session, scope: ChatScope, source: IncomingReply, reading: ReplyReading
 ) -> ReplyOutcome:
     """Records for a reading, or the question / the polite refusal it calls for."""
-    records: list[RecordView] = []
+    written: list[RecordView | None] = []
     for part in reading.parts:
-        records += write_measure(
+        written += write_measure(
             session,
             scope,
             source,
@@ -104,6 +108,9 @@ def _record_reading(
             status=part.status,
             percent=part.percent,
         )
+    records, copy = _written(written)
+    if copy:
+        return ReplyOutcome(Outcome.DUPLICATE)
     unknown = unknown_labels(session, reading.unknown)
     if records:
         return ReplyOutcome(
@@ -113,25 +120,33 @@ def _record_reading(
             chat_measures=scope.measures(),
         )
     if reading.needs_choice:
+        if _waiting(session, chat_id=source.chat_id, message_id=source.message_id):
+            return ReplyOutcome(Outcome.DUPLICATE)
         return _ask(session, scope, source)
     if unknown:
         return ReplyOutcome(Outcome.UNKNOWN, unknown_labels=unknown, chat_measures=scope.measures())
     return ReplyOutcome(Outcome.NO_MEASURES, chat_measures=scope.measures())
 
 
-def record_reply(session: Session, *, reply: IncomingReply, now: datetime) -> ReplyOutcome:
+def record_reply(
+    session: Session, *, reply: IncomingReply, now: datetime, scopes: ScopeCache | None = None
+) -> ReplyOutcome:
     """Record a reply to the bot in a department's chat: one record per measure it names.
 
     Unbound chats are ignored; a message recorded (or waiting for a button) already is a
-    duplicate and changes nothing.
+    duplicate and changes nothing (the records' unique constraint says so).
     """
     scope = ChatScope.of_chat(
-        session, chat_id=reply.chat_id, reply_to_message_id=reply.reply_to_message_id, now=now
+        session,
+        chat_id=reply.chat_id,
+        reply_to_message_id=reply.reply_to_message_id,
+        now=now,
+        cache=scopes,
     )
     if not scope.department_ids:
         return ReplyOutcome(Outcome.IGNORED)
-    if _already_seen(session, chat_id=reply.chat_id, message_id=reply.message_id):
-        return ReplyOutcome(Outcome.DUPLICATE)
+    if reply.empty:
+        return ReplyOutcome(Outcome.EMPTY, chat_measures=scope.measures())
     reply = replace(reply, text=storable(reply.text))
     if not scope.by_number:
         return ReplyOutcome(Outcome.NO_MEASURES)
@@ -143,14 +158,19 @@ def record_reply(session: Session, *, reply: IncomingReply, now: datetime) -> Re
 
 
 def record_report(
-    session: Session, *, reply: IncomingReply, numbers: list[int], now: datetime
+    session: Session,
+    *,
+    reply: IncomingReply,
+    numbers: list[int],
+    now: datetime,
+    scopes: ScopeCache | None = None,
 ) -> ReplyOutcome:
     """`/report <measure> <text>`: a record without a reminder, for the measures named."""
-    scope = ChatScope.of_chat(session, chat_id=reply.chat_id, reply_to_message_id=None, now=now)
+    scope = ChatScope.of_chat(
+        session, chat_id=reply.chat_id, reply_to_message_id=None, now=now, cache=scopes
+    )
     if not scope.department_ids:
         return ReplyOutcome(Outcome.IGNORED)
-    if _already_seen(session, chat_id=reply.chat_id, message_id=reply.message_id):
-        return ReplyOutcome(Outcome.DUPLICATE)
     known = [n for n in numbers if n in scope.by_number]
     unknown = unknown_labels(session, [n for n in numbers if n not in scope.by_number])
     if not known:
@@ -159,9 +179,9 @@ def record_report(
     # /report answers no bot message and carries no file.
     source = replace(reply, text=text, reply_to_message_id=None, file_id=None, file_kind=None)
     status, percent = read_status(text), read_percent(text)
-    records: list[RecordView] = []
+    written: list[RecordView | None] = []
     for number in known:
-        records += write_measure(
+        written += write_measure(
             session,
             scope,
             source,
@@ -170,12 +190,17 @@ def record_report(
             status=status,
             percent=percent,
         )
+    records, copy = _written(written)
+    if copy:
+        return ReplyOutcome(Outcome.DUPLICATE)
     return ReplyOutcome(
         Outcome.RECORDED, records=records, unknown_labels=unknown, chat_measures=scope.measures()
     )
 
 
-def record_edit(session: Session, *, reply: IncomingReply, now: datetime) -> ReplyOutcome:
+def record_edit(
+    session: Session, *, reply: IncomingReply, now: datetime, scopes: ScopeCache | None = None
+) -> ReplyOutcome:
     """An edited reply: its records change (earlier versions kept in ProgressRevision).
 
     A reply that recorded nothing (it named only other chats' measures) is read afresh; one
@@ -184,6 +209,9 @@ def record_edit(session: Session, *, reply: IncomingReply, now: datetime) -> Rep
     reply = replace(reply, text=storable(reply.text))
     if not chat_department_ids(session, chat_id=reply.chat_id):
         return ReplyOutcome(Outcome.IGNORED)
+    if reply.empty:
+        # Emptied by an edit: the earlier text stays recorded.
+        return ReplyOutcome(Outcome.EMPTY)
     existing = list(
         session.exec(
             select(ProgressUpdate)
@@ -195,7 +223,7 @@ def record_edit(session: Session, *, reply: IncomingReply, now: datetime) -> Rep
         ).all()
     )
     if not existing:
-        return _edit_unrecorded(session, reply=reply, now=now)
+        return _edit_unrecorded(session, reply=reply, now=now, scopes=scopes)
     refs = measure_refs(session, {u.measure_id for u in existing})
     scope = ChatScope.of_edit(
         session,
@@ -204,6 +232,7 @@ def record_edit(session: Session, *, reply: IncomingReply, now: datetime) -> Rep
         now=now,
         existing=existing,
         refs=refs,
+        cache=scopes,
     )
     edited_at = reply.edited_at or reply.sent_at
     reading = read_reply(reply.text, scope.by_number)
@@ -228,16 +257,19 @@ def record_edit(session: Session, *, reply: IncomingReply, now: datetime) -> Rep
             ref = scope.by_number[part.measure]
             mine = [u for u in existing if u.measure_id == ref.measure_id]
             if not mine:
-                records += write_measure(
-                    session,
-                    scope,
-                    reply,
-                    ref,
-                    text=part.text,
-                    status=part.status,
-                    percent=part.percent,
+                added, _ = _written(
+                    write_measure(
+                        session,
+                        scope,
+                        reply,
+                        ref,
+                        text=part.text,
+                        status=part.status,
+                        percent=part.percent,
+                    )
                 )
-                changed = True
+                records += added
+                changed |= bool(added)
                 continue
             for update in mine:
                 changed |= change(update, part.text, part.status, part.percent)
@@ -256,7 +288,9 @@ def record_edit(session: Session, *, reply: IncomingReply, now: datetime) -> Rep
     )
 
 
-def _edit_unrecorded(session: Session, *, reply: IncomingReply, now: datetime) -> ReplyOutcome:
+def _edit_unrecorded(
+    session: Session, *, reply: IncomingReply, now: datetime, scopes: ScopeCache | None
+) -> ReplyOutcome:
     """An edit of a message that made no record: it waits for a button, or is read afresh."""
     pending = session.exec(
         select(PendingReply).where(
@@ -271,9 +305,14 @@ def _edit_unrecorded(session: Session, *, reply: IncomingReply, now: datetime) -
         return ReplyOutcome(Outcome.UNCHANGED)
     if reply.reply_to_message_id is None:
         return ReplyOutcome(Outcome.IGNORED)
-    return record_reply(session, reply=reply, now=now)
+    return record_reply(session, reply=reply, now=now, scopes=scopes)
 
 
-def chat_measures(session: Session, *, chat_id: int, now: datetime) -> list[MeasureRef]:
+def chat_measures(
+    session: Session, *, chat_id: int, now: datetime, scopes: ScopeCache | None = None
+) -> list[MeasureRef]:
     """The measures a chat's departments report on (for polite refusals and /report)."""
-    return ChatScope.of_chat(session, chat_id=chat_id, reply_to_message_id=None, now=now).measures()
+    scope = ChatScope.of_chat(
+        session, chat_id=chat_id, reply_to_message_id=None, now=now, cache=scopes
+    )
+    return scope.measures()

@@ -4,7 +4,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from coordination.holidays import is_working_day, next_working_day, shift_to_working_day
-from coordination.schedule_spec import next_fire_times
+from coordination.schedule_triggers import next_fire_times
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 

@@ -12,6 +12,7 @@ from sqlmodel import Session, select
 
 from assembly import ensure_bundled_plan
 from coordination import replies
+from coordination.replies.outcome import is_blank
 from models.clock import utcnow
 from models.db import Database
 from models.progress import LatestProgress, PendingReply, ProgressRevision
@@ -389,11 +390,15 @@ _message_ids = itertools.count(10_000)
 )
 def test_any_reply_records_only_the_chats_measures_and_never_raises(db, cycle, text):
     outcome = reply(db, WATER, text, next(_message_ids))
-    assert outcome.kind in (
-        replies.Outcome.RECORDED,
-        replies.Outcome.ASK,
-        replies.Outcome.UNKNOWN,
-    )
+    if is_blank(text):
+        # Nothing to see, nothing recorded: the liaison is told what to send.
+        assert outcome.kind == replies.Outcome.EMPTY
+    else:
+        assert outcome.kind in (
+            replies.Outcome.RECORDED,
+            replies.Outcome.ASK,
+            replies.Outcome.UNKNOWN,
+        )
     assert {r.measure.label for r in outcome.records} <= {"（五）", "（十七）"}
     with db.session() as session:
         # Every record has its latest row: nothing half-written.

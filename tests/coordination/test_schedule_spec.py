@@ -6,13 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from coordination.schedule_spec import (
-    SpecError,
-    cron_trigger,
-    latest_firing,
-    next_fire_times,
-    parse_schedule_args,
-)
+from coordination.schedule_spec import SpecError, parse_schedule_args
+from coordination.schedule_triggers import cron_trigger, latest_firing, next_fire_times
 from messages.i18n import get_translator
 from messages.schedules import SPEC_ERRORS, spec_error_text
 
@@ -68,7 +63,15 @@ def test_defaults_are_three_days_all_measures_every_chat_and_holidays_skipped():
         ("yearly 1 09:00", "Unknown schedule form: yearly"),
         ("monthly 25 09:00 colour red", "Unknown option: colour"),
         ("monthly 25 09:00 tz Mars/Olympus", "Unknown time zone: Mars/Olympus"),
-        ('cron "*/5 * * * *"', "at most once an hour"),
+        ('cron "*/5 * * * *"', "never fire more than once an hour"),
+        ('cron "*/5 * * * *" --force', "never fire more than once an hour"),
+        ('cron "0 * * * *"', "would fire 24 times a day"),
+        ('cron "0 9,15 * * 1-5"', "would fire 2 times a day"),
+        ('cron "0 8-10 25 * *"', "would fire 3 times a day"),
+        ('cron "0 ٩ 25 * *"', "Not a valid cron expression"),
+        ('cron "0 9 ²5 * *"', "Not a valid cron expression"),
+        ("monthly ٢٥ 09:00", "from 1 to 31"),
+        ("daily ٠٩:٣٠", "Not a valid time"),
         ("monthly 25 09:00 due 1d nudge 30h", "nudge must come before the deadline"),
         ('cron "0 9 25 * *', "quotation mark is not closed"),
     ],
@@ -78,6 +81,42 @@ def test_bad_input_gets_a_clear_reason(text, fragment):
         parse(text)
     # The admin reads the reason the code stands for, with what they typed in it.
     assert fragment in spec_error_text(get_translator("en"), caught.value)
+
+
+def test_more_than_once_a_day_needs_force_and_says_how_often():
+    spec = parse('cron "0 9,15 * * 1-5" --force')
+    assert (spec.cron, spec.firings_per_day) == ("0 9,15 * * 1-5", 2)
+    assert parse("cron 0 */6 * * * 强制").firings_per_day == 4
+    assert parse("daily 09:00").firings_per_day == 1
+    assert parse("weekly mon,thu 09:30").firings_per_day == 1
+
+
+def test_full_width_digits_from_chinese_keyboards_are_read():
+    assert parse("monthly ２５ ０９:３０").cron == "30 9 25 * *"
+    assert parse('cron "０ ９ ２５ * *"').cron == "0 9 25 * *"
+
+
+def test_monthly_29_to_31_fire_on_the_last_day_of_shorter_months():
+    spec = parse("monthly 31 09:00")
+    assert spec.cron == "0 9 31L * *"
+    times = next_fire_times(
+        spec.cron, "Asia/Shanghai", skip_holidays=False, after=datetime(2027, 1, 1), count=4
+    )
+    # 09:00 in Shanghai is 01:00 UTC: January 31, February 28, March 31, April 30.
+    assert [actual.date().isoformat() for _n, actual in times] == [
+        "2027-01-31", "2027-02-28", "2027-03-31", "2027-04-30"
+    ]
+    leap = next_fire_times(
+        parse("monthly 30 09:00").cron, "Asia/Shanghai", skip_holidays=False,
+        after=datetime(2028, 2, 1), count=2,
+    )
+    assert [actual.date().isoformat() for _n, actual in leap] == ["2028-02-29", "2028-03-30"]
+    assert parse("monthly 28 09:00").cron == "0 9 28 * *"
+    # A firing missed while the bot was down is found the same way.
+    found = latest_firing(
+        "0 9 31L * *", "Asia/Shanghai", skip_holidays=False, now=datetime(2027, 3, 1)
+    )
+    assert found is not None and found[1] == datetime(2027, 2, 28, 1)
 
 
 def test_every_reason_is_translated_to_chinese():

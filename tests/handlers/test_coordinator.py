@@ -157,6 +157,26 @@ async def test_an_unknown_measure_number_is_answered_politely(bot):
     assert text == "方案中没有措施 99。发送 /status 可查看本轮各项措施。"
 
 
+async def test_numbers_no_database_can_hold_are_unknown_measures_not_errors(bot):
+    huge = "99999999999999999999"
+    text = await bot.command(COORD_GROUP, COORDINATOR, "status", huge)
+    assert text == f"方案中没有措施 {huge}。发送 /status 可查看本轮各项措施。"
+    for args in (huge, f"{huge} 省水利厅", f"省水利厅 （{huge}）"):
+        text = await bot.command(COORD_GROUP, COORDINATOR, "history", args)
+        assert "没有措施" in text and "出了点问题" not in text, text
+    # Forged page buttons with such numbers: answered, nothing drawn, no apology.
+    await bot.command(COORD_GROUP, COORDINATOR, "status")
+    message_id = bot.request.last_message_id(COORD_GROUP.id)
+    for data in (f"pg|sm|m={huge}|1", f"pg|st|c={huge}|1", f"pg|sd|d=-{huge}|2",
+                 f"pg|st|c=1|{huge}"):
+        mark = len(bot.request.calls)
+        await bot.send(
+            bot.updates.callback_query(COORD_GROUP, COORDINATOR, data, message_id=message_id)
+        )
+        assert calls_since(bot, mark, "answerCallbackQuery"), data
+        assert calls_since(bot, mark, "sendMessage") == [], data  # no apology
+
+
 async def test_overdue_lists_who_is_late_and_by_how_many_days(bot):
     text = await bot.command(COORD_GROUP, COORDINATOR, "overdue")
     assert "<b>逾期未报情况</b>" in text

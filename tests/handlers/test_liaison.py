@@ -278,6 +278,45 @@ async def test_messages_that_are_not_replies_to_the_bot_are_ignored_silently(bot
     assert db_counts(bot) == (0, 0, 0, 0)
 
 
+def as_anonymous_admin(update: dict[str, Any], chat) -> dict[str, Any]:
+    """The update as Telegram sends it when a group's anonymous admin writes: the group is
+    the sender, a stand-in bot is `from`."""
+    message = update["message"]
+    message["from"] = {
+        "id": 1087968824, "is_bot": True, "first_name": "Group", "username": "GroupAnonymousBot"
+    }
+    message["sender_chat"] = chat.to_json()
+    return update
+
+
+async def test_an_anonymous_admins_reply_is_recorded_under_the_chats_name(bot):
+    update = bot.updates.message(WATER_GROUP, LIAISON_WATER, "（五）已完成", reply_to=501)
+    await bot.send(as_anonymous_admin(update, WATER_GROUP))
+    report = bot.updates.command(WATER_GROUP, LIAISON_WATER, "report", "（十七） 推进中")
+    await bot.send(as_anonymous_admin(report, WATER_GROUP))
+    with bot.db.session() as session:
+        rows = session.exec(select(ProgressUpdate).order_by(ProgressUpdate.id)).all()
+        assert [(r.text, r.user_name, r.user_id) for r in rows] == [
+            ("已完成", WATER_GROUP.title, None),
+            ("推进中", WATER_GROUP.title, None),
+        ]
+    assert [("已记录" in t) for t in bot.request.texts(WATER_GROUP.id)] == [True, True]
+    # A channel's post shown in a discussion group is nobody's report.
+    channel = bot.updates.message(WATER_GROUP, LIAISON_WATER, "（五）受阻", reply_to=501)
+    channel["message"]["sender_chat"] = {"id": -100_555, "type": "channel", "title": "频道"}
+    await bot.send(channel)
+    assert len(records(bot)) == 2
+
+
+@pytest.mark.parametrize("text", ["   ", "\u200b\u200b", "\u3164", " \u2060\ufeff\n"])
+async def test_an_empty_reply_records_nothing_and_says_what_to_send(bot, text):
+    await reply(bot, WATER_GROUP, LIAISON_WATER, text)
+    (answer,) = bot.request.sent("sendMessage", WATER_GROUP.id)
+    assert "未记录" in answer.text and "（五）已完成80%" in answer.text
+    assert "reply_markup" not in answer.params  # no measure buttons for nothing
+    assert db_counts(bot) == (0, 0, 0, 0)
+
+
 async def test_a_command_sent_as_a_reply_is_not_taken_as_a_report(bot):
     await bot.send(bot.updates.command(WATER_GROUP, LIAISON_WATER, "lang", "en", reply_to=501))
     assert records(bot) == []
@@ -315,10 +354,10 @@ async def test_a_failed_commit_is_not_acknowledged_and_leaves_nothing_behind(bot
 async def test_a_failure_between_the_record_and_its_latest_row_rolls_back_both(bot, monkeypatch):
     from coordination.replies import write
 
-    def broken(session, update):
+    def broken(session, update_id, row):
         raise OperationalError("UPDATE latestprogress", {}, Exception("database is locked"))
 
-    monkeypatch.setattr(write, "refresh_latest", broken)
+    monkeypatch.setattr(write, "upsert_latest", broken)
     await reply(bot, WATER_GROUP, LIAISON_WATER, "（五）已完成")
     assert db_counts(bot) == (0, 0, 0, 0)
     assert "重新发送" in bot.request.sent("sendMessage", WATER_GROUP.id)[-1].text

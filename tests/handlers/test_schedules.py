@@ -186,6 +186,37 @@ async def test_bad_schedule_input_gets_a_clear_message_and_adds_nothing(tmp_path
         assert bot.application.job_queue.get_jobs_by_name("reminder:1") == ()
 
 
+async def test_more_than_once_a_day_is_refused_unless_an_admin_forces_it(tmp_path):
+    async with BotHarness.open(tmp_path, admin_ids=[ADMIN.id]) as bot:
+        admin = private_chat(ADMIN)
+        refused = await bot.command(admin, ADMIN, "schedule", 'add cron "0 * * * *"')
+        assert "每天会发送 24 次" in refused and "--force" in refused
+        never = await bot.command(admin, ADMIN, "schedule", 'add cron "*/10 * * * *" --force')
+        assert "不能短于一小时" in never
+        with bot.db.session() as session:
+            assert session.exec(select(ReminderSchedule)).all() == []
+        forced = await bot.command(admin, ADMIN, "schedule", 'add cron "0 9,15 * * 1-5" --force')
+        assert "已添加" in forced and "⚠️ 已强制添加：此计划每天发送 2 次" in forced
+        with bot.db.session() as session:
+            (row,) = session.exec(select(ReminderSchedule)).all()
+            assert row.cron == "0 9,15 * * 1-5"
+        # Digits of other scripts are no cron digits; full-width ones are read as typed.
+        arabic_nine = await bot.command(admin, ADMIN, "schedule", 'add cron "0 ٩ 1 * *"')
+        assert "cron 表达式无效" in arabic_nine
+        assert "已添加" in await bot.command(admin, ADMIN, "schedule", "add monthly ２５ ０９:００")
+
+
+async def test_monthly_31_fires_on_the_last_day_of_short_months_and_says_so(tmp_path):
+    async with BotHarness.open(tmp_path, admin_ids=[ADMIN.id]) as bot:
+        travel(bot, datetime(2026, 11, 2))
+        answer = await bot.command(private_chat(ADMIN), ADMIN, "schedule", "add monthly 31 09:00")
+        assert "不足 31 天的月份：在当月最后一天发送" in answer
+        # November has 30 days: its reminder comes on the 30th (a Monday), not in December.
+        assert "2026年11月30日周一 09:00" in answer and "2026年12月31日周四 09:00" in answer
+        listed = await bot.command(private_chat(ADMIN), ADMIN, "schedule", "list")
+        assert "不足 31 天的月份" in listed
+
+
 async def test_holiday_shift_is_shown_and_can_be_turned_off(tmp_path):
     async with BotHarness.open(tmp_path, admin_ids=[ADMIN.id]) as bot:
         admin = private_chat(ADMIN)

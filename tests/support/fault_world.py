@@ -16,7 +16,7 @@ from botapi_sim.updates import SimChat, SimUser
 from coordination.admins import set_coordinators_chat
 from coordination.bindings import bind_departments
 from models.db import Database
-from models.plan import Assignment, Department
+from models.plan import Assignment, Department, Measure
 from models.progress import ProgressUpdate
 from models.schedules import DELIVERY_REMINDER, Delivery
 
@@ -70,6 +70,19 @@ def bind_chats(db: Database, count: int, *, first_id: int = -100_100_000) -> lis
         chat_type="supergroup",
     )
     return chats
+
+
+def measure_labels(session: Session, department: str) -> list[str]:
+    """The labels of the measures a department holds, in plan order."""
+    return list(
+        session.exec(
+            select(Measure.label)
+            .join(Assignment, col(Assignment.measure_id) == Measure.id)
+            .join(Department, col(Department.id) == Assignment.department_id)
+            .where(Department.name == department, col(Measure.is_active))
+            .order_by(Measure.number)
+        ).all()
+    )
 
 
 def reminder_rows(session: Session) -> list[Delivery]:

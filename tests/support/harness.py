@@ -9,6 +9,7 @@ Outgoing Bot API calls are caught by `RecordingRequest` below the `Bot`.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import uuid
 from collections.abc import AsyncIterator
@@ -22,6 +23,7 @@ from telegram.ext import Application
 
 from botapi_sim.recording import RecordingRequest
 from botapi_sim.updates import SimChat, SimUser, UpdateFactory
+from intake import answers_of, inbox_of
 from models.db import Database, create_schema
 
 TEST_TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw0"
@@ -122,8 +124,27 @@ class BotHarness:
             db.dispose()
 
     async def send(self, update: dict[str, Any]) -> None:
-        """Process one update exactly as polling would."""
+        """Process one update and wait for its answers (sent off the chat's lane too)."""
         await self.application.process_update(Update.de_json(update, self.application.bot))
+        await answers_of(self.application).drained()
+
+    async def accept(self, *updates: dict[str, Any], wait: bool = True) -> None:
+        """Hand updates to the inbox as a receiver does (all at once, as a batch of
+        getUpdates or concurrent webhook POSTs), then wait until every one was handled."""
+        inbox = inbox_of(self.application)
+        await asyncio.gather(*(inbox.accept_update(update) for update in updates))
+        if wait:
+            await self.settled()
+
+    async def settled(self, timeout: float = 20.0) -> None:
+        """Wait until the inbox holds nothing that is not yet handled and marked done."""
+        inbox = inbox_of(self.application)
+        deadline = asyncio.get_running_loop().time() + timeout
+        while inbox.held:
+            if asyncio.get_running_loop().time() > deadline:
+                raise AssertionError(f"updates still being handled: {sorted(inbox.held)}")
+            await asyncio.sleep(0.005)
+        await asyncio.wait_for(answers_of(self.application).drained(), timeout)
 
     async def command(self, chat: SimChat, user: SimUser, name: str, args: str = "") -> str:
         """Send `/name args` and return the text of the last message the bot sent to `chat`."""
