@@ -24,6 +24,7 @@ from models.plan import (
     Measure,
     MeasureCorrection,
 )
+from models.versions import REPLY_SCOPE, bump_version
 from planreader.aliases import generate_aliases, lookup_key
 from planreader.departments import find_department, suggest_departments
 from planreader.document import Doubt
@@ -204,6 +205,8 @@ def set_assignments(
         )
         row.role, row.reports_as_lead, row.position = role, no_lead, position
         session.add(row)
+    # Who holds the measure changed: every chat's reply scope is built again.
+    bump_version(session, REPLY_SCOPE)
     session.flush()
 
 
@@ -250,6 +253,8 @@ def correct_measure(
         correction.deadline, correction.deadline_text = deadline
         measure.deadline, measure.deadline_text = deadline
         session.add(measure)
+        # Acknowledgements judge progress against the deadline the cached scopes hold.
+        bump_version(session, REPLY_SCOPE)
     correction.source, correction.corrected_by, correction.corrected_at = source, user_id, now
     session.add(correction)
     session.flush()
@@ -273,6 +278,7 @@ def reset_measure(session: Session, *, measure: Measure) -> bool:
         measure.deadline = correction.reading_deadline
         measure.deadline_text = correction.reading_deadline_text
         session.add(measure)
+        bump_version(session, REPLY_SCOPE)  # as when it was set
     session.delete(correction)
     session.flush()
     return True

@@ -280,13 +280,21 @@ def write(
         percent=percent,
         on_time=on_time,
         in_cycle=cycle is not None,
+        progress=judged_report(row["status"], percent, measure, source.sent_at),
     )
 
 
+def judged_report(
+    status: str, percent: int | None, measure: MeasureRef, sent_at: datetime
+) -> Progress:
+    """The progress a report shows, judged as /status judges it on the day it was sent."""
+    schedule = Schedule(measure.deadline, measure.start, sent_at.date())
+    return report_progress(status, percent, schedule)
+
+
 def judged(update: ProgressUpdate, measure: MeasureRef) -> Progress:
-    """The progress a record shows, judged as /status judges it on the day it was sent."""
-    schedule = Schedule(measure.deadline, measure.start, update.created_at.date())
-    return report_progress(update.status, update.percent, schedule)
+    """The progress a stored record shows (see `judged_report`)."""
+    return judged_report(update.status, update.percent, measure, update.created_at)
 
 
 def record_view(scope: ChatScope, update: ProgressUpdate, measure: MeasureRef) -> RecordView:

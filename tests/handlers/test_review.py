@@ -245,6 +245,9 @@ async def test_close_stops_the_reminders_and_reopen_brings_them_back(bot):
 
 async def test_an_admin_sets_a_deadline_and_progress_is_judged_against_it(bot):
     admin = private_chat(ADMIN)
+    # A reply before the deadline is set: nothing to judge the pace against yet.
+    await reply(bot, WATER_GROUP, LIAISON_WATER, "（五）推进中，完成15%", to=501)
+    assert "滞后" not in bot.request.texts(WATER_GROUP.id)[-1]
     answer = await bot.command(admin, ADMIN, "deadline", "（五） 2027-06-30")
     assert answer.startswith("📅 <b>（五）</b>建设安全高效水利工程的完成时限设为 2027年6月30日")
     with bot.db.session() as session:
