@@ -26,6 +26,7 @@ from models.review import (
     ReviewAction,
 )
 from models.schedules import Cycle, CycleTask
+from models.versions import REPLY_SCOPE, bump_version
 from planreader.corrections import correct_measure
 
 NOTE_LIMIT = 500
@@ -151,6 +152,8 @@ def return_report(
             .values(reported_at=None, reported_on_time=None)
             .execution_options(synchronize_session=False)
         )
+        # Cached reply scopes remember the task as reported: the 补报 must mark it again.
+        bump_version(session, REPLY_SCOPE)
     session.execute(
         sa_update(ProgressUpdate)
         .where(*same, col(ProgressUpdate.returned_at).is_(None))

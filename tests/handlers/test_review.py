@@ -343,3 +343,15 @@ async def test_each_review_command_without_its_measure_or_with_an_unknown_one_wr
         assert usage.startswith(f"用法：/{command}"), usage
         unknown = await one_short_answer(bot, chat, user, command, "（九十九）")
         assert unknown == "方案中没有措施 （九十九）。", unknown
+
+
+async def test_a_report_again_after_two_reports_and_a_return_counts_for_the_cycle(bot):
+    # The second report finds the task reported: the process remembers that, and must
+    # forget it when the report is returned, or the 补报 would never count.
+    await reply(bot, DEV_GROUP, LIAISON_DEV, "（三）基站建设推进中", to=502)
+    await reply(bot, DEV_GROUP, LIAISON_DEV, "（三）基站建设推进中，已开工一千个", to=502)
+    answer = await bot.command(COORD_GROUP, COORDINATOR, "return", "（三） 省发展改革委 请补充")
+    assert "已退回" in answer and task_of(bot, 3, "省发展改革委").reported_at is None
+    await reply(bot, DEV_GROUP, LIAISON_DEV, "（三）完成60%", to=502)
+    task = task_of(bot, 3, "省发展改革委")
+    assert task.reported_at is not None and task.reported_on_time is True
