@@ -26,6 +26,7 @@ from handlers import (
     liaison,
     membership,
     plan_map,
+    review,
     schedules,
 )
 from intake import AnswerLanes, ChatOrderedProcessor, Inbox, answers_of, inbox_of
@@ -131,6 +132,7 @@ def build_application(
     coordinator.register(application)
     dashboard.register(application)
     plan_map.register(application)
+    review.register(application)
     # Liaison replies last: it catches plain replies that no command handler took.
     liaison.register(application)
     errors.register(application)

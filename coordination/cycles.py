@@ -16,7 +16,7 @@ from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from coordination.admins import coordinators_chat_ids
+from coordination.admins import coordinators_chat_ids, leaders_chat_ids
 from coordination.duties import duties
 from coordination.schedule_triggers import latest_firing
 from models.chats import Chat, ChatDepartment
@@ -117,6 +117,8 @@ def _fill_reminder_cycle(session: Session, cycle: Cycle) -> tuple[int, int]:
 def _fill_digest_cycle(session: Session, cycle: Cycle, fallback_chat_ids: Iterable[int]) -> int:
     assert cycle.id is not None
     targets = coordinators_chat_ids(session) or list(fallback_chat_ids)
+    # The leaders' chat gets the 通报 too (the document and what is escalated).
+    targets += [c for c in leaders_chat_ids(session) if c not in targets]
     for chat_id in targets:
         session.add(
             Delivery(

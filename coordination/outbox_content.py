@@ -33,9 +33,9 @@ from models.schedules import (
     Delivery,
     ReminderSchedule,
 )
-from reports.cycles import current_cycle
+from reports.bulletin import Bulletin, build_bulletin
 from reports.deliveries import DeliveryTally, delivery_tally
-from reports.status import Overview, cycle_overview
+from reports.status import Overview
 
 
 @dataclass(frozen=True)
@@ -66,10 +66,16 @@ class OverdueList:
 
 @dataclass(frozen=True)
 class Digest:
-    """The 通报 of a digest schedule: the current cycle at a glance."""
+    """The 通报 of a digest schedule: the current cycle at a glance, what is escalated, and the
+    document; a leaders' chat gets the document and what is escalated only."""
 
-    overview: Overview
+    bulletin: Bulletin
     now: datetime
+    for_leaders: bool = False
+
+    @property
+    def overview(self) -> Overview:
+        return self.bulletin.overview
 
 
 @dataclass(frozen=True)
@@ -246,8 +252,9 @@ def _single(session: Session, delivery: Delivery, cycle: Cycle, now: datetime) -
         missing = [_as_task(t) for t in missing_tasks(session, cycle_id=cycle.id)]
         return OverdueList(_Lookups(session, missing).grouped(missing), cycle.due_at, total)
     if delivery.kind == DELIVERY_DIGEST:
-        current = current_cycle(session, now=now)
-        return Digest(cycle_overview(session, cycle=current, now=now), now)
+        chat = session.get(Chat, delivery.chat_id)
+        leaders = chat is not None and chat.is_leaders and not chat.is_coordinators
+        return Digest(build_bulletin(session, now=now), now, for_leaders=leaders)
     if delivery.kind == DELIVERY_NOTICE:
         return _chat_lost(session, cycle)
     if delivery.kind == DELIVERY_REPORT:

@@ -82,7 +82,7 @@ class Rendered:
 
     delivery_id: int
     chat_id: int
-    texts: list[str]
+    messages: list[Outgoing]
     attempts: int = 0
 
 
@@ -93,8 +93,8 @@ def render_due(svc: Services, due: list[Due]) -> list[Rendered]:
         t = get_translator(
             item.locale or svc.settings.bot_locale, item.timezone or svc.settings.bot_timezone
         )
-        texts = [text for text in render_content(t, item.content) if text.strip()]
-        rendered.append(Rendered(item.delivery_id, item.chat_id, texts, item.attempts))
+        messages = [m for m in render_content(t, item.content) if m.text.strip() or m.file]
+        rendered.append(Rendered(item.delivery_id, item.chat_id, messages, item.attempts))
     return rendered
 
 
@@ -286,34 +286,36 @@ class OutboxWorker:
         """Reserve every message's turn in one go, then send each at its time."""
         turns: list[Turn] = []
         if self.pace is not None:
-            chats = [item.chat_id for item in items for _ in item.texts]
+            chats = [item.chat_id for item in items for _ in item.messages]
             turns = await self.pace.reserve(chats)
             timed = [t.send_at for t in turns if t.send_at is not None]
             if timed:
                 self._horizon = max(self._horizon, *timed)
         position = 0
         for item in items:
-            mine = turns[position : position + len(item.texts)] if turns else []
-            position += len(item.texts)
+            mine = turns[position : position + len(item.messages)] if turns else []
+            position += len(item.messages)
             task = asyncio.create_task(self._deliver(item, mine))
             self._sends.add(task)
             task.add_done_callback(self._sends.discard)
 
     # --- one delivery ---------------------------------------------------------------------
-    async def _send(self, bot: Bot, chat_id: int, text: str, turn: Turn | None) -> Message:
+    async def _send(
+        self, bot: Bot, chat_id: int, outgoing: Outgoing, turn: Turn | None
+    ) -> Message:
         if turn is not None and self.pace is not None:
             await self.pace.release(turn)
         async with self._http:
-            return await bot_api.send(bot, chat_id, Outgoing(text), paced=turn is not None)
+            return await bot_api.send(bot, chat_id, outgoing, paced=turn is not None)
 
     async def _deliver(self, item: Rendered, turns: list[Turn]) -> None:
         """Send one delivery and record the outcome; never raises."""
         bot = self.application.bot
         try:
             first_id: int | None = None
-            for index, text in enumerate(item.texts):
+            for index, outgoing in enumerate(item.messages):
                 turn = turns[index] if index < len(turns) else None
-                message = await self._send(bot, item.chat_id, text, turn)
+                message = await self._send(bot, item.chat_id, outgoing, turn)
                 first_id = first_id or message.message_id
         except asyncio.CancelledError:
             return  # stopping: the claim is handed back unsent

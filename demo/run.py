@@ -22,7 +22,10 @@ from telegram import Update
 
 from assembly import build_application, ensure_bundled_plan, open_database
 from botapi_sim.server import BotApiSimulator
+from botapi_sim.updates import SimChat, SimUser
 from botapi_sim.world import StoredMessage
+from commands.review import RETURN_PREFIX
+from coordination.review import REASON_PERCENT
 from coordination.schedule_triggers import next_fire_times
 from coordination.schedules import list_schedules
 from delivery.jobs import TICK_JOB, job_name
@@ -50,6 +53,7 @@ class DemoResult:
     status_text: str = ""
     ledger: Path | None = None
     chart: Path | None = None
+    bulletin: Path | None = None
     reminders: dict[str, int] = field(default_factory=dict)
     # The dashboard the demo serves on 127.0.0.1, and the kiosk link /screen made.
     dashboard: str = ""
@@ -94,7 +98,8 @@ def output_folder(out_dir: str | None) -> Path:
 
 
 async def play(stage: Stage, lang: str, result: DemoResult) -> None:
-    """The whole cycle: bind, schedule, fire, replies, nudge, deadline, late replies, views."""
+    """The whole cycle: bind, schedule and a deadline, fire, replies, a return and its 补报,
+    nudge, deadline, a late reply, a 销号, the views and the documents."""
     t, sim = stage.t, stage.sim
     admin, coordinator = script.admin(lang), script.coordinator(lang)
     coordinators = script.coordinators_chat(lang)
@@ -112,6 +117,7 @@ async def play(stage: Stage, lang: str, result: DemoResult) -> None:
     stage.heading(t._(says.COORDINATORS))
     await stage.send(coordinators, admin, "/coordinators_chat")
     await stage.send(coordinators, admin, f"/schedule {script.SCHEDULE_ARGS}")
+    await stage.send(coordinators, admin, f"/deadline {script.DEADLINE_ARGS}")
 
     schedules = stage.db.call(list_schedules)
     if len(schedules) != 1:
@@ -170,6 +176,13 @@ async def play(stage: Stage, lang: str, result: DemoResult) -> None:
     stage.clock.travel_to(fire_at + timedelta(days=1, hours=3))
     await stage.edit(chats["culture"], liaisons["culture"], culture, lines["culture_edit"])
 
+    # The coordinators find (三)'s report vague, return it with a reason; the 补报 follows.
+    stage.heading(t._(says.RETURN))
+    stage.clock.travel_to(fire_at + timedelta(days=1, hours=4))
+    await return_report(stage, coordinators, coordinator, chats["development"])
+    notice = sim.bot_messages(chats["development"])[-1]
+    await reply("development", "development_again", fire_at + timedelta(days=1, hours=6), to=notice)
+
     # The tick job, at the nudge time: chats still missing measures get one nudge each.
     stage.clock.travel_to(cycle.nudge_at + timedelta(minutes=1))
     stage.heading(t._(says.NUDGES).format(moment=stage.moment(cycle.nudge_at)))
@@ -197,6 +210,10 @@ async def play(stage: Stage, lang: str, result: DemoResult) -> None:
         reply_to=reminders["commerce"].message_id,
     )
 
+    stage.heading(t._(says.CLOSE))
+    stage.clock.travel_to(cycle.due_at + timedelta(days=1, minutes=30))
+    await stage.send(coordinators, coordinator, f"/close {script.CLOSED} {script.CLOSE_NOTE[lang]}")
+
     stage.heading(t._(says.VIEWS))
     stage.clock.travel_to(cycle.due_at + timedelta(days=1, hours=1))
     asked = await stage.send(coordinators, coordinator, "/status")
@@ -206,6 +223,8 @@ async def play(stage: Stage, lang: str, result: DemoResult) -> None:
     ledger = next((m for m in stage.answers_after(coordinators, asked) if m.file), None)
     asked = await stage.send(coordinators, coordinator, "/chart")
     chart = next((m for m in stage.answers_after(coordinators, asked) if m.file), None)
+    asked = await stage.send(coordinators, coordinator, "/bulletin")
+    bulletin = next((m for m in stage.answers_after(coordinators, asked) if m.file), None)
     stage.heading(t._(says.SCREEN))
     asked = await stage.send(coordinators, coordinator, "/screen " + t._(says.SCREEN_NAME))
     result.kiosk = next(
@@ -225,12 +244,49 @@ async def play(stage: Stage, lang: str, result: DemoResult) -> None:
         raise DemoError(t._(says.NO_LEDGER))
     if chart is None or chart.file is None:
         raise DemoError(t._(says.NO_CHART))
+    if bulletin is None or bulletin.file is None:
+        raise DemoError(t._(says.NO_BULLETIN))
     if not result.kiosk:
         raise DemoError(t._(says.NO_KIOSK))
     result.ledger = result.folder / (ledger.file.file_name or "ledger.xlsx")
     result.ledger.write_bytes(ledger.file.data)
     result.chart = result.folder / (chart.file.file_name or "chart.png")
     result.chart.write_bytes(chart.file.data)
+    result.bulletin = result.folder / (bulletin.file.file_name or "bulletin.docx")
+    result.bulletin.write_bytes(bulletin.file.data)
+
+
+async def return_report(
+    stage: Stage, coordinators: SimChat, coordinator: SimUser, to: SimChat
+) -> None:
+    """A coordinator opens the measure, presses 退回 under its report and picks a reason; the
+    department's chat is told."""
+    t = stage.t
+    asked = await stage.send(coordinators, coordinator, f"/status {script.RETURNED}")
+    view = next((m for m in stage.answers_after(coordinators, asked) if m.buttons), None)
+    if view is None:
+        raise DemoError(t._(says.NO_RETURN_BUTTON).format(label=script.RETURNED))
+    before = len(stage.sim.bot_messages(coordinators))
+    await stage.press_where(
+        coordinators,
+        coordinator,
+        view,
+        lambda b: str(b.get("callback_data", "")).startswith(RETURN_PREFIX + ":"),
+        script.RETURNED,
+    )
+    prompt = next(iter(stage.sim.bot_messages(coordinators)[before:]), None)
+    if prompt is None:
+        raise DemoError(t._(says.NO_RETURN_BUTTON).format(label=script.RETURNED))
+    told = len(stage.sim.bot_messages(to))
+    await stage.press_where(
+        coordinators,
+        coordinator,
+        prompt,
+        lambda b: str(b.get("callback_data", "")).endswith(":" + REASON_PERCENT),
+        REASON_PERCENT,
+    )
+    if len(stage.sim.bot_messages(to)) == told:
+        raise DemoError(t._(says.NO_NOTICE).format(chat=to.title))
 
 
 # --- set-up and tear-down -------------------------------------------------------------------
@@ -399,6 +455,7 @@ def run_demo(
         write("")
         write(t._(says.LEDGER).format(path=result.ledger))
         write(t._(says.CHART).format(path=result.chart))
+        write(t._(says.BULLETIN).format(path=result.bulletin))
         write(t._(says.TRANSCRIPT).format(path=folder / "transcript.txt"))
         write(t._(says.KIOSK).format(url=result.kiosk))
         if log_handler.count:

@@ -161,7 +161,20 @@ class Stage:
         self.typing()
 
     async def press(self, chat: SimChat, user: SimUser, message: StoredMessage, label: str) -> None:
-        button = next((b for b in message.buttons if same_label(str(b.get("text")), label)), None)
+        await self.press_where(
+            chat, user, message, lambda b: same_label(str(b.get("text")), label), label
+        )
+
+    async def press_where(
+        self,
+        chat: SimChat,
+        user: SimUser,
+        message: StoredMessage,
+        matches: Callable[[dict[str, Any]], bool],
+        label: str,
+    ) -> None:
+        """Press the first button under `message` that `matches` (`label` names it on failure)."""
+        button = next((b for b in message.buttons if matches(b)), None)
         if button is None:
             labels = [str(b.get("text")) for b in message.buttons]
             raise DemoError(

@@ -1,5 +1,6 @@
-"""What the outbox sends, rendered: the reminder, the nudge, the overdue list, the digest, the
-notice that a chat dropped the bot, and /remind's report once its fan-out is out.
+"""What the outbox sends, rendered: the reminder, the nudge, the overdue list, the digest (with
+its 通报 document), the notice that a chat dropped the bot, and /remind's report once its
+fan-out is out.
 
 Every function takes a `Translator` (the chat's locale and the schedule's time zone) and
 plain data; plan text is HTML-escaped here, and a reminder always fits one message.
@@ -20,11 +21,12 @@ from coordination.outbox_content import (
     OverdueList,
     Reminder,
 )
+from messages.digest import render_digest
 from messages.html import MESSAGE_LIMIT, bold, cut_lines, escape
 from messages.i18n import Translator
+from messages.outgoing import Outgoing
 from messages.schedules import render_fanout_report
-from messages.views import render_digest
-from messages.vocabulary import due_phrase, gap, moment_text, role_phrase, shorten
+from messages.vocabulary import due_phrase, gap, moment_text, role_name, shorten
 
 # Title lengths tried, longest first, until the message fits.
 TITLE_WIDTHS = (None, 40, 24, 14, 8, 0)
@@ -40,7 +42,7 @@ def _task_lines(
         for task in department.tasks:
             title = task.title if width is None else shorten(task.title, width)
             title_part = f"{gap(task.label)}{escape(title)}" if title else ""
-            role = role_phrase(t, task.role, task.responsible)
+            role = role_name(t, task.role, task.responsible)
             due = due_phrase(t, task.deadline, task.deadline_text)
             lines.append(f"{escape(task.label)}{title_part} · {role}{due}")
     return lines
@@ -161,8 +163,8 @@ def render_chat_lost(t: Translator, lost: ChatLost) -> str:
     ).format(chat=f"<b>{escape(lost.title)}</b>", departments=departments)
 
 
-def render_content(t: Translator, content: Content) -> list[str]:
-    """The message(s) a delivery sends, in order."""
+def render_content(t: Translator, content: Content) -> list[Outgoing]:
+    """The message(s) a delivery sends, in order (a digest ends with its document)."""
     if isinstance(content, Reminder):
         text = render_reminder(
             t, departments=content.departments, due_at=content.due_at, plan_title=content.plan_title
@@ -177,9 +179,9 @@ def render_content(t: Translator, content: Content) -> list[str]:
             total_tasks=content.total_tasks,
         )
     elif isinstance(content, Digest):
-        return render_digest(t, content.overview, content.now)
+        return render_digest(t, content)
     elif isinstance(content, FanOutReport):
         text = render_fanout_report(t, content)
     else:
         text = render_chat_lost(t, content)
-    return [text]
+    return [Outgoing(text)]

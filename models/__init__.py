@@ -2,8 +2,8 @@
 
 Tables are grouped by what they hold: the plan (`plan.py`), chats and roles (`chats.py`),
 schedules, cycles and the delivery outbox (`schedules.py`), progress (`progress.py`), the
-web dashboard's links and sessions (`web.py`), the inbox of updates received (`inbox.py`)
-and the version numbers of cached data (`versions.py`).
+office's review (`review.py`), the web dashboard's links and sessions (`web.py`), the inbox of
+updates received (`inbox.py`) and the version numbers of cached data (`versions.py`).
 """
 
 # First: naming and timestamp conventions apply only to tables defined after them.
@@ -25,6 +25,7 @@ from models.plan import (
     Section,
 )
 from models.progress import LatestProgress, PendingReply, ProgressRevision, ProgressUpdate
+from models.review import MeasureClosure, ReviewAction
 from models.schedules import Cycle, CycleTask, Delivery, ReminderSchedule
 from models.versions import DataVersion
 from models.web import KioskLink, WebLoginLink, WebSession
@@ -45,6 +46,7 @@ __all__ = [
     "KioskLink",
     "LatestProgress",
     "Measure",
+    "MeasureClosure",
     "MeasureCorrection",
     "PendingReply",
     "Plan",
@@ -52,6 +54,7 @@ __all__ = [
     "ProgressUpdate",
     "Region",
     "ReminderSchedule",
+    "ReviewAction",
     "Section",
     "SendPace",
     "StrangerAnswer",
