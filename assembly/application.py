@@ -1,5 +1,5 @@
-"""The Application: settings, defaults, the rate limiter, every area's handlers, the jobs,
-and the web dashboard beside them when WEBAPP_URL is set.
+"""The Application: settings, defaults, the pace and its limiter, every area's handlers, the
+outbox worker, the jobs, and the web dashboard beside them when WEBAPP_URL is set.
 
 `build_application` is the only place handlers are registered, in an order that matters.
 """
@@ -10,12 +10,14 @@ import functools
 from typing import Any
 
 from telegram.constants import ParseMode
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaults
+from telegram.ext import Application, ApplicationBuilder, Defaults
 from telegram.request import BaseRequest
 
 from delivery import bot_api
 from delivery.jobs import restore_jobs
+from delivery.limiter import PacedRateLimiter
 from delivery.telegram_platform import TelegramPlatform
+from delivery.worker import OutboxWorker, outbox
 from handlers import (
     admin,
     common,
@@ -25,6 +27,7 @@ from handlers import (
     liaison,
     membership,
     plan_map,
+    review,
     schedules,
 )
 from intake import AnswerLanes, ChatOrderedProcessor, Inbox, answers_of, inbox_of
@@ -32,12 +35,29 @@ from intake.inbox import TICK_JOB, TICK_SECONDS, inbox_tick
 from models.db import Database
 from runtime import Services, services
 from runtime.chat_members import MembershipCache
+from runtime.pace import pace_for
 from settings import Settings
 from webapp.server import start_with, stop_with
 
 AnyApp = Application[Any, Any, Any, Any, Any, Any]
 # At stop, queued acknowledgements get this long (a service manager waits 90 s by default).
 ANSWERS_AT_STOP_SECONDS = 10.0
+
+
+class BotApplication(Application[Any, Any, Any, Any, Any, Any]):
+    """The Application with the outbox worker running while it runs.
+
+    However the bot is run (long polling, the webhook, a test), `stop` first lets the worker
+    finish the sends it claimed and hand back the rest, then handles the updates received.
+    """
+
+    async def start(self) -> None:
+        await super().start()
+        outbox(self).start()
+
+    async def stop(self) -> None:
+        await outbox(self).stop()
+        await super().stop()
 
 
 def file_base_url(api_base_url: str) -> str:
@@ -57,9 +77,10 @@ def build_application(
     rate_limit: bool = True,
     instance: str = "bot",
 ) -> AnyApp:
-    """Assemble the Application: settings, defaults, limiter, handlers, jobs, error handler."""
+    """Assemble the Application: settings, defaults, pace, handlers, worker, jobs, errors."""
     builder = (
         ApplicationBuilder()
+        .application_class(BotApplication)
         .token(token)
         .base_url(settings.telegram_api_base_url)
         # Files (a liaison's photo or document) come from the same server as the API.
@@ -78,22 +99,14 @@ def build_application(
         # Every call (getUpdates and file downloads too) goes through the proxy.
         proxy = settings.telegram_proxy_url
         builder = builder.proxy(proxy).get_updates_proxy(proxy)
-    if rate_limit:
-        # Telegram allows about 30 messages a second overall and 20 a minute into one group;
-        # the limiter also waits out RetryAfter and tries again. The overall bucket holds one
-        # message and refills every 1/L s: a bucket of L would let L go at once after a pause,
-        # which a server counting a sliding second answers with 429 and a stop for everyone.
-        builder = builder.rate_limiter(
-            AIORateLimiter(
-                overall_max_rate=1,
-                overall_time_period=1 / settings.rate_limit_per_second,
-                group_max_rate=20,
-                group_time_period=60,
-                max_retries=3,
-            )
-        )
+    # Telegram allows about 30 messages a second overall and 20 a minute into one group. Every
+    # message waits for its turn in both (no bursts, not even after a pause); on PostgreSQL
+    # the turns are shared by every instance of the bot. A RetryAfter stops only its chat.
+    pace = pace_for(db, settings.rate_limit_per_second) if rate_limit else None
+    if pace is not None:
+        builder = builder.rate_limiter(PacedRateLimiter(pace))
     application = builder.build()
-    application.bot_data["services"] = Services(
+    svc = Services(
         settings=settings,
         db=db,
         instance=instance,
@@ -101,7 +114,13 @@ def build_application(
         # Telegram, shared by /dashboard and the web pages.
         membership=MembershipCache(functools.partial(bot_api.is_member, application.bot)),
         platform=TelegramPlatform(application.bot),
+        pace=pace,
     )
+    application.bot_data["services"] = svc
+    if pace is not None:
+        # Telegram's windows pass with the bot's clock (the demo lets days pass in seconds).
+        pace.clock_offset = lambda: svc.clock_offset.total_seconds()
+    application.bot_data["outbox"] = OutboxWorker(application, pace)
     # Receivers hand each update to `inbox_of(application).accept_update` (the sink).
     Inbox().attach(application)
     AnswerLanes().attach(application)
@@ -115,6 +134,7 @@ def build_application(
     coordinator.register(application)
     dashboard.register(application)
     plan_map.register(application)
+    review.register(application)
     # Liaison replies last: it catches plain replies that no command handler took.
     liaison.register(application)
     errors.register(application)

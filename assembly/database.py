@@ -9,7 +9,7 @@ import logging
 
 from messages.plan import summary_line
 from migrations.runner import require_current, upgrade_engine
-from models.db import Database, is_postgres
+from models.db import Database, first_run_lock, is_postgres
 from planreader.importer import import_plan_file, plan_count
 from settings import DEFAULT_PLAN, Settings
 
@@ -51,7 +51,15 @@ def prepare_schema(db: Database) -> None:
 
 
 def ensure_bundled_plan(db: Database) -> None:
-    """On first start with an empty database, import the plan that ships with the bot."""
-    if db.call(plan_count) == 0:
+    """On first start with an empty database, import the plan that ships with the bot.
+
+    Instances started together on one PostgreSQL take turns under an advisory lock, and each
+    looks again once it holds it: one imports, the others find the plan there.
+    """
+    if db.call(plan_count) > 0:
+        return
+    with first_run_lock(db.engine):
+        if db.call(plan_count) > 0:
+            return
         result = import_plan_file(db, DEFAULT_PLAN)
         log.info("imported the bundled plan: %s", summary_line(result))

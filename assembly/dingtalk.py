@@ -20,16 +20,15 @@ from typing import Any
 
 from telegram.ext import ApplicationBuilder, Defaults
 
-from coordination.outbox import delivery_counts
 from delivery.jobs import restore_jobs, sync_jobs
-from delivery.worker import flush_outbox
+from delivery.worker import OutboxWorker, outbox
 from dingtalk_adapter.platform import DingTalkPlatform
 from dispatch import Dispatcher, Hooks
 from dispatch.inbox import EventInbox
 from intake.instances import is_gone
 from models.db import Database
-from models.schedules import STATUS_PENDING, STATUS_SENDING
 from runtime import Services
+from runtime.pace import pace_for
 from settings import Settings
 
 log = logging.getLogger(__name__)
@@ -59,6 +58,7 @@ class DingTalkBot:
         if recovered:
             log.info("handling %d event(s) received before a restart", recovered)
         await restore_jobs(self.application)
+        outbox(self.application).start()
         job_queue = self.application.job_queue
         if job_queue is not None:
             inbox = self.inbox
@@ -73,8 +73,10 @@ class DingTalkBot:
             await job_queue.start()
 
     async def stop(self) -> None:
-        """The events in hand finish, then the jobs stop."""
+        """The events in hand finish, then the outbox worker (its sends in hand) and the
+        jobs stop."""
         await self.inbox.drain()
+        await outbox(self.application).stop()
         job_queue = self.application.job_queue
         if job_queue is not None and job_queue.scheduler.running:
             await job_queue.stop()
@@ -113,23 +115,25 @@ def build_dingtalk(
         .defaults(Defaults(tzinfo=settings.tz))
         .build()
     )
-    svc = Services(settings=settings, db=db, instance=instance, platform=platform)
+    # DingTalk's pace: its calls a second (20 on the standard edition) if fewer than the
+    # settings', and as on Telegram 20 messages a minute into one group.
+    rate = min(settings.rate_limit_per_second, platform.capabilities.pacing.per_second)
+    pace = pace_for(db, rate)
+    svc = Services(settings=settings, db=db, instance=instance, platform=platform, pace=pace)
     application.bot_data["services"] = svc
+    pace.clock_offset = lambda: svc.clock_offset.total_seconds()
+    application.bot_data["outbox"] = OutboxWorker(application, pace)
 
-    async def flush() -> None:
-        await flush_outbox(application)
+    async def wake() -> None:
+        outbox(application).wake()
 
     async def schedules_changed() -> None:
         await sync_jobs(application)
 
-    async def waiting(cycle_id: int) -> int:
-        counts = await db.run(delivery_counts, cycle_id=cycle_id)
-        return counts.get(STATUS_PENDING, 0) + counts.get(STATUS_SENDING, 0)
-
     dispatcher = Dispatcher(
         svc,
         platform,
-        hooks=Hooks(flush=flush, schedules_changed=schedules_changed, waiting=waiting),
+        hooks=Hooks(flush=wake, schedules_changed=schedules_changed),
         admin_keys=admin_keys,
     )
     # A process of this host whose pid is gone left its events: they are taken at once.

@@ -23,6 +23,8 @@ BENCHMARKS = {
     "planread": "bench.planread",
     "ingest": "bench.ingest",
     "fanout": "bench.fanout",
+    # Two instances on one PostgreSQL; only with BENCH_DATABASE_URL (else no figures).
+    "fanout2": "bench.fanout_instances",
     "status": "bench.status_scale",
     "webapp": "bench.webapp_pages",
     "memory": "bench.memory",

@@ -59,14 +59,15 @@ def _decode(value: Any) -> Any:
 class RecordingRequest(BaseRequest):
     """Answers like Telegram would and keeps every call in `calls`.
 
-    `fail_next(method, error_code, description, retry_after=None, migrate_to=None)` makes the
-    next call of `method` fail, to exercise the bot's fault handling.
+    `fail_next(method, error_code, description, retry_after=None, migrate_to=None,
+    chat_id=None, containing=None)` makes the next call of `method` (into `chat_id`, with
+    `containing` in its text, when given) fail, to exercise the bot's fault handling.
     """
 
     def __init__(self) -> None:
         self.calls: list[RecordedCall] = []
         self._message_ids = itertools.count(1000)
-        self._failures: list[tuple[str, dict[str, Any]]] = []
+        self._failures: list[tuple[str, int | None, str | None, dict[str, Any]]] = []
         self.chat_titles: dict[int, str] = {}
         # chat id → user ids who are members (getChatMember says "left" for anyone else).
         self.members: dict[int, set[int]] = {}
@@ -104,8 +105,13 @@ class RecordingRequest(BaseRequest):
             await asyncio.sleep(0.01)
             return 200, json.dumps({"ok": True, "result": []}).encode()
         self.calls.append(RecordedCall(api_method, params, files))
-        for index, (failing_method, failure) in enumerate(self._failures):
-            if failing_method == api_method:
+        call = self.calls[-1]
+        for index, (failing_method, chat, text, failure) in enumerate(self._failures):
+            if (
+                failing_method == api_method
+                and chat in (None, call.chat_id)
+                and (text is None or text in call.text)
+            ):
                 del self._failures[index]
                 return self._error(failure)
         result = self.answer(api_method, params)
@@ -120,10 +126,14 @@ class RecordingRequest(BaseRequest):
         *,
         retry_after: int | None = None,
         migrate_to: int | None = None,
+        chat_id: int | None = None,
+        containing: str | None = None,
     ) -> None:
         self._failures.append(
             (
                 method,
+                chat_id,
+                containing,
                 {
                     "error_code": error_code,
                     "description": description,

@@ -1,5 +1,6 @@
 """Admins' commands: /bind, /unbind, /chats, /admin, /coordinator, /coordinators_chat,
-and /measures (a chat's measures for its liaisons, any department's for coordinators).
+/leaders_chat, and /measures (a chat's measures for its liaisons, any department's for
+coordinators).
 """
 
 from __future__ import annotations
@@ -11,7 +12,13 @@ from enum import StrEnum
 from sqlmodel import Session
 
 from commands.gate import CommandArgs
-from coordination.admins import grant_role, revoke_role, role_holders, set_coordinators_chat
+from coordination.admins import (
+    grant_role,
+    revoke_role,
+    role_holders,
+    set_coordinators_chat,
+    set_leaders_chat,
+)
 from coordination.bindings import (
     BindResult,
     ChatsOverview,
@@ -146,6 +153,18 @@ def coordinators_chat(
     assert args.chat_id is not None
     off = (args.words or [""])[0].lower() in OFF_WORDS
     changed = set_coordinators_chat(
+        session, chat_id=args.chat_id, on=not off, title=args.chat_title, chat_type=args.chat_type
+    )
+    return CoordinatorsChatAnswer(off, changed)
+
+
+def leaders_chat(
+    session: Session, *, roles: Roles, args: CommandArgs, now: datetime
+) -> CoordinatorsChatAnswer:
+    """/leaders_chat [off]: mark (or unmark) this group as the leaders' chat."""
+    assert args.chat_id is not None
+    off = (args.words or [""])[0].lower() in OFF_WORDS
+    changed = set_leaders_chat(
         session, chat_id=args.chat_id, on=not off, title=args.chat_title, chat_type=args.chat_type
     )
     return CoordinatorsChatAnswer(off, changed)

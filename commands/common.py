@@ -11,7 +11,7 @@ from enum import StrEnum
 from sqlmodel import Session
 
 from commands.gate import CommandArgs
-from coordination.bindings import chat_departments, ensure_chat
+from coordination.bindings import UnboundHolding, chat_departments, ensure_chat, unbound_holdings
 from coordination.roles import Roles
 from models.chats import Chat
 
@@ -37,6 +37,8 @@ class HelpAnswer:
     bound_to: list[str] = field(default_factory=list)  # the chat's departments
     coordinators_chat: bool = False
     web: bool = False  # the bot serves a web dashboard: /dashboard and /screen are offered
+    # For an admin in private (the start of the day): units with measures that no chat reaches.
+    unbound: list[UnboundHolding] = field(default_factory=list)
     ids: Ids | None = None  # /start only: the first step of every set-up
     answer_by_mention: bool = False  # reports @ the bot instead of replying (DingTalk)
 
@@ -51,14 +53,17 @@ def _binding(session: Session, chat_id: int | None) -> tuple[list[str], bool]:
 
 
 def help_(session: Session, *, roles: Roles, args: CommandArgs, now: datetime) -> HelpAnswer:
-    """/help: what this chat is bound to, and the caller's commands."""
+    """/help: what this chat is bound to, and the caller's commands; for an admin in private,
+    the units left to bind."""
     names, coordinators = _binding(session, args.chat_id)
+    unbound = unbound_holdings(session) if roles.is_admin and args.private else []
     return HelpAnswer(
         roles,
         args.in_group,
         names,
         coordinators,
         web=bool(args.dashboard_url),
+        unbound=unbound,
         answer_by_mention=args.answer_by_mention,
     )
 

@@ -31,6 +31,7 @@ class CommandArgs:
     chat_id: int | None = None
     chat_title: str = ""
     chat_type: str = "private"  # private, group, supergroup or channel
+    user_name: str = ""  # who gave the command, as a review act records it: '刘 督查室'
     # The person the command answers (a reply to their message), when not a bot.
     replied_user_id: int | None = None
     replied_user_name: str = ""

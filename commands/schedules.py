@@ -141,10 +141,12 @@ def _add(
 
 @dataclass(frozen=True)
 class RemindAnswer:
+    """A cycle opened and queued: the outbox sends it, and reports here once it is out."""
+
     cycle: CycleOutcome | None = None  # None when the department named is unknown
     unknown: UnknownDepartment | None = None
-    # Chats not reached yet after the first attempt (the outbox keeps trying).
-    waiting: int = 0
+    # About how long the fan-out takes at the bot's pace (the handler knows the pace).
+    seconds: float = 0.0
 
 
 def remind(session: Session, *, roles: Roles, args: CommandArgs, now: datetime) -> RemindAnswer:
@@ -157,6 +159,10 @@ def remind(session: Session, *, roles: Roles, args: CommandArgs, now: datetime) 
         except UnknownDepartment as unknown:
             return RemindAnswer(unknown=unknown)
     cycle = open_manual_cycle(
-        session, now=now, department_id=department_id, created_by=roles.user_id
+        session,
+        now=now,
+        department_id=department_id,
+        created_by=roles.user_id,
+        report_chat_id=args.chat_id,
     )
     return RemindAnswer(cycle)

@@ -1,4 +1,5 @@
-"""What coordinators ask for: /status, /overdue, /history, /export, /chart, and page turns.
+"""What coordinators ask for: /status, /overdue, /history, /export, /chart, /bulletin, and
+page turns.
 
 Each view is named by a short key and integer arguments, so a page button can ask for it
 again (`pg|sd|c=3,d=12|2`, well within Telegram's 64 bytes).
@@ -18,6 +19,7 @@ from models.plan import Department, Measure
 from models.schedules import Cycle
 from planreader.departments import find_department, suggest_departments
 from planreader.measures import find_measure, parse_measure_token
+from reports.bulletin import Bulletin, build_bulletin
 from reports.chart import ChartData, chart_data
 from reports.cycles import current_cycle
 from reports.history import History, MeasureDetail, measure_detail, update_history
@@ -254,3 +256,15 @@ def chart(session: Session, *, roles: Roles, args: CommandArgs, now: datetime) -
     """/chart: reports per measure now, on-time rate per department over recent cycles."""
     data = chart_data(session, now=now)
     return ChartAnswer(data, active_measure_count(session) if data.cycle_date is None else 0)
+
+
+@dataclass(frozen=True)
+class BulletinAnswer:
+    bulletin: Bulletin
+    measure_count: int  # active measures of the plan (said when no cycle has fired yet)
+
+
+def bulletin(session: Session, *, roles: Roles, args: CommandArgs, now: datetime) -> BulletinAnswer:
+    """/bulletin: the 通报 of the current cycle as a Word document."""
+    found = build_bulletin(session, now=now)
+    return BulletinAnswer(found, active_measure_count(session))

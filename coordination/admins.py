@@ -1,4 +1,4 @@
-"""Granting and revoking the admin and coordinator roles, and the coordinators' chat.
+"""Granting and revoking the admin and coordinator roles; the coordinators' and leaders' chats.
 
 Admins from ADMIN_IDS live in the settings and cannot be removed from Telegram; the ones
 added with /admin add are `UserRole` rows like coordinators.
@@ -71,6 +71,27 @@ def set_coordinators_chat(
     chat.is_coordinators = on
     session.add(chat)
     return True
+
+
+def set_leaders_chat(
+    session: Session, *, chat_id: int, on: bool, title: str = "", chat_type: str = "group"
+) -> bool:
+    """Mark or unmark the leaders' chat; False when it already was in that state."""
+    chat = ensure_chat(session, chat_id=chat_id, title=title, chat_type=chat_type)
+    if chat.is_leaders == on:
+        return False
+    chat.is_leaders = on
+    session.add(chat)
+    return True
+
+
+def leaders_chat_ids(session: Session) -> list[int]:
+    """Active chats marked as the leaders' chat (they get the 通报 and what is escalated)."""
+    return list(
+        session.exec(
+            select(Chat.id).where(col(Chat.is_leaders).is_(True), col(Chat.is_active).is_(True))
+        ).all()
+    )
 
 
 def coordinators_chat_ids(session: Session) -> list[int]:

@@ -8,22 +8,25 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlmodel import Session, col, select
 
 from coordination.duties import duties
 from models.chats import Chat, ChatDepartment
 from models.clock import utcnow
-from models.plan import KIND_GROUP, Department, DepartmentMember
+from models.plan import KIND_GROUP, ROLE_LEAD, Department, DepartmentMember, Measure, Plan
 from models.versions import REPLY_SCOPE, bump_version
 from planreader.departments import find_department, suggest_departments
+from reports.coverage import unbound_units
 
 NAME_SEPARATORS = re.compile(r"[；;，,、\n]+")
 
 
 @dataclass
 class BindResult:
-    bound: list[tuple[str, int, int]] = field(default_factory=list)  # name, leads, supports
+    # name, and the measures it leads, is responsible for (no lead named), supports
+    bound: list[tuple[str, int, int, int]] = field(default_factory=list)
     already: list[str] = field(default_factory=list)
     unknown: list[tuple[str, list[str]]] = field(default_factory=list)  # name, suggestions
     groups: list[tuple[str, list[str]]] = field(default_factory=list)  # group, members
@@ -43,10 +46,26 @@ class BoundChat:
 
 
 @dataclass(frozen=True)
+class UnboundHolding:
+    """A unit no chat reaches (未绑定), and the measures it holds (labels)."""
+
+    name: str
+    leads: list[str]  # measure labels where it leads (牵头)
+    supports: list[str]  # … where it supports (配合)
+    responsible: list[str] = field(default_factory=list)  # … where nobody leads (负责)
+    group: bool = False  # a group of units: a chat of one of its members reaches it
+
+
+@dataclass(frozen=True)
 class ChatsOverview:
     chats: list[BoundChat]
-    unbound_departments: list[str]  # departments owing reports that no chat is bound to
+    unbound: list[UnboundHolding]  # units with measures that no chat reaches, most first
     coordinators_chats: list[tuple[int, str]]
+    leaders_chats: list[tuple[int, str]] = field(default_factory=list)
+
+    @property
+    def unbound_departments(self) -> list[str]:
+        return [holding.name for holding in self.unbound]
 
 
 def split_names(session: Session, text: str) -> list[str]:
@@ -81,10 +100,12 @@ def ensure_chat(
     return chat
 
 
-def _counts(session: Session, department_id: int) -> tuple[int, int]:
+def _counts(session: Session, department_id: int) -> tuple[int, int, int]:
+    """Measures the department leads, is responsible for where nobody leads, and supports."""
     owed = duties(session, department_ids=[department_id])
-    leads = sum(1 for d in owed if d.responsible)
-    return leads, len(owed) - leads
+    leads = sum(1 for d in owed if d.role == ROLE_LEAD)
+    responsible = sum(1 for d in owed if d.responsible and d.role != ROLE_LEAD)
+    return leads, responsible, len(owed) - leads - responsible
 
 
 def bind_departments(
@@ -135,8 +156,7 @@ def bind_departments(
                 chat_id=chat_id, department_id=department.id, bound_by=user_id, bound_at=utcnow()
             )
         )
-        leads, supports = _counts(session, department.id)
-        result.bound.append((department.name, leads, supports))
+        result.bound.append((department.name, *_counts(session, department.id)))
         others = session.exec(
             select(Chat.title, Chat.id)
             .join(ChatDepartment, col(ChatDepartment.chat_id) == Chat.id)
@@ -198,8 +218,37 @@ def chat_departments(session: Session, *, chat_id: int) -> list[Department]:
     )
 
 
+def unbound_holdings(session: Session) -> list[UnboundHolding]:
+    """Units of the active plan's open measures that no chat reaches, the busiest first."""
+    plan = session.exec(
+        select(Plan).where(col(Plan.is_active)).order_by(col(Plan.id).desc()).limit(1)
+    ).first()
+    if plan is None or plan.id is None:
+        return []
+    labels = dict(
+        session.exec(select(Measure.id, Measure.label).where(Measure.plan_id == plan.id)).all()
+    )
+    held: dict[int, UnboundHolding] = {}
+    for measure_id, units in unbound_units(session, plan_id=plan.id).items():
+        for unit in units:
+            holding = held.setdefault(
+                unit.department_id, UnboundHolding(unit.name, [], [], group=unit.group)
+            )
+            if unit.role == ROLE_LEAD:
+                holding.leads.append(labels[measure_id])
+            elif unit.responsible:
+                holding.responsible.append(labels[measure_id])
+            else:
+                holding.supports.append(labels[measure_id])
+    return sorted(
+        held.values(),
+        key=lambda h: (-len(h.leads) - len(h.responsible), -len(h.supports), h.name),
+    )
+
+
 def chats_overview(session: Session) -> ChatsOverview:
-    """Bound chats with their departments, and departments owing reports with no chat."""
+    """Bound chats with their departments, the coordinators' and leaders' chats, and the units
+    with measures that no chat reaches."""
     rows = session.exec(
         select(Chat, Department.name, Department.id)
         .join(ChatDepartment, col(ChatDepartment.chat_id) == Chat.id)
@@ -207,20 +256,21 @@ def chats_overview(session: Session) -> ChatsOverview:
         .order_by(Chat.title, ChatDepartment.id)  # type: ignore[arg-type]
     ).all()
     chats: dict[int, BoundChat] = {}
-    reached: set[int] = set()
-    for chat, name, department_id in rows:
+    for chat, name, _department_id in rows:
         entry = chats.setdefault(chat.id, BoundChat(chat.id, chat.title, chat.is_active, []))
         entry.departments.append(name)
-        if chat.is_active:
-            reached.add(department_id)
-    owing: dict[int, str] = {}
-    for duty in duties(session):
-        owing.setdefault(duty.department_id, duty.department_name)
-    unbound = [name for dept_id, name in owing.items() if dept_id not in reached]
-    coordinators = [
-        (c.id, c.title)
-        for c in session.exec(
-            select(Chat).where(col(Chat.is_coordinators).is_(True), col(Chat.is_active).is_(True))
-        ).all()
-    ]
-    return ChatsOverview(list(chats.values()), sorted(unbound), coordinators)
+
+    def marked(flag: Any) -> list[tuple[int, str]]:
+        return [
+            (c.id, c.title)
+            for c in session.exec(
+                select(Chat).where(col(flag).is_(True), col(Chat.is_active).is_(True))
+            ).all()
+        ]
+
+    return ChatsOverview(
+        list(chats.values()),
+        unbound_holdings(session),
+        marked(Chat.is_coordinators),
+        marked(Chat.is_leaders),
+    )

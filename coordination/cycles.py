@@ -12,10 +12,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from coordination.admins import coordinators_chat_ids
+from coordination.admins import coordinators_chat_ids, leaders_chat_ids
 from coordination.duties import duties
 from coordination.schedule_triggers import latest_firing
 from models.chats import Chat, ChatDepartment
@@ -72,42 +73,52 @@ def _bound_chats(session: Session, department_id: int | None) -> dict[int, list[
 
 
 def _fill_reminder_cycle(session: Session, cycle: Cycle) -> tuple[int, int]:
-    """CycleTasks for every reached department and one reminder Delivery per chat."""
+    """CycleTasks for every reached department and one reminder Delivery per chat.
+
+    Written with two multi-row inserts: a cycle for thousands of chats opens in moments.
+    """
     assert cycle.id is not None
     chats = _bound_chats(session, cycle.department_id)
     reached = sorted({d for depts in chats.values() for d in depts})
     owed = duties(session, department_ids=reached, scope=cycle.scope) if reached else []
-    owing_departments = set()
-    for duty in owed:
-        session.add(
-            CycleTask(
-                cycle_id=cycle.id,
-                measure_id=duty.measure_id,
-                department_id=duty.department_id,
-                role=duty.role,
-                responsible=duty.responsible,
-            )
+    owing_departments = {duty.department_id for duty in owed}
+    if owed:
+        session.execute(
+            insert(CycleTask),
+            [
+                {
+                    "cycle_id": cycle.id,
+                    "measure_id": duty.measure_id,
+                    "department_id": duty.department_id,
+                    "role": duty.role,
+                    "responsible": duty.responsible,
+                }
+                for duty in owed
+            ],
         )
-        owing_departments.add(duty.department_id)
-    served = 0
-    for chat_id, depts in chats.items():
-        # A chat with nothing to report in this scope gets no message.
-        if owing_departments.intersection(depts):
-            session.add(
-                Delivery(
-                    cycle_id=cycle.id,
-                    chat_id=chat_id,
-                    kind=DELIVERY_REMINDER,
-                    not_before=cycle.fire_at,
-                )
-            )
-            served += 1
-    return served, len(owed)
+    # A chat with nothing to report in this scope gets no message.
+    served = [chat_id for chat_id, depts in chats.items() if owing_departments.intersection(depts)]
+    if served:
+        session.execute(
+            insert(Delivery),
+            [
+                {
+                    "cycle_id": cycle.id,
+                    "chat_id": chat_id,
+                    "kind": DELIVERY_REMINDER,
+                    "not_before": cycle.fire_at,
+                }
+                for chat_id in served
+            ],
+        )
+    return len(served), len(owed)
 
 
 def _fill_digest_cycle(session: Session, cycle: Cycle, fallback_chat_ids: Iterable[int]) -> int:
     assert cycle.id is not None
     targets = coordinators_chat_ids(session) or list(fallback_chat_ids)
+    # The leaders' chat gets the 通报 too (the document and what is escalated).
+    targets += [c for c in leaders_chat_ids(session) if c not in targets]
     for chat_id in targets:
         session.add(
             Delivery(
@@ -132,8 +143,12 @@ def open_cycle(
     department_id: int | None = None,
     created_by: int | None = None,
     fallback_chat_ids: Iterable[int] = (),
+    report_chat_id: int | None = None,
 ) -> CycleOutcome:
-    """Create the cycle with its tasks and deliveries, or find it when the key exists."""
+    """Create the cycle with its tasks and deliveries, or find it when the key exists.
+
+    `report_chat_id` is told how the fan-out went once it has settled (/remind's chat).
+    """
     due_at = fire_at + timedelta(days=due_days) if kind == SCHEDULE_REMINDER else fire_at
     nudge_at = due_at - timedelta(hours=nudge_hours) if nudge_hours > 0 else None
     if nudge_at is not None and nudge_at <= fire_at:
@@ -148,6 +163,7 @@ def open_cycle(
         scope=scope,
         department_id=department_id,
         created_by=created_by,
+        report_chat_id=report_chat_id,
     )
     session.add(cycle)
     try:
@@ -271,6 +287,7 @@ def open_manual_cycle(
     nudge_hours: int = 24,
     scope: str = SCOPE_ALL,
     created_by: int | None = None,
+    report_chat_id: int | None = None,
 ) -> CycleOutcome:
     """A cycle started with /remind: now, for every bound chat or one department's chats."""
     return open_cycle(
@@ -282,4 +299,5 @@ def open_manual_cycle(
         scope=scope,
         department_id=department_id,
         created_by=created_by,
+        report_chat_id=report_chat_id,
     )

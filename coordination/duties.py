@@ -21,6 +21,7 @@ from models.plan import (
     Measure,
     Plan,
 )
+from models.review import MeasureClosure
 from models.schedules import SCOPE_LEAD
 
 
@@ -44,7 +45,7 @@ class Duty:
 def duties(
     session: Session, *, department_ids: Iterable[int] | None = None, scope: str = "all"
 ) -> list[Duty]:
-    """Duties of active measures of active plans, by department then measure number.
+    """Duties of open measures of active plans, by department then measure number.
 
     `department_ids=None` means every department reachable by a chat (real departments and
     the members of groups); `scope="lead"` keeps only the responsible ones.
@@ -55,7 +56,12 @@ def duties(
         .join(Measure, col(Measure.id) == Assignment.measure_id)
         .join(Plan, col(Plan.id) == Measure.plan_id)
         .join(Department, col(Department.id) == Assignment.department_id)
-        .where(col(Measure.is_active).is_(True), col(Plan.is_active).is_(True))
+        .where(
+            col(Measure.is_active).is_(True),
+            col(Plan.is_active).is_(True),
+            # A closed measure (销号) asks nothing more of anyone.
+            col(Measure.id).not_in(select(MeasureClosure.measure_id)),
+        )
         .order_by(Measure.number, Assignment.position)
     ).all()
     members: dict[int, list[tuple[int, str]]] = {}

@@ -18,6 +18,7 @@ from models.progress import PendingReply, ProgressUpdate
 from models.schedules import (
     DELIVERY_NUDGE,
     DELIVERY_REMINDER,
+    FORBIDDEN_MARK,
     STATUS_FAILED,
     STATUS_PENDING,
     STATUS_SKIPPED,
@@ -25,8 +26,6 @@ from models.schedules import (
     Delivery,
 )
 from models.versions import REPLY_SCOPE, bump_version
-
-FORBIDDEN_MARK = "forbidden"  # prefix of Delivery.last_error when the chat shut the bot out
 
 
 def drop_chat(

@@ -1,47 +1,37 @@
-"""The delivery outbox in the database: claim what is due, say what it holds, record the outcome.
+"""The delivery outbox in the database: claim what is due, record the outcome, count it.
 
 A row is claimed (status `sending`) in its own committed transaction before the message
 goes out, so two processes never send the same row; a row left in `sending` by a killed
 process returns to `pending` after a short lease (a second copy is possible only then).
+What each claimed row says is `coordination.outbox_content`'s business.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import update
-from sqlmodel import Session, col, select
+from sqlalchemy import bindparam, update
+from sqlmodel import Session, col, func, select
 
 from coordination.admins import coordinators_chat_ids
-from coordination.bindings import chat_departments
-from coordination.cycle_state import missing_tasks
-from coordination.duties import DepartmentTasks, TaskLine
-from coordination.roles import chat_department_ids
 from models.chats import Chat
 from models.db import is_postgres
-from models.plan import Department, Measure, Plan
 from models.schedules import (
     CYCLE_NOTICE,
-    DELIVERY_DIGEST,
     DELIVERY_NOTICE,
-    DELIVERY_NUDGE,
-    DELIVERY_OVERDUE,
     DELIVERY_REMINDER,
+    DELIVERY_REPORT,
     STATUS_FAILED,
     STATUS_PENDING,
     STATUS_SENDING,
     STATUS_SENT,
     STATUS_SKIPPED,
     Cycle,
-    CycleTask,
     Delivery,
-    ReminderSchedule,
 )
-from reports.cycles import current_cycle
-from reports.status import Overview, cycle_overview
+from reports.deliveries import delivery_tally
 
 log = logging.getLogger(__name__)
 
@@ -86,9 +76,13 @@ def renew_claims(session: Session, *, delivery_ids: list[int], instance: str, no
 
 
 def claim_due(session: Session, *, instance: str, now: datetime, limit: int = 32) -> list[int]:
-    """Claim up to `limit` due deliveries for this process; returns their ids."""
+    """Claim up to `limit` due deliveries for this process in one statement; their ids.
+
+    PostgreSQL skips rows another process holds rather than waiting for them; SQLite has
+    one writer at a time, so its statement is the claim.
+    """
     inactive = select(Chat.id).where(col(Chat.is_active).is_(False))
-    query = (
+    due = (
         select(Delivery.id)
         .where(
             col(Delivery.status) == STATUS_PENDING,
@@ -98,24 +92,46 @@ def claim_due(session: Session, *, instance: str, now: datetime, limit: int = 32
         .order_by(col(Delivery.not_before), col(Delivery.id))
         .limit(limit)
     )
-    claim = dict(status=STATUS_SENDING, claimed_by=instance[:100], claimed_at=now)
     if is_postgres(session.get_bind()):  # type: ignore[arg-type]
-        # Rows another process holds are skipped rather than waited for.
-        ids = list(session.exec(query.with_for_update(skip_locked=True, of=Delivery)).all())
-        if ids:
-            session.execute(update(Delivery).where(col(Delivery.id).in_(ids)).values(**claim))
-        return [i for i in ids if i is not None]
-    claimed: list[int] = []
-    for delivery_id in session.exec(query).all():
-        # SQLite has no row locks: the conditional update is the claim.
-        result = session.execute(
-            update(Delivery)
-            .where(col(Delivery.id) == delivery_id, col(Delivery.status) == STATUS_PENDING)
-            .values(**claim)
+        # In a CTE, so the locking subquery runs once: inside `IN (…)` PostgreSQL may run it
+        # again for each row and claim past the limit.
+        locked = due.with_for_update(skip_locked=True, of=Delivery).cte("due")  # type: ignore[arg-type]
+        claimed = select(locked.c.id)
+    else:
+        claimed = due  # type: ignore[assignment]
+    claim = (
+        update(Delivery)
+        .where(col(Delivery.id).in_(claimed), col(Delivery.status) == STATUS_PENDING)
+        .values(status=STATUS_SENDING, claimed_by=instance[:100], claimed_at=now)
+        .returning(col(Delivery.id))
+    )
+    return sorted(int(i) for i in session.execute(claim).scalars())
+
+
+def release_claims(session: Session, *, delivery_ids: list[int], instance: str) -> int:
+    """A stopping process hands back what it claimed and did not send: pending again, now."""
+    if not delivery_ids:
+        return 0
+    result = session.execute(
+        update(Delivery)
+        .where(
+            col(Delivery.id).in_(delivery_ids),
+            col(Delivery.status) == STATUS_SENDING,
+            col(Delivery.claimed_by) == instance[:100],
         )
-        if result.rowcount == 1 and delivery_id is not None:  # type: ignore[attr-defined]
-            claimed.append(delivery_id)
-    return claimed
+        .values(status=STATUS_PENDING, claimed_by=None, claimed_at=None)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def next_due(session: Session, *, now: datetime) -> datetime | None:
+    """When the earliest pending delivery of an active chat becomes due (None: none pending)."""
+    inactive = select(Chat.id).where(col(Chat.is_active).is_(False))
+    return session.exec(
+        select(func.min(Delivery.not_before)).where(
+            col(Delivery.status) == STATUS_PENDING, col(Delivery.chat_id).not_in(inactive)
+        )
+    ).one()
 
 
 def _set(session: Session, delivery_id: int, **values: object) -> None:
@@ -123,18 +139,40 @@ def _set(session: Session, delivery_id: int, **values: object) -> None:
 
 
 def mark_sent(session: Session, *, delivery_id: int, message_id: int | None, now: datetime) -> None:
-    _set(
-        session,
-        delivery_id,
-        status=STATUS_SENT,
-        message_id=message_id,
-        sent_at=now,
-        last_error=None,
+    mark_sent_many(session, sent=[(delivery_id, message_id)], now=now)
+
+
+def mark_sent_many(
+    session: Session, *, sent: Sequence[tuple[int, int | None]], now: datetime
+) -> None:
+    """Record several sends in one statement: (delivery id, Telegram's message id)."""
+    if not sent:
+        return
+    table = Delivery.__table__  # type: ignore[attr-defined]
+    session.connection().execute(
+        table.update()
+        .where(table.c.id == bindparam("delivery_id"))
+        .values(
+            status=STATUS_SENT,
+            message_id=bindparam("message_id"),
+            sent_at=now,
+            last_error=None,
+        ),
+        [{"delivery_id": d, "message_id": m} for d, m in sent],
     )
 
 
 def mark_skipped(session: Session, *, delivery_id: int, reason: str) -> None:
-    _set(session, delivery_id, status=STATUS_SKIPPED, last_error=reason[:500])
+    mark_skipped_many(session, delivery_ids=[delivery_id], reason=reason)
+
+
+def mark_skipped_many(session: Session, *, delivery_ids: Sequence[int], reason: str) -> None:
+    if delivery_ids:
+        session.execute(
+            update(Delivery)
+            .where(col(Delivery.id).in_(list(delivery_ids)))
+            .values(status=STATUS_SKIPPED, last_error=reason[:500])
+        )
 
 
 def mark_failed(session: Session, *, delivery_id: int, error: str) -> None:
@@ -164,191 +202,51 @@ def mark_retry(
     return delivery.attempts
 
 
-# --- what each delivery says ---------------------------------------------------------
+def delivery_counts(session: Session, *, cycle_id: int) -> dict[str, int]:
+    """status → number of deliveries of a cycle (for answers and tests)."""
+    counts: dict[str, int] = {}
+    for status in session.exec(select(Delivery.status).where(Delivery.cycle_id == cycle_id)):
+        counts[status] = counts.get(status, 0) + 1
+    return counts
 
 
-@dataclass(frozen=True)
-class Reminder:
-    """The one reminder a chat gets in a cycle: its departments' measures and the deadline."""
-
-    departments: list[DepartmentTasks]
-    due_at: datetime
-    plan_title: str
+# --- /remind's report, once its fan-out has settled ------------------------------------
 
 
-@dataclass(frozen=True)
-class Nudge:
-    """Before the deadline: only the measures a chat still has not reported."""
+def queue_due_reports(session: Session, *, now: datetime) -> int:
+    """A report to /remind's chat for each cycle whose reminders are no longer being sent.
 
-    departments: list[DepartmentTasks]
-    due_at: datetime
-
-
-@dataclass(frozen=True)
-class OverdueList:
-    """After the deadline, to the coordinators: who is overdue, on which measures."""
-
-    departments: list[DepartmentTasks]
-    due_at: datetime
-    total_tasks: int
-
-
-@dataclass(frozen=True)
-class Digest:
-    """The 通报 of a digest schedule: the current cycle at a glance."""
-
-    overview: Overview
-    now: datetime
-
-
-@dataclass(frozen=True)
-class ChatLost:
-    """A chat dropped the bot: its reminders stop until someone adds the bot back."""
-
-    title: str
-    departments: list[str]
-
-
-Content = Reminder | Nudge | OverdueList | Digest | ChatLost
-
-
-@dataclass(frozen=True)
-class Due:
-    """A claimed delivery and what it says; the sender renders it in the chat's language."""
-
-    delivery_id: int
-    chat_id: int
-    kind: str
-    content: Content
-    locale: str | None = None  # the chat's /lang; None: the bot's default
-    timezone: str | None = None  # the schedule's zone; None: the bot's default
-    attempts: int = 0
-
-
-def _grouped(
-    session: Session, tasks: list[CycleTask], department_order: list[int] | None = None
-) -> list[DepartmentTasks]:
-    """Tasks as DepartmentTasks: departments in `department_order` (else by name)."""
-    if not tasks:
-        return []
-    measures = {
-        m.id: m
-        for m in session.exec(
-            select(Measure).where(col(Measure.id).in_({t.measure_id for t in tasks}))
-        )
-    }
-    names = {
-        d.id: d.name
-        for d in session.exec(
-            select(Department).where(col(Department.id).in_({t.department_id for t in tasks}))
-        )
-    }
-    by_department: dict[int, list[TaskLine]] = {}
-    for task in sorted(tasks, key=lambda t: measures[t.measure_id].number):
-        measure = measures[task.measure_id]
-        by_department.setdefault(task.department_id, []).append(
-            TaskLine(
-                measure.label,
-                measure.title,
-                task.role,
-                task.responsible,
-                measure.deadline,
-                measure.deadline_text,
+    What still waits (a rate limit, a retry after an error) is said in the report; the
+    report itself is an outbox row like any other. Returns how many were queued.
+    """
+    waiting = select(Cycle).where(
+        col(Cycle.report_chat_id).is_not(None), col(Cycle.report_queued).is_(False)
+    )
+    if is_postgres(session.get_bind()):  # type: ignore[arg-type]
+        # Another instance queueing the same report holds the row: leave it to that one.
+        waiting = waiting.with_for_update(skip_locked=True)
+    cycles = session.exec(waiting).all()
+    queued = 0
+    for cycle in cycles:
+        assert cycle.id is not None and cycle.report_chat_id is not None
+        tally = delivery_tally(session, cycle_id=cycle.id, now=now, kind=DELIVERY_REMINDER)
+        if not tally.settled:
+            continue
+        cycle.report_queued = True
+        session.add(cycle)
+        if tally.total == 0:
+            continue  # /remind already said that no chat was asked
+        session.add(
+            Delivery(
+                cycle_id=cycle.id,
+                chat_id=cycle.report_chat_id,
+                kind=DELIVERY_REPORT,
+                not_before=now,
             )
         )
-    order = department_order or sorted(by_department, key=lambda d: names.get(d, ""))
-    return [
-        DepartmentTasks(names.get(d, "?"), by_department[d]) for d in order if d in by_department
-    ]
-
-
-def _plan_title(session: Session) -> str:
-    plan = session.exec(
-        select(Plan).where(col(Plan.is_active).is_(True)).order_by(col(Plan.id).desc())
-    ).first()
-    if plan is None:
-        return ""
-    return f"{plan.doc_number} {plan.title}".strip()
-
-
-def _chat_lost(session: Session, cycle: Cycle) -> ChatLost | None:
-    lost = lost_chat_id(cycle)
-    if lost is None:
-        return None
-    chat = session.get(Chat, lost)
-    title = chat.title if chat is not None and chat.title else str(lost)
-    return ChatLost(title, [d.name for d in chat_departments(session, chat_id=lost)])
-
-
-def content_of(
-    session: Session, delivery: Delivery, cycle: Cycle, *, now: datetime
-) -> Content | None:
-    """What a delivery says now; None when there is nothing left to say."""
-    assert cycle.id is not None
-    if delivery.kind in (DELIVERY_REMINDER, DELIVERY_NUDGE):
-        departments = chat_department_ids(session, chat_id=delivery.chat_id)
-        if delivery.kind == DELIVERY_REMINDER:
-            tasks = list(
-                session.exec(
-                    select(CycleTask).where(
-                        CycleTask.cycle_id == cycle.id,
-                        col(CycleTask.department_id).in_(departments),
-                    )
-                )
-            )
-        else:
-            tasks = missing_tasks(session, cycle_id=cycle.id, department_ids=departments)
-        groups = _grouped(session, tasks, departments)
-        if not groups:
-            return None
-        if delivery.kind == DELIVERY_REMINDER:
-            return Reminder(groups, cycle.due_at, _plan_title(session))
-        return Nudge(groups, cycle.due_at)
-    if delivery.kind == DELIVERY_OVERDUE:
-        total = len(session.exec(select(CycleTask.id).where(CycleTask.cycle_id == cycle.id)).all())
-        groups = _grouped(session, missing_tasks(session, cycle_id=cycle.id))
-        return OverdueList(groups, cycle.due_at, total)
-    if delivery.kind == DELIVERY_DIGEST:
-        current = current_cycle(session, now=now)
-        return Digest(cycle_overview(session, cycle=current, now=now), now)
-    if delivery.kind == DELIVERY_NOTICE:
-        return _chat_lost(session, cycle)
-    return None
-
-
-def claimed_contents(session: Session, *, delivery_ids: list[int], now: datetime) -> list[Due]:
-    """What the claimed deliveries say; those with nothing to say any more are marked skipped."""
-    due: list[Due] = []
-    for delivery_id in delivery_ids:
-        delivery = session.get(Delivery, delivery_id)
-        if delivery is None or delivery.status != STATUS_SENDING:
-            continue
-        cycle = session.get(Cycle, delivery.cycle_id)
-        if cycle is None:
-            mark_skipped(session, delivery_id=delivery_id, reason="nothing to report")
-            continue
-        if delivery.kind in (DELIVERY_REMINDER, DELIVERY_NUDGE) and cycle.due_at <= now:
-            # Held back past the deadline (chat was unreachable): asking now would confuse.
-            mark_skipped(session, delivery_id=delivery_id, reason="reply window closed")
-            continue
-        content = content_of(session, delivery, cycle, now=now)
-        if content is None:
-            mark_skipped(session, delivery_id=delivery_id, reason="nothing to report")
-            continue
-        chat = session.get(Chat, delivery.chat_id)
-        schedule = session.get(ReminderSchedule, cycle.schedule_id) if cycle.schedule_id else None
-        due.append(
-            Due(
-                delivery_id,
-                delivery.chat_id,
-                delivery.kind,
-                content,
-                locale=chat.language if chat is not None else None,
-                timezone=schedule.timezone if schedule is not None else None,
-                attempts=delivery.attempts,
-            )
-        )
-    return due
+        queued += 1
+    session.flush()
+    return queued
 
 
 # --- the notice that a chat dropped the bot --------------------------------------------
@@ -388,11 +286,3 @@ def queue_chat_lost(
         )
     session.flush()
     return len(targets)
-
-
-def delivery_counts(session: Session, *, cycle_id: int) -> dict[str, int]:
-    """status → number of deliveries of a cycle (for answers and tests)."""
-    counts: dict[str, int] = {}
-    for status in session.exec(select(Delivery.status).where(Delivery.cycle_id == cycle_id)):
-        counts[status] = counts.get(status, 0) + 1
-    return counts

@@ -26,7 +26,9 @@ from telegram import (
 )
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.ext import ExtBot
 
+from delivery.limiter import PACED
 from messages.html import CAPTION_LIMIT, MESSAGE_LIMIT, cut_lines, split_html
 from messages.outgoing import BUTTON_APP, BUTTON_LINK, FILE_PHOTO, Button, Outgoing
 
@@ -80,31 +82,53 @@ def _caption(text: str) -> tuple[str, list[str]]:
 
 
 async def send(
-    bot: Bot, chat_id: int, message: Outgoing, *, reply_to: int | None = None
+    bot: Bot,
+    chat_id: int,
+    message: Outgoing,
+    *,
+    reply_to: int | None = None,
+    paced: bool = False,
 ) -> Message:
     """Send one message to a chat; `reply_to` answers a message (sent even if it is gone).
 
     Whatever a renderer made, nothing too long for Telegram goes out: a long text is sent as
     several messages (the buttons under the last, which is returned), a long caption is cut
-    and the rest follows the file.
+    and the rest follows the file. `paced`: the caller already took the message's turn (the
+    outbox worker); only the first of several pages can have been given one.
     """
     markup = keyboard(message.buttons)
     reply = None
     if reply_to is not None:
         reply = ReplyParameters(reply_to, allow_sending_without_reply=True)
+    limit: dict[str, Any] = {}
+    if paced and isinstance(bot, ExtBot) and bot.rate_limiter is not None:
+        limit = {"rate_limit_args": PACED}
     if message.file is None:
         *first, last = _pages(message.text)
         for page in first:
-            await bot.send_message(chat_id, page, reply_parameters=reply, **_preview(message))
+            await bot.send_message(
+                chat_id, page, reply_parameters=reply, **_preview(message), **limit
+            )
             reply = None
+            limit = {}  # the turn taken is used: the next pages wait for their own
         return await bot.send_message(
-            chat_id, last, reply_markup=markup, reply_parameters=reply, **_preview(message)
+            chat_id,
+            last,
+            reply_markup=markup,
+            reply_parameters=reply,
+            **_preview(message),
+            **limit,
         )
     caption, rest = _caption(message.text)
     upload = InputFile(message.file.content, filename=message.file.name)
     if message.file.kind == FILE_PHOTO:
         sent = await bot.send_photo(
-            chat_id, upload, caption=caption, reply_markup=markup, reply_parameters=reply
+            chat_id,
+            upload,
+            caption=caption,
+            reply_markup=markup,
+            reply_parameters=reply,
+            **limit,
         )
     else:
         sent = await bot.send_document(
@@ -114,6 +138,7 @@ async def send(
             caption=caption,
             reply_markup=markup,
             reply_parameters=reply,
+            **limit,
         )
     for page in rest:
         await bot.send_message(chat_id, page)

@@ -2,7 +2,7 @@
 
 Jobs are rebuilt from the database (the source of truth) at start and whenever schedules
 change; the tick returns stale claims, makes nudges and overdue digests that are due, and
-flushes the outbox.
+wakes the outbox worker (`delivery.worker`), which sends in the background.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from coordination.cycles import FIRE_GRACE, catch_up_missed, fire_schedule
 from coordination.follow_up import create_due_nudges, create_overdue_digests
 from coordination.schedule_triggers import WorkingDayTrigger
 from coordination.schedules import ScheduleView, live_schedules
-from delivery.worker import flush_outbox, release_stale_deliveries
+from delivery.worker import flush_outbox, outbox, release_stale_deliveries
 from runtime import services
 
 log = logging.getLogger(__name__)
@@ -48,23 +48,33 @@ async def reminder_job(context: ContextTypes.DEFAULT_TYPE) -> None:
             outcome.cycle_id,
             "new" if outcome.created else "already open",
         )
+    # The job ends when the cycle is out (it runs beside the updates, holding nothing up).
     await flush_outbox(context.application)
 
 
 async def tick_job(context: ContextTypes.DEFAULT_TYPE) -> None:
-    """The periodic tick: see `run_tick`."""
-    await run_tick(context.application)
+    """The periodic tick: see `run_tick` (it does not wait for the sends)."""
+    await run_tick(context.application, wait=False)
 
 
-async def run_tick(application: AnyApp) -> None:
-    """Stale claims back to pending, jobs in line with the database, follow-ups, send."""
+async def run_tick(application: AnyApp, *, wait: bool = True) -> None:
+    """Stale claims back to pending, jobs in line with the database, follow-ups, send.
+
+    With `wait`, returns once the outbox has sent what is due (tests); the tick job only
+    wakes the worker, so a long fan-out never makes the next tick wait.
+    """
     svc = services(application)
     await release_stale_deliveries(application)
     await sync_jobs(application)
     now = svc.now()
     await svc.db.run(create_due_nudges, now=now)
     await svc.db.run(create_overdue_digests, now=now, fallback_chat_ids=svc.settings.admin_ids)
-    await flush_outbox(application)
+    if svc.pace is not None:
+        await svc.pace.prune()
+    if wait:
+        await flush_outbox(application)
+    else:
+        outbox(application).wake()
 
 
 def _install(application: AnyApp, schedule: ScheduleView) -> None:
@@ -123,7 +133,8 @@ async def restore_jobs(application: AnyApp) -> None:
     )
     if opened:
         log.info("opened %d cycle(s) missed while the bot was down", len(opened))
-    await flush_outbox(application)
+    # What is owed goes out in the background once the application runs.
+    outbox(application).wake()
     interval = float(svc.settings.outbox_tick_seconds)
     for job in application.job_queue.get_jobs_by_name(TICK_JOB):
         job.schedule_removal()

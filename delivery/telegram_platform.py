@@ -6,8 +6,6 @@ one set of outcomes whatever the platform. Updates still come in through the han
 from __future__ import annotations
 
 import logging
-import warnings
-from datetime import timedelta
 
 from telegram import Bot
 from telegram.error import (
@@ -19,9 +17,9 @@ from telegram.error import (
     RetryAfter,
     TelegramError,
 )
-from telegram.warnings import PTBDeprecationWarning
 
 from delivery import bot_api
+from delivery.limiter import retry_after_seconds
 from messages.outgoing import File, Outgoing
 from runtime.platform import (
     TELEGRAM,
@@ -60,14 +58,6 @@ TELEGRAM_CAPABILITIES = Capabilities(
 )
 
 
-def retry_after_seconds(exc: RetryAfter) -> float:
-    """The wait Telegram asked for, without PTB's int/timedelta deprecation warning."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", PTBDeprecationWarning)
-        value = exc.retry_after
-    return value.total_seconds() if isinstance(value, timedelta) else float(value)
-
-
 def boundary_error(chat: ChatRef, exc: TelegramError) -> PlatformError:
     """Telegram's error as the boundary's: what the outbox should do about it."""
     if isinstance(exc, RetryAfter):
@@ -90,8 +80,14 @@ def boundary_error(chat: ChatRef, exc: TelegramError) -> PlatformError:
 class TelegramPlatform:
     """The bot's Telegram side as the core sends through it."""
 
-    def __init__(self, bot: Bot) -> None:
+    def __init__(self, bot: Bot, *, paced: bool = False) -> None:
         self.bot = bot
+        # The caller waited for each message's turn itself (the outbox worker): the rate
+        # limiter lets these through without a second wait.
+        self._paced = paced
+
+    def paced(self) -> TelegramPlatform:
+        return TelegramPlatform(self.bot, paced=True)
 
     @property
     def capabilities(self) -> Capabilities:
@@ -116,6 +112,7 @@ class TelegramPlatform:
                 int(chat.key),
                 message,
                 reply_to=int(reply_to.key) if reply_to is not None else None,
+                paced=self._paced,
             )
         except TelegramError as exc:
             raise boundary_error(chat, exc) from exc

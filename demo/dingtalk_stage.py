@@ -8,6 +8,7 @@ does once it has answered; days pass in seconds as in the Telegram demo.
 
 from __future__ import annotations
 
+import asyncio
 import bisect
 import logging
 from collections.abc import Callable
@@ -18,7 +19,8 @@ from typing import Any
 from assembly import DingTalkBot
 from botapi_sim.transcript import TranscriptEntry
 from botapi_sim.updates import SimChat, SimUser
-from demo.stage import DemoError, same_label
+from delivery.worker import outbox
+from demo.stage import TYPING, DemoError, same_label
 from demo.transcript import render_entries
 from dingtalk_sim import frames
 from dingtalk_sim.server import DingTalkSimulator
@@ -83,6 +85,7 @@ class DingTalkStage:
     """The moves of the story (`demo.run.play`) on the DingTalk simulator."""
 
     has_dashboard = False  # the dashboard signs people in through Telegram
+    reviews_by_button = False  # the 退回 buttons are not wired on DingTalk yet
 
     def __init__(
         self,
@@ -223,6 +226,7 @@ class DingTalkStage:
         try:
             await self.sim.wait_acked(push, timeout=STEP_TIMEOUT)
             await self.bot.inbox.idle(timeout=STEP_TIMEOUT)
+            await self._outbox_done()
         except TimeoutError:
             raise DemoError(
                 self.t._(says.NO_ANSWER).format(seconds=int(STEP_TIMEOUT), what=what)
@@ -237,6 +241,7 @@ class DingTalkStage:
         """A person @s the robot in the group (there is no reply on DingTalk: `reply_to` is
         what the report answers on Telegram, the latest reminder here); returns the number
         of the robot's messages in the group before its answer."""
+        self.typing()
         group, person = self.groups[chat.id], self.person(user)
         before = len(self.bot_messages(chat))
         errors = self.errors()
@@ -261,12 +266,30 @@ class DingTalkStage:
                     chat=chat.title, label=label, id=message.message_id, labels=" | ".join(labels)
                 )
             )
+        self.typing()
         group, person = self.groups[chat.id], self.person(user)
         errors = self.errors()
         self._log(group, "press", person.name, str(button.get("text")),
                   message_id=message.message_id)
         push = await self.sim.press_button(message.card, person, str(button.get("text")))
         await self._settle(push, f"{chat.title}: ▣ {label}", errors)
+
+    async def _outbox_done(self) -> None:
+        """What the outbox owes is sent: none waits for its turn (a group's messages 3 s
+        apart) nor is in flight."""
+        worker = outbox(self.application)
+        pace = self.bot.services.pace
+        async with asyncio.timeout(STEP_TIMEOUT):
+            while True:
+                await worker.drain()
+                if (pace is None or pace.waiting == 0) and not worker.in_flight:
+                    return
+                await asyncio.sleep(0.05)
+
+    def typing(self) -> None:
+        """People take a moment before the next message: the bot's clock moves on, so a
+        group's pace (3 s between messages) costs the demo no real time."""
+        self.clock.travel_to(self.clock.now() + TYPING)
 
     async def run_job(self, name: str) -> None:
         job_queue = self.application.job_queue
@@ -275,6 +298,12 @@ class DingTalkStage:
             raise DemoError(self.t._(says.NO_JOB).format(name=name))
         errors = self.errors()
         await jobs[0].run(self.application)
+        try:
+            await self._outbox_done()
+        except TimeoutError:
+            raise DemoError(
+                self.t._(says.NO_ANSWER).format(seconds=int(STEP_TIMEOUT), what=name)
+            ) from None
         self._log_answers()
         if self.errors() > errors:
             raise DemoError(self.t._(says.BOT_ERROR).format(what=name))

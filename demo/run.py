@@ -29,6 +29,7 @@ from coordination.schedules import list_schedules
 from delivery.jobs import TICK_JOB, job_name
 from demo import script
 from demo.dingtalk_run import run_dingtalk_story
+from demo.review import return_report
 from demo.simulated_time import SimulatedTime
 from demo.stage import AnyApp, DemoError, ErrorCount, Stage, same_label
 from messages import demo as says
@@ -52,6 +53,7 @@ class DemoResult:
     status_text: str = ""
     ledger: Path | None = None
     chart: Path | None = None
+    bulletin: Path | None = None
     reminders: dict[str, int] = field(default_factory=dict)
     # The dashboard the demo serves on 127.0.0.1, and the kiosk link /screen made.
     dashboard: str = ""
@@ -96,7 +98,8 @@ def output_folder(out_dir: str | None) -> Path:
 
 
 async def play(stage: Any, lang: str, result: DemoResult) -> None:
-    """The whole cycle: bind, schedule, fire, replies, nudge, deadline, late replies, views.
+    """The whole cycle: bind, schedule and a deadline, fire, replies, a return and its 补报,
+    nudge, deadline, a late reply, a 销号, the views and the documents.
 
     `stage` is the Telegram `Stage` or the `DingTalkStage`: the same story on either."""
     t = stage.t
@@ -116,6 +119,7 @@ async def play(stage: Any, lang: str, result: DemoResult) -> None:
     stage.heading(t._(says.COORDINATORS))
     await stage.send(coordinators, admin, "/coordinators_chat")
     await stage.send(coordinators, admin, f"/schedule {script.SCHEDULE_ARGS}")
+    await stage.send(coordinators, admin, f"/deadline {script.DEADLINE_ARGS}")
 
     schedules = stage.db.call(list_schedules)
     if len(schedules) != 1:
@@ -174,6 +178,16 @@ async def play(stage: Any, lang: str, result: DemoResult) -> None:
     stage.clock.travel_to(fire_at + timedelta(days=1, hours=3))
     await stage.edit(chats["culture"], liaisons["culture"], culture, lines["culture_edit"])
 
+    # The coordinators find (三)'s report vague, return it with a reason; the 补报 follows.
+    # (On DingTalk the 退回 buttons are not wired yet: the story goes on without them.)
+    if stage.reviews_by_button:
+        stage.heading(t._(says.RETURN))
+        stage.clock.travel_to(fire_at + timedelta(days=1, hours=4))
+        await return_report(stage, coordinators, coordinator, chats["development"])
+        notice = stage.bot_messages(chats["development"])[-1]
+        at = fire_at + timedelta(days=1, hours=6)
+        await reply("development", "development_again", at, to=notice)
+
     # The tick job, at the nudge time: chats still missing measures get one nudge each.
     stage.clock.travel_to(cycle.nudge_at + timedelta(minutes=1))
     stage.heading(t._(says.NUDGES).format(moment=stage.moment(cycle.nudge_at)))
@@ -201,6 +215,10 @@ async def play(stage: Any, lang: str, result: DemoResult) -> None:
         reply_to=reminders["commerce"].message_id,
     )
 
+    stage.heading(t._(says.CLOSE))
+    stage.clock.travel_to(cycle.due_at + timedelta(days=1, minutes=30))
+    await stage.send(coordinators, coordinator, f"/close {script.CLOSED} {script.CLOSE_NOTE[lang]}")
+
     stage.heading(t._(says.VIEWS))
     stage.clock.travel_to(cycle.due_at + timedelta(days=1, hours=1))
     asked = await stage.send(coordinators, coordinator, "/status")
@@ -210,6 +228,8 @@ async def play(stage: Any, lang: str, result: DemoResult) -> None:
     ledger = next((m for m in stage.answers_after(coordinators, asked) if m.file), None)
     asked = await stage.send(coordinators, coordinator, "/chart")
     chart = next((m for m in stage.answers_after(coordinators, asked) if m.file), None)
+    asked = await stage.send(coordinators, coordinator, "/bulletin")
+    bulletin = next((m for m in stage.answers_after(coordinators, asked) if m.file), None)
     if stage.has_dashboard:
         stage.heading(t._(says.SCREEN))
         asked = await stage.send(coordinators, coordinator, "/screen " + t._(says.SCREEN_NAME))
@@ -230,12 +250,16 @@ async def play(stage: Any, lang: str, result: DemoResult) -> None:
         raise DemoError(t._(says.NO_LEDGER))
     if chart is None or chart.file is None:
         raise DemoError(t._(says.NO_CHART))
+    if bulletin is None or bulletin.file is None:
+        raise DemoError(t._(says.NO_BULLETIN))
     if stage.has_dashboard and not result.kiosk:
         raise DemoError(t._(says.NO_KIOSK))
     result.ledger = result.folder / (ledger.file.file_name or "ledger.xlsx")
     result.ledger.write_bytes(ledger.file.data)
     result.chart = result.folder / (chart.file.file_name or "chart.png")
     result.chart.write_bytes(chart.file.data)
+    result.bulletin = result.folder / (bulletin.file.file_name or "bulletin.docx")
+    result.bulletin.write_bytes(bulletin.file.data)
 
 
 # --- set-up and tear-down -------------------------------------------------------------------
@@ -405,6 +429,7 @@ def run_demo(
         write("")
         write(t._(says.LEDGER).format(path=result.ledger))
         write(t._(says.CHART).format(path=result.chart))
+        write(t._(says.BULLETIN).format(path=result.bulletin))
         write(t._(says.TRANSCRIPT).format(path=folder / "transcript.txt"))
         if result.kiosk:
             write(t._(says.KIOSK).format(url=result.kiosk))

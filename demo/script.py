@@ -16,6 +16,13 @@ DEMO_TOKEN = "700000001:demo-token-for-the-local-simulator-only"
 # The schedule the admin adds: monthly on the 25th at 09:00, three days to reply, the lead
 # departments only (supporting departments report to their lead), which keeps the story short.
 SCHEDULE_ARGS = "add monthly 25 09:00 due 3d scope lead"
+# The deadline the admin sets: the energy bureau's 60% is then well behind the time elapsed
+# since the plan's date (2021-11-08), although it reports on time.
+DEADLINE_ARGS = "（六） 2027-06-30"
+# The report the coordinator returns for 补报, the reason pressed, and the one that is closed.
+RETURNED = "（三）"
+CLOSED = "（五）"
+CLOSE_NOTE = {"zh_CN": "主体工程已竣工验收", "en": "completion inspection passed"}
 
 
 @dataclass(frozen=True)
@@ -135,6 +142,11 @@ LINES: dict[str, dict[str, str]] = {
         "energy_land": "（六）风电光伏项目并网完成60%，正在推进；（十四）矿山生态修复工程已完成",
         # No marker, several candidate measures: the bot asks with buttons.
         "development": "本月新开工基站一千二百个，正在推进",
+        # The 补报 after the coordinators returned the vague report.
+        "development_again": (
+            "（三）本月新开工5G基站1200个，完成全年目标的75%；存在问题：部分站址协调难度大；"
+            "下一步：会同各市加快站址审批"
+        ),
         # Answering the nudge: the measures the first reply left out.
         "development_nudged": "（四）太焦高铁站房主体完工，推进中；（十九）养老服务设施建设完成80%",
         # A blocker.
@@ -152,6 +164,11 @@ LINES: dict[str, dict[str, str]] = {
             "(14) mine land restoration completed."
         ),
         "development": "This month twelve hundred new base stations were started, in progress.",
+        "development_again": (
+            "(3) 1,200 new 5G base stations this month, 75% of the year's target; "
+            "Problems: some sites are hard to agree with the cities. "
+            "Next steps: speed up site approvals with the cities."
+        ),
         "development_nudged": (
             "(4) Station building of the Taiyuan-Jiaozuo railway in progress; "
             "(19) elderly care centres 80% built."

@@ -41,8 +41,13 @@ class SimulatedTime:
         return self.services.now()
 
     def travel_to(self, moment: datetime) -> None:
-        """Set the clock to `moment` (naive UTC)."""
-        offset = moment - utcnow()
+        """Set the clock to `moment` (naive UTC), in whole seconds.
+
+        Telegram dates messages in whole seconds, truncated. The offset is counted from the
+        current second, so a message sent from now on is dated `moment` or later, never a
+        second early (an offset with a fraction, truncated, showed 10:59 for 11:00).
+        """
+        offset = moment - utcnow().replace(microsecond=0)
         self.services.clock_offset = offset
         self._marks.append((len(self.sim.transcript), offset))
 
@@ -52,7 +57,7 @@ class SimulatedTime:
         return real.astimezone(UTC) + self._marks[max(position, 0)][1]
 
     def _shift(self, timestamp: int) -> int:
-        return timestamp + int(self.offset.total_seconds())
+        return timestamp + round(self.offset.total_seconds())
 
     def _put_dated(self, update: dict[str, Any]) -> None:
         message = update.get("message")

@@ -6,9 +6,10 @@ quiet again, and fails with the step named when the bot does not answer or logs 
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from telegram.ext import Application
@@ -16,6 +17,7 @@ from telegram.ext import Application
 from botapi_sim.server import BotApiSimulator
 from botapi_sim.updates import SimChat, SimUser
 from botapi_sim.world import StoredMessage
+from delivery.worker import outbox
 from demo.simulated_time import SimulatedTime
 from demo.transcript import render_entries
 from messages import demo as says
@@ -28,6 +30,9 @@ AnyApp = Application[Any, Any, Any, Any, Any, Any]
 STEP_TIMEOUT = 10.0
 # The bot has answered once it made no call for this long (and every update is fetched).
 QUIET = 0.1
+# People take a few seconds between messages: the bot's clock moves on by this much after
+# each move, so Telegram's pace (a group's messages 3 s apart) costs the demo no real time.
+TYPING = timedelta(seconds=4)
 
 
 class DemoError(Exception):
@@ -67,6 +72,7 @@ class Stage:
         self.lines: list[str] = []
 
     has_dashboard = True  # /screen makes a kiosk link for the web dashboard
+    reviews_by_button = True  # a report is returned with the 退回 buttons under its view
 
     def add_chat(
         self, chat: SimChat, *, members: list[SimUser], admins: list[SimUser] | None = None
@@ -110,7 +116,7 @@ class Stage:
         """Wait for the bot's answer and its quiet; a step the bot failed on is an error."""
         try:
             await self.sim.wait_for(predicate, timeout=STEP_TIMEOUT)
-            await self.sim.wait_quiet(QUIET, timeout=STEP_TIMEOUT)
+            await self._settled()
         except TimeoutError:
             raise DemoError(
                 self.t._(says.NO_ANSWER).format(seconds=int(STEP_TIMEOUT), what=what)
@@ -118,6 +124,24 @@ class Stage:
         if self.errors() > errors_before:
             # The bot may still have answered (its apology): the step did not do its job.
             raise DemoError(self.t._(says.BOT_ERROR).format(what=what))
+
+    def typing(self) -> None:
+        """People take a moment before the next message (see TYPING)."""
+        self.clock.travel_to(self.clock.now() + TYPING)
+
+    async def _settled(self) -> None:
+        """The bot is done: the outbox sent what was due, no message waits for its turn (Telegram's
+        pace holds a group's messages 3 s apart), and the simulator heard nothing for a while."""
+        pace = self.application.bot_data["services"].pace
+        deadline = asyncio.get_running_loop().time() + STEP_TIMEOUT
+        while True:
+            await asyncio.wait_for(outbox(self.application).drain(), STEP_TIMEOUT)
+            await self.sim.wait_quiet(QUIET, timeout=STEP_TIMEOUT)
+            if (pace is None or pace.waiting == 0) and not outbox(self.application).in_flight:
+                return
+            if asyncio.get_running_loop().time() > deadline:
+                raise TimeoutError
+            await asyncio.sleep(QUIET)
 
     def answers_after(self, chat: SimChat, message_id: int) -> list[StoredMessage]:
         return [m for m in self.sim.bot_messages(chat) if m.message_id > message_id]
@@ -134,6 +158,7 @@ class Stage:
             f"{chat.title}: {text[:40]}",
             errors_before=errors,
         )
+        self.typing()
         return message_id
 
     async def edit(self, chat: SimChat, user: SimUser, message_id: int, text: str) -> None:
@@ -144,9 +169,23 @@ class Stage:
             f"{chat.title}: ✎ {text[:40]}",
             errors_before=errors,
         )
+        self.typing()
 
     async def press(self, chat: SimChat, user: SimUser, message: StoredMessage, label: str) -> None:
-        button = next((b for b in message.buttons if same_label(str(b.get("text")), label)), None)
+        await self.press_where(
+            chat, user, message, lambda b: same_label(str(b.get("text")), label), label
+        )
+
+    async def press_where(
+        self,
+        chat: SimChat,
+        user: SimUser,
+        message: StoredMessage,
+        matches: Callable[[dict[str, Any]], bool],
+        label: str,
+    ) -> None:
+        """Press the first button under `message` that `matches` (`label` names it on failure)."""
+        button = next((b for b in message.buttons if matches(b)), None)
         if button is None:
             labels = [str(b.get("text")) for b in message.buttons]
             raise DemoError(
@@ -161,6 +200,7 @@ class Stage:
             f"{chat.title}: ▣ {label}",
             errors_before=errors,
         )
+        self.typing()
 
     async def run_job(self, name: str) -> None:
         """Run a job of the bot's JobQueue now, as its trigger would."""

@@ -22,6 +22,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from commands.gate import CommandArgs, run_gated
+from coordination.pace import HEADROOM
 from coordination.roles import Access
 from dispatch import reports
 from dispatch.membership import apply_membership
@@ -56,12 +57,11 @@ async def _nothing() -> None:
 
 @dataclass(frozen=True)
 class Hooks:
-    """What the running bot does after a command changed things: send the outbox now,
-    rebuild the schedule jobs, count a cycle's deliveries still waiting."""
+    """What the running bot does after a command changed things: wake the outbox worker,
+    rebuild the schedule jobs."""
 
     flush: Hook = _nothing
     schedules_changed: Hook = _nothing
-    waiting: Callable[[int], Awaitable[int]] | None = None
 
 
 @dataclass(frozen=True)
@@ -104,6 +104,11 @@ class Dispatcher:
         return self.platform.capabilities.in_chat_apps and bool(
             self.services.settings.webapp_url
         )
+
+    @property
+    def rate_per_second(self) -> float:
+        settings_rate = self.services.settings.rate_limit_per_second
+        return min(settings_rate, self.platform.capabilities.pacing.per_second)
 
     @property
     def answer_by_mention(self) -> bool:
@@ -230,12 +235,16 @@ class Dispatcher:
             t = self.services.translator(answer.locale)
         if spec.changes_schedules and getattr(answer, "changed", False):
             await self.hooks.schedules_changed()
-        if spec.starts_cycle and answer.cycle is not None and answer.cycle.chats:
-            await self.hooks.flush()
-            if self.hooks.waiting is not None:
-                answer = replace(answer, waiting=await self.hooks.waiting(answer.cycle.cycle_id))
+        queued = spec.starts_cycle and answer.cycle is not None and answer.cycle.chats > 0
+        if queued:
+            # About how long the fan-out takes at the bot's pace on this platform.
+            rate = self.rate_per_second * HEADROOM
+            answer = replace(answer, seconds=answer.cycle.chats / rate)
         rendered = await asyncio.to_thread(spec.render, t, answer)
+        # Answered first, so the answer comes before the report that follows the fan-out.
         await self.say(message.chat, rendered, reply_to=reply_to)
+        if queued:
+            await self.hooks.flush()
 
 
 def _mentioned(session: Session, user: UserRef) -> tuple[int, str]:

@@ -9,15 +9,17 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from commands import admin, common, plan_map, schedules, views
+from commands import admin, common, deadlines, plan_map, review, schedules, views
 from coordination.roles import Need, Place
 from messages import admin as admin_texts
+from messages.bulletin import render_bulletin
 from messages.chart import render_chart_answer
 from messages.common import render_help, render_language, render_whoami
 from messages.i18n import Translator
 from messages.ledger import render_export
 from messages.outgoing import Outgoing
 from messages.plan_map import render_assign, render_plan
+from messages.review import render_closing, render_deadline, render_leaders_chat
 from messages.schedules import render_remind, render_schedule
 from messages.views import render_view
 
@@ -82,5 +84,12 @@ COMMANDS: dict[str, CommandSpec] = {
         _view("history", views.history, render_view),
         _view("export", views.export, render_export),
         _view("chart", views.chart, render_chart_answer),
+        _view("bulletin", views.bulletin, render_bulletin),
+        _view("close", review.close, render_closing),
+        _view("reopen", review.reopen, render_closing),
+        CommandSpec("deadline", deadlines.deadline, render_deadline, need=ADMIN),
+        CommandSpec(
+            "leaders_chat", admin.leaders_chat, render_leaders_chat, need=ADMIN, place=GROUP
+        ),
     )
 }

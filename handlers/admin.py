@@ -1,6 +1,8 @@
-"""Admin commands: binding chats to departments, roles, the coordinators' chat, /measures.
+"""Admin commands: binding chats to departments, roles, the coordinators' and leaders' chats,
+/measures.
 
-/bind, /unbind, /coordinators_chat work in a group; /chats, /admin, /coordinator anywhere;
+/bind, /unbind, /coordinators_chat, /leaders_chat work in a group; /chats, /admin,
+/coordinator anywhere;
 /measures lists a bound chat's measures (or a named department's, for coordinators).
 """
 
@@ -21,6 +23,7 @@ from messages.admin import (
     render_role,
     render_unbind,
 )
+from messages.review import render_leaders_chat
 
 AnyApp = Application[Any, Any, Any, Any, Any, Any]
 ADMIN, GROUP = Need.ADMIN, Place.GROUP
@@ -32,6 +35,9 @@ admin_command = command("admin", admin.admin, render_role, need=ADMIN)
 coordinator_command = command("coordinator", admin.coordinator, render_role, need=ADMIN)
 coordinators_chat_command = command(
     "coordinators_chat", admin.coordinators_chat, render_coordinators_chat, need=ADMIN, place=GROUP
+)
+leaders_chat_command = command(
+    "leaders_chat", admin.leaders_chat, render_leaders_chat, need=ADMIN, place=GROUP
 )
 # Liaisons see their chat's measures, coordinators any department's: the command decides.
 measures_command = command("measures", admin.measures, render_measures)
@@ -45,4 +51,5 @@ def register(application: AnyApp) -> None:
     application.add_handler(CommandHandler("admin", admin_command))
     application.add_handler(CommandHandler("coordinator", coordinator_command))
     application.add_handler(CommandHandler("coordinators_chat", coordinators_chat_command))
+    application.add_handler(CommandHandler("leaders_chat", leaders_chat_command))
     application.add_handler(CommandHandler("measures", measures_command))

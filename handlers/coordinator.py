@@ -1,4 +1,5 @@
-"""What coordinators see: /status, /overdue, /history, /export and /chart, with page buttons.
+"""What coordinators see: /status, /overdue, /history, /export, /chart and /bulletin, with page
+buttons.
 
 Coordinators and admins use these in the coordinators' chat or in private; everyone else
 gets one short polite refusal, and a coordinator in a department group a hint where to ask.
@@ -20,6 +21,7 @@ from commands.gate import run_gated
 from coordination.roles import Access, Need, Place
 from delivery import bot_api
 from handlers.gate import Callback, command, command_args
+from messages.bulletin import render_bulletin
 from messages.chart import render_chart_answer
 from messages.common import coordinators_only
 from messages.i18n import Translator
@@ -46,6 +48,7 @@ overdue = _view("overdue", views.overdue, render_view)
 history = _view("history", views.history, render_view)
 export = _view("export", views.export, render_export)
 chart = _view("chart", views.chart, render_chart_answer)
+bulletin = _view("bulletin", views.bulletin, render_bulletin)
 
 
 async def turn_page(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -96,4 +99,5 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     application.add_handler(CommandHandler("history", history, filters=ONLY_NEW))
     application.add_handler(CommandHandler("export", export, filters=ONLY_NEW))
     application.add_handler(CommandHandler("chart", chart, filters=ONLY_NEW))
+    application.add_handler(CommandHandler("bulletin", bulletin, filters=ONLY_NEW))
     application.add_handler(CallbackQueryHandler(turn_page, pattern=rf"^{views.PAGE_PREFIX}\|"))

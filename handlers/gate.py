@@ -55,6 +55,7 @@ def command_args(update: Update, svc: Services) -> CommandArgs:
     message, chat = update.effective_message, update.effective_chat
     parts = (message.text or "").split(maxsplit=1) if message is not None else []
     replied = message.reply_to_message if message is not None else None
+    caller = update.effective_user
     target = replied.from_user if replied is not None else None
     if target is not None and target.is_bot:
         target = None
@@ -63,6 +64,7 @@ def command_args(update: Update, svc: Services) -> CommandArgs:
         chat_id=chat.id if chat is not None else None,
         chat_title=(chat.title or "") if chat is not None else "",
         chat_type=chat.type if chat is not None else Chat.PRIVATE,
+        user_name=display_name(caller) if caller is not None else "",
         replied_user_id=target.id if target is not None else None,
         replied_user_name=display_name(target) if target is not None else "",
         admin_ids=tuple(svc.settings.admin_ids),

@@ -20,7 +20,7 @@ from telegram.ext import (
 
 from coordination.membership import migrate_chat
 from delivery import bot_api
-from delivery.worker import flush_outbox
+from delivery.worker import wake_outbox
 from dispatch.membership import change_chat
 from messages.common import render_greeting
 from models.clock import to_naive_utc
@@ -78,11 +78,11 @@ async def my_chat_member(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     if record.kind == MembershipKind.BOT_REMOVED:
         if changed:
             log.info("bot removed from chat %s; its deliveries stop", chat.id)
-            await flush_outbox(context.application)  # the notice to the coordinators
+            wake_outbox(context.application)  # the notice to the coordinators
         return
     if changed:
         log.info("bot added back to chat %s; resuming", chat.id)
-        await flush_outbox(context.application)
+        wake_outbox(context.application)
     elif chat.type != chat.PRIVATE:
         user = update.effective_user
         t = await svc.chat_translator(chat.id, user.language_code if user else None)
@@ -103,7 +103,7 @@ async def migrated(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if await services(context).db.run(migrate_chat, old_id=old_id, new_id=new_id):
         log.info("chat %s migrated to %s", old_id, new_id)
         services(context).move_locale(old_id, new_id)
-        await flush_outbox(context.application)
+        wake_outbox(context.application)
 
 
 def register(application: AnyApp) -> None:

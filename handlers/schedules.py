@@ -1,7 +1,8 @@
 """/schedule and /remind: reminder schedules kept by admins, a cycle started by hand.
 
 A changed schedule goes into the job queue at once (`delivery.jobs.sync_jobs`); a cycle
-started by /remind is sent before the answer says how many chats it reached.
+started by /remind is queued and answered at once: the outbox worker sends it in the
+background and reports in the same chat once it is out.
 """
 
 from __future__ import annotations
@@ -12,13 +13,12 @@ from typing import Any
 from telegram.ext import Application, CommandHandler
 
 from commands import schedules
-from coordination.outbox import delivery_counts
+from coordination.pace import HEADROOM
 from coordination.roles import Need
 from delivery.jobs import sync_jobs
-from delivery.worker import flush_outbox
+from delivery.worker import outbox
 from handlers.gate import Call, gated
 from messages.schedules import render_remind, render_schedule
-from models.schedules import STATUS_PENDING, STATUS_SENDING
 
 AnyApp = Application[Any, Any, Any, Any, Any, Any]
 
@@ -36,12 +36,14 @@ async def schedule_command(call: Call) -> None:
 async def remind_command(call: Call) -> None:
     """/remind [department]: start a cycle now (admins and coordinators)."""
     answer = await call.run(schedules.remind)
-    if answer.cycle is not None and answer.cycle.chats:
-        await flush_outbox(call.context.application)
-        counts = await call.services.db.run(delivery_counts, cycle_id=answer.cycle.cycle_id)
-        waiting = counts.get(STATUS_PENDING, 0) + counts.get(STATUS_SENDING, 0)
-        answer = replace(answer, waiting=waiting)
+    queued = answer.cycle is not None and answer.cycle.chats > 0
+    if answer.cycle is not None and queued:
+        rate = call.services.settings.rate_limit_per_second * HEADROOM
+        answer = replace(answer, seconds=answer.cycle.chats / rate)
+    # Answered first, so the answer comes before the report that follows the fan-out.
     await call.reply(render_remind, answer)
+    if queued:
+        outbox(call.context.application).wake()
 
 
 def register(application: AnyApp) -> None:

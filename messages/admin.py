@@ -12,13 +12,15 @@ from commands.admin import (
     RoleOutcome,
     UnbindAnswer,
 )
-from coordination.bindings import BindResult, ChatsOverview
+from coordination.bindings import BindResult, ChatsOverview, UnboundHolding
 from coordination.schedules import UnknownDepartment
 from messages.html import bold, echo, escape, split_html
 from messages.i18n import Translator
 from messages.outgoing import Outgoing
-from messages.vocabulary import due_phrase, gap, role_phrase
+from messages.vocabulary import REPORTING_ICONS, aside, due_phrase, gap, role_name
 from models.chats import ROLE_ADMIN
+from models.plan import ROLE_LEAD, ROLE_SUPPORT
+from reports.status import TASK_UNBOUND
 
 # Names a /bind or /unbind could not use, listed one by one up to this many.
 LISTED_NAMES = 10
@@ -101,10 +103,16 @@ def render_bind(t: Translator, result: BindResult) -> list[Outgoing]:
     lines = []
     if result.bound:
         lines.append(t._("This chat is now bound to:"))
-        for name, leads, supports in result.bound:
-            counts = t._("{leads} to lead, {supports} to support").format(
-                leads=leads, supports=supports
-            )
+        for name, leads, responsible, supports in result.bound:
+            if responsible:
+                # 负责: the units of a clause that names no lead, as the reminders say.
+                counts = t._(
+                    "{leads} to lead, {responsible} responsible, {supports} to support"
+                ).format(leads=leads, responsible=responsible, supports=supports)
+            else:
+                counts = t._("{leads} to lead, {supports} to support").format(
+                    leads=leads, supports=supports
+                )
             lines.append(f"• <b>{escape(name)}</b> — {counts}")
     for name in result.already:
         lines.append(t._("• {name} was already bound to this chat.").format(name=escape(name)))
@@ -139,7 +147,7 @@ def render_unbind(t: Translator, answer: UnbindAnswer) -> list[Outgoing]:
 
 
 def render_chats(t: Translator, overview: ChatsOverview) -> list[Outgoing]:
-    """/chats: bound chats, the coordinators' chat, departments with measures but no chat."""
+    """/chats: bound chats, the coordinators' and leaders' chats, units left to bind."""
     lines = [bold(t._("Bound chats"))]
     if not overview.chats:
         # The placeholder's angle brackets are text, not markup.
@@ -157,19 +165,51 @@ def render_chats(t: Translator, overview: ChatsOverview) -> list[Outgoing]:
     else:
         lines.append(t._("None: send /coordinators_chat in the coordinators' group."))
     lines.append("")
-    unbound = overview.unbound_departments
-    lines.append(
+    lines.append(bold(t._("Leaders’ chat")))
+    if overview.leaders_chats:
+        lines.extend("• " + escape(title or str(cid)) for cid, title in overview.leaders_chats)
+    else:
+        lines.append(t._("None: send /leaders_chat in the leaders' group (optional)."))
+    lines.append("")
+    lines += unbound_lines(t, overview.unbound)
+    return pages(lines)
+
+
+def holding_line(t: Translator, holding: UnboundHolding) -> str:
+    """'• 省交通厅 — 牵头（四）；配合（十三）（十六）'."""
+    parts = []
+    if holding.leads:
+        parts.append(role_name(t, ROLE_LEAD) + "".join(escape(label) for label in holding.leads))
+    for labels, role in (
+        (holding.responsible, role_name(t, ROLE_SUPPORT, True)),
+        (holding.supports, role_name(t, ROLE_SUPPORT)),
+    ):
+        if labels:
+            parts.append(role + "".join(escape(label) for label in labels))
+    name = escape(holding.name)
+    if holding.group:
+        name += aside(t, t._("a group: bind its members' chats"))
+    return f"• {name} — " + ("；" if t.is_chinese else "; ").join(parts)
+
+
+def unbound_lines(t: Translator, unbound: list[UnboundHolding]) -> list[str]:
+    """The units left to bind, with the measures each holds."""
+    lines = [
         bold(
-            t.ngettext(
-                "{count} department has measures but no chat yet",
-                "{count} departments have measures but no chat yet",
+            f"{REPORTING_ICONS[TASK_UNBOUND]} "
+            + t.ngettext(
+                "{count} unit has measures but no chat yet",
+                "{count} units have measures but no chat yet",
                 len(unbound),
             ).format(count=len(unbound))
         )
-    )
+    ]
+    lines += [holding_line(t, holding) for holding in unbound]
     if unbound:
-        lines.append(_names(unbound))
-    return pages(lines)
+        lines.append(
+            t._("Nobody asks them for reports until an admin binds their group with /bind.")
+        )
+    return lines
 
 
 def render_role(t: Translator, answer: RoleAnswer) -> list[Outgoing]:
@@ -250,7 +290,7 @@ def render_measures(t: Translator, answer: MeasuresAnswer) -> list[Outgoing]:
         for task in group.tasks:
             lines.append(
                 f"{escape(task.label)}{gap(task.label)}{escape(task.title)} · "
-                f"{role_phrase(t, task.role, task.responsible)}"
+                f"{role_name(t, task.role, task.responsible)}"
                 f"{due_phrase(t, task.deadline, task.deadline_text)}"
             )
         lines.append("")

@@ -17,15 +17,34 @@ matplotlib.use("Agg")  # no display: the picture is rendered to bytes in a worke
 
 from matplotlib import font_manager
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
 
 from commands.views import ChartAnswer
 from messages.html import escape, split_html
 from messages.i18n import N_, Translator
 from messages.outgoing import FILE_PHOTO, File, Outgoing
 from messages.status import render_no_cycle
-from messages.vocabulary import TASK_NAMES, shorten
-from reports.chart import ChartData
-from reports.status import TASK_LATE, TASK_ON_TIME, TASK_OVERDUE, TASK_PENDING
+from messages.vocabulary import REPORTING_NAMES, SIGNAL_NAMES, shorten
+from reports.chart import ChartData, ChartMeasure
+from reports.progress_signal import (
+    SIGNAL_BEHIND,
+    SIGNAL_BLOCKED,
+    SIGNAL_CLOSED,
+    SIGNAL_DIFFICULT,
+    SIGNAL_DONE,
+    SIGNAL_NONE,
+    SIGNAL_ON_TRACK,
+    SIGNALS,
+)
+from reports.status import (
+    REPORTING_STATES,
+    TASK_LATE,
+    TASK_ON_TIME,
+    TASK_OVERDUE,
+    TASK_PENDING,
+    TASK_UNBOUND,
+)
 
 # Families to try, best first; the first one installed is used.
 CJK_FAMILIES = (
@@ -49,12 +68,25 @@ _NOT_ASCII = re.compile(r"[^\x20-\x7e]")
 
 DEPARTMENT_LABEL = 14  # characters of a department's name beside its bar
 
-STATE_COLOURS = {
-    TASK_ON_TIME: "#2e9d5b",
-    TASK_LATE: "#f0ad33",
-    TASK_OVERDUE: "#d64541",
-    TASK_PENDING: "#b8c2cc",
+# The colours of the dashboard (webapp/static/app.css), so a signal looks the same in both.
+SIGNAL_COLOURS = {
+    SIGNAL_DONE: "#1d7f53",
+    SIGNAL_ON_TRACK: "#3b7dd8",
+    SIGNAL_BEHIND: "#f0ad33",
+    SIGNAL_DIFFICULT: "#e0731f",
+    SIGNAL_BLOCKED: "#a3242f",
+    SIGNAL_NONE: "#9aa5b1",
+    SIGNAL_CLOSED: "#7a5cb8",
 }
+REPORTING_COLOURS = {
+    TASK_ON_TIME: "#2e9d5b",
+    TASK_LATE: "#e6c01c",
+    TASK_OVERDUE: "#d64541",
+    TASK_UNBOUND: "#5f6b7a",
+    TASK_PENDING: "#aab4bf",
+}
+NO_PERCENT = 4  # the height of a measure's bar when no percent was reported
+STRIP = -10  # where the reporting strip sits, under the bars
 
 
 @functools.cache
@@ -72,6 +104,52 @@ def find_cjk_font() -> str | None:
                 continue
     installed = {entry.name for entry in font_manager.fontManager.ttflist}
     return next((family for family in CJK_FAMILIES if family in installed), None)
+
+
+def bar_height(measure: ChartMeasure) -> float:
+    """The bar of a measure: its completion in percent (a stub when none was reported)."""
+    if measure.progress.signal in (SIGNAL_DONE, SIGNAL_CLOSED):
+        return 100
+    if measure.progress.percent is None:
+        return NO_PERCENT
+    return max(measure.progress.percent, NO_PERCENT)
+
+
+def draw_measures(axes: object, measures: list[ChartMeasure]) -> None:
+    """Each measure: a bar in its progress colour as high as its completion, a mark at the
+    time elapsed, and a square in its reporting colour under the axis."""
+    positions = list(range(len(measures)))
+    axes.bar(  # type: ignore[attr-defined]
+        positions,
+        [bar_height(m) for m in measures],
+        color=[SIGNAL_COLOURS[m.progress.signal] for m in measures],
+        gid="progress",
+    )
+    paces = [
+        (i, m.progress.expected)
+        for i, m in enumerate(measures)
+        if m.progress.expected is not None and not m.closed
+    ]
+    if paces:
+        axes.scatter(  # type: ignore[attr-defined]
+            [i for i, _ in paces],
+            [e for _, e in paces],
+            marker="_",
+            s=160,
+            color="black",
+            linewidths=1.6,
+            zorder=3,
+            gid="pace",
+        )
+    strip = [(i, m) for i, m in enumerate(measures) if not m.closed]
+    axes.scatter(  # type: ignore[attr-defined]
+        [i for i, _ in strip],
+        [STRIP] * len(strip),
+        marker="s",
+        s=70,
+        color=[REPORTING_COLOURS[m.reporting] for _, m in strip],
+        gid="reporting",
+    )
 
 
 @dataclass
@@ -119,36 +197,75 @@ def build_figure(
             department_labels.append(shorten(name, DEPARTMENT_LABEL))
     # "十一" rather than "（十一）": the brackets cost room and say nothing under a bar.
     measure_labels = [
-        label.strip("（）() ") or str(number) if family is not None else str(number)
-        for number, label, _ in data.measures
+        m.label.strip("（）() ") or str(m.number) if family is not None else str(m.number)
+        for m in data.measures
     ]
 
     n_departments = max(1, len(data.departments))
-    height = 3.6 + 0.28 * n_departments
+    height = 4.2 + 0.28 * n_departments
     with matplotlib.rc_context(_font_rc(family)):
         figure = Figure(figsize=(max(8.0, 0.42 * len(data.measures) + 2), height))
         top, bottom = figure.subplots(
-            2, 1, gridspec_kw={"height_ratios": [3.2, 0.28 * n_departments + 0.6]}
+            2, 1, gridspec_kw={"height_ratios": [3.8, 0.28 * n_departments + 0.6]}
         )
         when = t.date(data.cycle_date) if data.cycle_date is not None else ""
         if family is None and _NOT_ASCII.search(when) and data.cycle_date is not None:
             when = data.cycle_date.strftime("%Y-%m-%d")
-        top.set_title(say(N_("Reports per measure, cycle of {date}")).format(date=when))
-        positions = list(range(len(data.measures)))
-        base = [0] * len(data.measures)
-        for state, colour in STATE_COLOURS.items():
-            values = [counts[state] for _n, _l, counts in data.measures]
-            top.bar(positions, values, bottom=base, color=colour, label=say(TASK_NAMES[state]))
-            base = [b + v for b, v in zip(base, values, strict=True)]
-        crowded = len(positions) > 30
-        top.set_xticks(
-            positions, measure_labels, rotation=90 if crowded else 0, fontsize=7 if crowded else 8
+        top.set_title(
+            say(N_("Progress and reporting per measure, cycle of {date}")).format(date=when)
         )
-        top.set_ylabel(say(N_("Departments")))
-        top.yaxis.get_major_locator().set_params(integer=True)
-        # Head room above the tallest bar, so the legend never hides one.
-        top.set_ylim(0, max([*base, 1]) * 1.3)
-        top.legend(loc="upper right", fontsize=8, ncols=4)
+        draw_measures(top, data.measures)
+        crowded = len(data.measures) > 30
+        top.set_xticks(
+            list(range(len(data.measures))),
+            measure_labels,
+            rotation=90 if crowded else 0,
+            fontsize=7 if crowded else 8,
+        )
+        top.set_ylabel(say(N_("Share completed (%)")))
+        top.set_yticks([0, 25, 50, 75, 100])
+        # Head room above the bars for the legend; the reporting strip below zero.
+        top.set_ylim(STRIP - 8, 150)
+        top.set_xlim(-0.7, max(len(data.measures), 1) - 0.3)
+        top.axhline(0, color="#888888", linewidth=0.6)
+        shown_signals = [s for s in SIGNALS if any(m.progress.signal == s for m in data.measures)]
+        shown_states = [
+            s
+            for s in REPORTING_STATES
+            if any(m.reporting == s and not m.closed for m in data.measures)
+        ]
+        handles = [
+            Patch(color=SIGNAL_COLOURS[s], label=say(SIGNAL_NAMES[s])) for s in shown_signals
+        ]
+        handles += [
+            Patch(color=REPORTING_COLOURS[s], label=say(REPORTING_NAMES[s]), alpha=0.9)
+            for s in shown_states
+        ]
+        if data.measures:
+            handles.append(
+                Line2D(
+                    [],
+                    [],
+                    color="black",
+                    marker="_",
+                    linestyle="",
+                    markersize=12,
+                    label=say(N_("time elapsed")),
+                )
+            )
+        top.legend(
+            handles=handles, loc="upper right", fontsize=7, ncols=min(6, max(len(handles), 1))
+        )
+        # Left of the axis, level with the strip: x in the axes' width, y in percent.
+        top.text(
+            -0.01,
+            STRIP,
+            say(N_("Reporting")),
+            fontsize=7,
+            va="center",
+            ha="right",
+            transform=top.get_yaxis_transform(),
+        )
         if not data.measures:
             top.text(
                 0.5, 0.5, say(N_("No tasks in this cycle")), ha="center", transform=top.transAxes
@@ -178,8 +295,8 @@ def render_chart_answer(
         return [Outgoing(render_no_cycle(t, answer.measure_count))]
     chart = render_chart(t, answer.data, font=font)
     caption = t._(
-        "Reports per measure in the current cycle, and on-time rate per department "
-        "over the recent cycles"
+        "Progress (bars) and reporting (squares) of each measure in the current cycle, and "
+        "the on-time rate per department over the recent cycles"
     )
     messages = [Outgoing(caption, file=File("chart.png", chart.png, FILE_PHOTO))]
     if chart.codes:

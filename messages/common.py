@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from commands.common import HelpAnswer, Ids, LanguageAnswer, LanguageOutcome, WhoamiAnswer
 from coordination.roles import Access, Place
+from messages.admin import unbound_lines
 from messages.html import bold, escape
 from messages.i18n import Translator, get_translator
 from messages.menus import Entry, commands_for, unique
@@ -16,6 +17,7 @@ from messages.vocabulary import person_roles
 MENU_DESCRIPTION_LIMIT = 256
 # The repr of an error for the operator: well inside a message with its markup around it.
 ERROR_REPR_LIMIT = 3500
+UNBOUND_SHOWN = 10  # units left to bind that /start lists for an admin
 
 
 def render_help(t: Translator, answer: HelpAnswer) -> list[Outgoing]:
@@ -56,6 +58,15 @@ def render_help(t: Translator, answer: HelpAnswer) -> list[Outgoing]:
     role_names = person_roles(t, roles)
     if role_names:
         lines.append(t._("Your role here: {roles}.").format(roles="、".join(role_names)))
+    if answer.unbound:
+        # An admin's start of the day: what is still left to bind.
+        lines += ["", *unbound_lines(t, answer.unbound[:UNBOUND_SHOWN])]
+        if len(answer.unbound) > UNBOUND_SHOWN:
+            lines.append(
+                t._("… and {n} more: /chats lists them all.").format(
+                    n=len(answer.unbound) - UNBOUND_SHOWN
+                )
+            )
     lines.append("")
     lines.append(t._("Commands you can use:"))
     for name, args, description in commands_for(roles, web=answer.web):

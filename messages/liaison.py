@@ -20,15 +20,25 @@ from coordination.replies.buttons import STATUS_CODES
 from messages.html import ALERT_LIMIT, cut_lines, escape
 from messages.i18n import Translator
 from messages.outgoing import Button, Outgoing, button_rows
-from messages.vocabulary import STATUS_ICONS, joined, shorten, status_name
+from messages.vocabulary import (
+    STATUS_ICONS,
+    aside,
+    joined,
+    reporting_mark,
+    shorten,
+    signal_mark,
+    status_mark,
+)
+from reports.progress_signal import SIGNAL_BEHIND
+from reports.status import TASK_LATE
 
 TITLE_LIMIT = 40
 CHOICES_PER_ROW = 4
 
 
 def status_button(t: Translator, status: str) -> str:
-    """The label of a status button: icon and word (✅ 完成)."""
-    return f"{STATUS_ICONS[status]} {status_name(t, status)}"
+    """The label of a status button: icon and word (✅ 已完成)."""
+    return status_mark(t, status)
 
 
 def measure_line(measure: MeasureRef) -> str:
@@ -36,15 +46,27 @@ def measure_line(measure: MeasureRef) -> str:
     return f"{escape(measure.label)}{escape(shorten(measure.title, TITLE_LIMIT))}"
 
 
+def behind_reason(t: Translator, record: RecordView) -> str:
+    """Why a record is behind: its deadline passed, or the time elapsed (序时进度)."""
+    expected = record.progress.expected
+    if expected is None or expected >= 100:
+        return t._("past its deadline")
+    return t._("time elapsed {percent}").format(percent=t.percent(expected / 100))
+
+
 def _record_line(t: Translator, record: RecordView) -> str:
-    status = f"{STATUS_ICONS.get(record.status, '')} {status_name(t, record.status)}"
+    """'省能源局：🔄 推进中 · 60% · 📉 滞后 · 60%，序时进度 89% · 🟡 逾期报送'."""
+    status = status_mark(t, record.status)
     if record.percent is not None:
         status += " · " + t.percent(record.percent / 100)
+    if record.progress.signal == SIGNAL_BEHIND:
+        # The same judgement as /status: the pace or the deadline says it is behind.
+        status += " · " + signal_mark(t, SIGNAL_BEHIND) + aside(t, behind_reason(t, record))
     line = t._("{department}: {status}").format(
         department=escape(record.department_name), status=status
     )
     if record.on_time is False:
-        line += " " + t._("(after the deadline)")
+        line += " · " + reporting_mark(t, TASK_LATE)
     elif not record.in_cycle:
         line += " " + t._("(outside a reminder)")
     return line

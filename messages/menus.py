@@ -29,10 +29,17 @@ VIEWS: list[Entry] = [
     ("overdue", "", N_("Who is overdue in the current cycle")),
     ("history", N_("<measure> [department]"), N_("Update history of a measure")),
     ("export", "[csv]", N_("The ledger as an Excel workbook (or /export csv)")),
-    ("chart", "", N_("A chart of reports and punctuality")),
+    ("chart", "", N_("A chart of progress and reporting")),
+    ("bulletin", "", N_("The 通报 of the current cycle as a Word document")),
+]
+REVIEW: list[Entry] = [
+    ("return", N_("<measure> [department] <reason>"), N_("return a report for a new one (退回)")),
+    ("close", N_("<measure> [note]"), N_("close a finished measure (销号)")),
+    ("reopen", N_("<measure>"), N_("reopen a closed measure")),
 ]
 COORDINATOR: list[Entry] = [
     *VIEWS,
+    *REVIEW,
     ("remind", N_("[department]"), N_("send a reminder cycle now")),
     ("measures", N_("<department>"), N_("a department's measures")),
 ]
@@ -44,8 +51,10 @@ ADMIN: list[Entry] = [
     ("admin", "add|remove|list", N_("manage admins")),
     ("coordinator", "add|remove|list", N_("manage coordinators")),
     ("coordinators_chat", "[off]", N_("mark this group as the coordinators' chat")),
+    ("leaders_chat", "[off]", N_("mark this group as the leaders' chat (通报, escalations)")),
     ("plan", N_("[measure|all]"), N_("the plan's map and where the reader is unsure")),
     ("assign", N_("<measure> 牵头 <department> 配合 <department>"), N_("correct a measure's map")),
+    ("deadline", N_("<measure> <date>|none"), N_("set the deadline progress is judged against")),
 ]
 # The web dashboard's, offered only when the bot serves one (WEBAPP_URL): liaisons see their
 # departments there, coordinators everything and the big screen's links too.
@@ -57,7 +66,7 @@ DASHBOARD_COORDINATOR: list[Entry] = [
     ("screen", N_("[name] | list | revoke N"), N_("read-only links for the office's big screen")),
 ]
 # The admin commands worth a place in the menu of a private chat.
-PRIVATE_ADMIN = ("chats", "schedule", "admin", "coordinator", "plan", "assign")
+PRIVATE_ADMIN = ("chats", "schedule", "admin", "coordinator", "plan", "assign", "deadline")
 
 # The menus Telegram shows, per scope: in groups, in private chats, to group admins.
 GROUP_MENU = EVERYONE + LIAISON

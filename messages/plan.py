@@ -8,6 +8,8 @@ import unicodedata
 from typing import Any
 
 from messages.i18n import N_, Translator, get_translator
+from messages.vocabulary import role_name
+from models.plan import ROLE_SUPPORT
 from planreader.document import (
     BROKEN_FILE,
     CARRIED,
@@ -188,7 +190,10 @@ def render_table(document: PlanDocument, t: Translator) -> str:
         )
     if any(m.clause is not None and m.clause.no_lead for m in document.measures):
         out.append(
-            t._("(no lead): the clause names no lead unit; every unit named reports like a lead.")
+            t._(
+                "(no lead): the clause names no lead unit; every unit named is {role} and "
+                "reports on it."
+            ).format(role=role_name(t, ROLE_SUPPORT, True))
         )
     out.append(summary_counts(document, t))
     if document.regions:

@@ -11,15 +11,17 @@ from messages.html import bold, escape, split_html
 from messages.i18n import N_, Translator
 from messages.outgoing import Outgoing
 from messages.plan import warning_text
-from messages.vocabulary import DUE, gap, joined
+from messages.status import heading
+from messages.vocabulary import DUE, gap, joined, role_name
+from models.plan import ROLE_LEAD, ROLE_SUPPORT
 from planreader.corrections import MeasureMap
 
 ASSIGN_USAGE = N_(
     "Correct who leads and supports a measure:\n"
     "/assign （五） 牵头 省水利厅 配合 省财政厅、省农业农村厅\n"
     "/assign 5 lead 省水利厅 support 省财政厅\n"
-    "Only supports: nobody leads and each reports like a lead. A name the plan does not have "
-    "yet: +省统计局. Back to the document's reading: /assign （五） reset. See a measure: "
+    "Only supports: nobody leads and every unit named is responsible. A name the plan does "
+    "not have yet: +省统计局. Back to the document's reading: /assign （五） reset. See a measure: "
     "/assign （五）."
 )
 
@@ -42,14 +44,24 @@ def due_text(t: Translator, entry: MeasureMap) -> str:
 
 
 def measure_lines(t: Translator, entry: MeasureMap, *, doubts: bool = True) -> list[str]:
-    """A measure's map: title, who leads, who supports, the deadline, and its doubts."""
+    """A measure's map: title, who leads, who supports, the deadline, and its doubts.
+
+    The role words are the views' and the reminders': with no lead, the units named are 负责.
+    """
     lines = [f"<b>{escape(entry.label)}</b>{gap(entry.label)}{escape(entry.title)}"]
-    if entry.leads:
-        lines.append("  " + t._("Leads: {names}").format(names=_names(t, entry.leads)))
-    elif entry.supports:
-        lines.append("  " + t._("Leads: none (each unit reports like a lead)"))
+    if entry.leads or entry.supports:
+        lines.append(
+            "  "
+            + t._("{role}: {units}").format(
+                role=heading(role_name(t, ROLE_LEAD)),
+                units=_names(t, entry.leads) or t._("none"),
+            )
+        )
     if entry.supports:
-        lines.append("  " + t._("Supports: {names}").format(names=_names(t, entry.supports)))
+        other = heading(role_name(t, ROLE_SUPPORT, responsible=not entry.leads))
+        lines.append(
+            "  " + t._("{role}: {units}").format(role=other, units=_names(t, entry.supports))
+        )
     if not entry.leads and not entry.supports:
         lines.append("  " + t._("No departments"))
     if due := due_text(t, entry):

@@ -1,5 +1,6 @@
-"""What the outbox sends, rendered: the reminder, the nudge, the overdue list, the digest and
-the notice that a chat dropped the bot.
+"""What the outbox sends, rendered: the reminder, the nudge, the overdue list, the digest (with
+its 通报 document), the notice that a chat dropped the bot, and /remind's report once its
+fan-out is out.
 
 Every function takes a `Translator` (the chat's locale and the schedule's time zone) and
 plain data; plan text is HTML-escaped here, and a reminder always fits one message.
@@ -11,11 +12,21 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from coordination.duties import DepartmentTasks
-from coordination.outbox import ChatLost, Content, Digest, Nudge, OverdueList, Reminder
+from coordination.outbox_content import (
+    ChatLost,
+    Content,
+    Digest,
+    FanOutReport,
+    Nudge,
+    OverdueList,
+    Reminder,
+)
+from messages.digest import render_digest
 from messages.html import MESSAGE_LIMIT, bold, cut_lines, escape
 from messages.i18n import Translator
-from messages.views import render_digest
-from messages.vocabulary import due_phrase, gap, moment_text, role_phrase, shorten
+from messages.outgoing import Outgoing
+from messages.schedules import render_fanout_report
+from messages.vocabulary import due_phrase, gap, moment_text, role_name, shorten
 
 # Title lengths tried, longest first, until the message fits.
 TITLE_WIDTHS = (None, 40, 24, 14, 8, 0)
@@ -31,7 +42,7 @@ def _task_lines(
         for task in department.tasks:
             title = task.title if width is None else shorten(task.title, width)
             title_part = f"{gap(task.label)}{escape(title)}" if title else ""
-            role = role_phrase(t, task.role, task.responsible)
+            role = role_name(t, task.role, task.responsible)
             due = due_phrase(t, task.deadline, task.deadline_text)
             lines.append(f"{escape(task.label)}{title_part} · {role}{due}")
     return lines
@@ -165,9 +176,10 @@ def render_chat_lost(t: Translator, lost: ChatLost) -> str:
 
 def render_content(
     t: Translator, content: Content, *, answer_by_mention: bool = False
-) -> list[str]:
-    """The message(s) a delivery sends, in order; `answer_by_mention` where only messages
-    that @ the bot reach it (the platform's capabilities say so)."""
+) -> list[Outgoing]:
+    """The message(s) a delivery sends, in order (a digest ends with its document);
+    `answer_by_mention` where only messages that @ the bot reach it (the platform's
+    capabilities say so)."""
     if isinstance(content, Reminder):
         text = render_reminder(
             t,
@@ -191,7 +203,9 @@ def render_content(
             total_tasks=content.total_tasks,
         )
     elif isinstance(content, Digest):
-        return render_digest(t, content.overview, content.now)
+        return render_digest(t, content)
+    elif isinstance(content, FanOutReport):
+        text = render_fanout_report(t, content)
     else:
         text = render_chat_lost(t, content)
-    return [text]
+    return [Outgoing(text)]

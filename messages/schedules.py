@@ -8,6 +8,7 @@ from datetime import datetime
 
 from commands.schedules import RemindAnswer, ScheduleAnswer, ScheduleOutcome
 from coordination import schedule_spec as spec
+from coordination.outbox_content import FanOutReport
 from coordination.schedule_triggers import clamped_day
 from coordination.schedules import ScheduleView
 from messages.admin import unknown_department_text
@@ -16,6 +17,7 @@ from messages.i18n import N_, Translator, get_translator
 from messages.outgoing import Outgoing
 from messages.vocabulary import moment_text
 from models.schedules import SCHEDULE_DIGEST, SCOPE_LEAD
+from reports.deliveries import FAILED_REMOVED
 
 USAGE = N_(
     "Usage: /schedule add monthly 25 09:00 | weekly mon 09:30 | daily 09:00 | "
@@ -186,8 +188,17 @@ def render_schedule(t: Translator, answer: ScheduleAnswer) -> list[Outgoing]:
     return [Outgoing(text)]
 
 
+def duration_text(t: Translator, seconds: float) -> str:
+    """'about 40 seconds', 'about 3 minutes'."""
+    if seconds < 90:
+        n = max(1, round(seconds))
+        return t.ngettext("about {n} second", "about {n} seconds", n).format(n=n)
+    n = round(seconds / 60)
+    return t.ngettext("about {n} minute", "about {n} minutes", n).format(n=n)
+
+
 def render_remind(t: Translator, answer: RemindAnswer) -> list[Outgoing]:
-    """/remind: how many chats were asked by when, and how many the bot still tries."""
+    """/remind, at once: how many chats are being asked by when; the report follows."""
     if answer.unknown is not None:
         return [Outgoing(unknown_department_text(t, answer.unknown))]
     cycle = answer.cycle
@@ -201,15 +212,95 @@ def render_remind(t: Translator, answer: RemindAnswer) -> list[Outgoing]:
             )
         ]
     assert cycle.due_at is not None
-    text = t.ngettext(
-        "Reminder sent to {chats} chat ({tasks} measures to report); deadline {deadline}.",
-        "Reminder sent to {chats} chats ({tasks} measures to report); deadline {deadline}.",
-        cycle.chats,
-    ).format(chats=cycle.chats, tasks=cycle.tasks, deadline=moment_text(t, cycle.due_at))
-    if answer.waiting > 0:
-        text += "\n" + t.ngettext(
-            "{count} chat could not be reached yet; the bot keeps trying.",
-            "{count} chats could not be reached yet; the bot keeps trying.",
-            answer.waiting,
-        ).format(count=answer.waiting)
-    return [Outgoing(text)]
+    lines = [
+        t.ngettext(
+            "Sending the reminder to {chats} chat ({tasks} measures to report); "
+            "deadline {deadline}.",
+            "Sending the reminder to {chats} chats ({tasks} measures to report); "
+            "deadline {deadline}.",
+            cycle.chats,
+        ).format(chats=cycle.chats, tasks=cycle.tasks, deadline=moment_text(t, cycle.due_at))
+    ]
+    if answer.seconds >= 10:
+        lines.append(
+            t._("At Telegram's pace this takes {duration}.").format(
+                duration=duration_text(t, answer.seconds)
+            )
+        )
+    lines.append(t._("I will report here once they are out."))
+    return [Outgoing("\n".join(lines))]
+
+
+def _failure_reason(t: Translator, why: str) -> str:
+    if why == FAILED_REMOVED:
+        return t._("bot removed")
+    return t._("chat gone or refusing messages")
+
+
+def render_fanout_report(t: Translator, report: FanOutReport) -> str:
+    """After /remind's fan-out: how many chats got the reminder, and what became of the rest."""
+    tally = report.tally
+    total = tally.total
+    head = t.ngettext(
+        "Reminders are out: {sent} of {total} chat reached.",
+        "Reminders are out: {sent} of {total} chats reached.",
+        total,
+    ).format(sent=tally.sent, total=total)
+    if report.department:
+        head += " " + t._("(chats of {department})").format(department=escape(report.department))
+    lines = ["<b>" + head + "</b>"]
+    if tally.sending:
+        lines.append(
+            t.ngettext(
+                "{n} chat is being sent to right now.",
+                "{n} chats are being sent to right now.",
+                tally.sending,
+            ).format(n=tally.sending)
+        )
+    if tally.rate_limited:
+        lines.append(
+            t.ngettext(
+                "{n} chat waits out Telegram's rate limit; its reminder follows by itself.",
+                "{n} chats wait out Telegram's rate limit; their reminders follow by themselves.",
+                tally.rate_limited,
+            ).format(n=tally.rate_limited)
+        )
+    if tally.retrying:
+        lines.append(
+            t.ngettext(
+                "{n} chat could not be reached because of a network error; the bot keeps trying.",
+                "{n} chats could not be reached because of network errors; the bot keeps trying.",
+                tally.retrying,
+            ).format(n=tally.retrying)
+        )
+    if tally.failed:
+        named = "、".join(
+            t._("{chat} ({why})").format(
+                chat=escape(failed.title), why=_failure_reason(t, failed.why)
+            )
+            for failed in tally.failed_chats
+        )
+        more = tally.failed - len(tally.failed_chats)
+        if more > 0:
+            named += " " + t.ngettext("and {n} more", "and {n} more", more).format(n=more)
+        lines.append(
+            t.ngettext(
+                "{n} chat cannot get it: {chats}.",
+                "{n} chats cannot get it: {chats}.",
+                tally.failed,
+            ).format(n=tally.failed, chats=named)
+        )
+    if tally.skipped:
+        lines.append(
+            t.ngettext(
+                "{n} chat no longer needed it (everything reported, or past the deadline).",
+                "{n} chats no longer needed it (everything reported, or past the deadline).",
+                tally.skipped,
+            ).format(n=tally.skipped)
+        )
+    lines.append(
+        t._("Deadline {deadline}. /status shows the replies.").format(
+            deadline=moment_text(t, report.due_at)
+        )
+    )
+    return "\n".join(lines)

@@ -1,11 +1,10 @@
-"""The coordinators' views as messages: pages with ◀ n/N ▶ buttons, polite misses with the
-closest departments as buttons, and the 通报 a digest schedule posts.
+"""The coordinators' views as messages: pages with ◀ n/N ▶ buttons, 退回 buttons under a
+measure's reports, polite misses with the closest departments as buttons.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
-
+from commands.review import return_payload
 from commands.views import (
     NO_OP,
     VIEW_DEPARTMENT,
@@ -28,6 +27,7 @@ from messages.status import (
     render_overdue,
     render_overview,
 )
+from messages.vocabulary import RETURNED_ICON
 from reports.history import History, MeasureDetail
 from reports.status import DepartmentView, Overview
 
@@ -106,26 +106,42 @@ def suggestion_buttons(miss: ViewMiss) -> tuple[tuple[Button, ...], ...]:
     )
 
 
+def return_buttons(t: Translator, view: View) -> tuple[tuple[Button, ...], ...]:
+    """Under a measure's view: 退回 for each unit whose latest report stands (none once closed)."""
+    data = view.data
+    if view.view != VIEW_MEASURE or not isinstance(data, MeasureDetail) or data.closed:
+        return ()
+    return button_rows(
+        [
+            [
+                Button(
+                    t._("{icon} Return {department}'s report").format(
+                        icon=RETURNED_ICON, department=item.name[:SUGGESTION_LABEL]
+                    ),
+                    return_payload(item.latest.update_id),
+                )
+            ]
+            for item in data.departments
+            if item.latest is not None and not item.latest.returned and item.latest.update_id
+        ]
+    )
+
+
 def render_view(t: Translator, answer: ViewAnswer) -> list[Outgoing]:
     """The answer to a view command: its first page with the pager, or the miss."""
     pages = view_pages(t, answer)
     if isinstance(answer, ViewMiss):
         return [Outgoing(pages[0], suggestion_buttons(answer))] + [Outgoing(p) for p in pages[1:]]
-    return [Outgoing(pages[0], pager(answer, 1, len(pages)))]
+    return [Outgoing(pages[0], pager(answer, 1, len(pages)) + return_buttons(t, answer))]
 
 
 def render_page(t: Translator, answer: ViewAnswer, page: int) -> Outgoing:
     """Page `page` of the view (the nearest page when it shrank), with the pager."""
     pages = view_pages(t, answer)
     page = min(max(page, 1), len(pages))
-    buttons = pager(answer, page, len(pages)) if isinstance(answer, View) else ()
+    buttons = (
+        pager(answer, page, len(pages)) + return_buttons(t, answer)
+        if isinstance(answer, View)
+        else ()
+    )
     return Outgoing(pages[page - 1], buttons)
-
-
-def render_digest(t: Translator, overview: Overview, now: datetime) -> list[str]:
-    """The 通报: the overview of the current cycle, then its overdue list, as messages."""
-    title = "<b>" + t._("📣 Progress digest") + "</b> · " + t.date(now, "long")
-    messages = split_html(title + "\n\n" + render_overview(t, overview))
-    if overview.cycle is not None:
-        messages += split_html(render_overdue(t, overview))
-    return [text for text in messages if text.strip()]

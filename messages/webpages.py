@@ -6,70 +6,33 @@ dashboard and /status say the same thing; templates hold structure only and ask 
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from messages.i18n import N_, Translator
-from messages.status import SHORT_TEXT, cycle_line, days_overdue, legend
+from messages.status import SHORT_TEXT, cycle_line, days_overdue, task_marks
 from messages.vocabulary import (
-    ALERTING,
-    LIGHT_ICONS,
+    REPORTING_ICONS,
+    REPORTING_NAMES,
+    SIGNAL_ICONS,
+    SIGNAL_NAMES,
     STATUS_ICONS,
     STATUS_NAMES,
-    TASK_ICONS,
-    TASK_NAMES,
+    due_text,
     joined,
+    legend,
+    progress_detail,
     role_name,
     shorten,
 )
 from models.schedules import Cycle
-from reports.progress_signal import (
-    SIGNAL_BEHIND,
-    SIGNAL_BLOCKED,
-    SIGNAL_DIFFICULT,
-    SIGNAL_DONE,
-    SIGNAL_NONE,
-    SIGNAL_ON_TRACK,
-    SIGNALS,
-)
+from reports.closures import Closure
+from reports.progress_signal import CLOSED, SIGNALS, Progress, severity
 from reports.status import (
-    LIGHT_GREEN,
-    LIGHT_RED,
-    LIGHT_WHITE,
-    LIGHT_YELLOW,
-    TASK_LATE,
-    TASK_ON_TIME,
-    TASK_OVERDUE,
-    TASK_PENDING,
+    REPORTING_ORDER,
+    REPORTING_STATES,
     TaskState,
 )
 
-# Worst first, for sorting tables by a signal.
-LIGHT_ORDER = (LIGHT_RED, LIGHT_YELLOW, LIGHT_WHITE, LIGHT_GREEN)
-TASK_ORDER = (TASK_OVERDUE, TASK_LATE, TASK_PENDING, TASK_ON_TIME)
-
-LIGHT_LABELS = {
-    LIGHT_GREEN: N_("All reported on time"),
-    LIGHT_YELLOW: N_("Late, partly reported or at risk"),
-    LIGHT_RED: N_("Overdue or blocked"),
-    LIGHT_WHITE: N_("Not yet due"),
-}
-# The implementation signal: the status names of the chat where they exist.
-PROGRESS_LABELS = {
-    SIGNAL_DONE: N_("done"),
-    SIGNAL_ON_TRACK: N_("on track"),
-    SIGNAL_BEHIND: N_("behind schedule"),
-    SIGNAL_DIFFICULT: N_("at risk"),
-    SIGNAL_BLOCKED: N_("blocked"),
-    SIGNAL_NONE: N_("no report yet"),
-}
-PROGRESS_ICONS = {
-    SIGNAL_DONE: "🏁",
-    SIGNAL_ON_TRACK: "📈",
-    SIGNAL_BEHIND: "📉",
-    SIGNAL_DIFFICULT: STATUS_ICONS["at_risk"],
-    SIGNAL_BLOCKED: STATUS_ICONS["blocked"],
-    SIGNAL_NONE: "·",
-}
 FILE_KINDS = {
     "photo": N_("photo"),
     "document": N_("document"),
@@ -90,14 +53,14 @@ WORDS = {
     "department": N_("Department"),
     "measures": N_("Measures"),
     "measure": N_("Measure"),
-    "reporting": N_("Reporting"),
+    "reporting_heading": N_("Reporting"),
     "progress_heading": N_("Progress"),
     "percent_heading": N_("Completion"),
     "role_heading": N_("Role"),
     "responsible": N_("Responsible"),
     "supporting": N_("Supporting"),
     "on_time_rate": N_("On-time rate"),
-    "lights": N_("Measures by light"),
+    "lights": N_("Reporting of the measures"),
     "reports_this_cycle": N_("Responsible reports this cycle"),
     "progress_of_measures": N_("Progress of the measures"),
     "trend": N_("Reporting over recent cycles"),
@@ -121,6 +84,13 @@ WORDS = {
     "none": N_("none"),
     "chart_table": N_("The numbers of the chart"),
     "edited": N_("edited"),
+    "deadline_heading": N_("Time limit"),
+    "pace_title": N_("Share completed / time elapsed"),
+    "returned_word": N_("returned for a new report"),
+    "unbound_department": N_(
+        "No chat is bound to this unit, so nobody asks it; an admin binds one with /bind."
+    ),
+    "unbound_hint": N_("An admin binds each unit's group with /bind; /chats lists them."),
     "on_time": N_("on time"),
     "late": N_("late"),
     "your_departments": N_("Your departments"),
@@ -150,13 +120,11 @@ WORDS = {
         "again from the bot."
     ),
     "initdata_stale": N_(
-        "This sign-in from Telegram is too old. Close the dashboard and open it again from "
-        "the bot."
+        "This sign-in from Telegram is too old. Close the dashboard and open it again from the bot."
     ),
     "kiosk_refused_title": N_("This screen link is no longer valid"),
     "kiosk_refused": N_(
-        "It was revoked. Ask a coordinator for a new one (/screen in a private chat with "
-        "the bot)."
+        "It was revoked. Ask a coordinator for a new one (/screen in a private chat with the bot)."
     ),
     "not_found_title": N_("Not found"),
     "not_found": N_("The plan has no such page. Go back to the overview."),
@@ -192,31 +160,28 @@ class Words:
         return self.t.locale
 
     # --- the two signals --------------------------------------------------------------
-    def light(self, light: str) -> str:
-        return self.t._(LIGHT_LABELS[light])
+    def reporting(self, state: str) -> str:
+        return self.t._(REPORTING_NAMES[state])
 
-    def light_icon(self, light: str) -> str:
-        return LIGHT_ICONS[light]
+    def reporting_icon(self, state: str) -> str:
+        return REPORTING_ICONS[state]
 
-    def task(self, state: str) -> str:
-        return self.t._(TASK_NAMES[state])
-
-    def task_icon(self, state: str) -> str:
-        return TASK_ICONS[state]
+    # A unit's task in a cycle has the same reporting words and icons as a measure.
+    task = reporting
+    task_icon = reporting_icon
 
     def progress(self, signal: str) -> str:
-        return self.t._(PROGRESS_LABELS[signal])
+        return self.t._(SIGNAL_NAMES[signal])
 
     def progress_icon(self, signal: str) -> str:
-        return PROGRESS_ICONS[signal]
+        return SIGNAL_ICONS[signal]
 
     def status(self, status: str) -> str:
         # Not escaped here: Jinja escapes every value (a status the bot does not know too).
         return self.t._(STATUS_NAMES[status]) if status in STATUS_NAMES else status
 
     def status_icon(self, status: str) -> str:
-        """At risk and blocked carry their mark, as in the chat's views; others none."""
-        return STATUS_ICONS[status] if status in ALERTING else ""
+        return STATUS_ICONS.get(status, "")
 
     def role(self, role: str, responsible: bool = False) -> str:
         return role_name(self.t, role, responsible)
@@ -227,44 +192,38 @@ class Words:
         return self.t._(FILE_KINDS[kind]) if kind in FILE_KINDS else kind
 
     def task_marks(self, task: TaskState) -> str:
-        """The marks /status puts after a department: ✅, or ✅⛔ when it reported blocked."""
-        mark = TASK_ICONS[task.state]
-        if task.reported and task.latest is not None and task.latest.status in ALERTING:
-            mark += STATUS_ICONS[task.latest.status]
-        return mark
+        """The marks /status puts after a unit: 🟢🔄, ↩️🔴 for a report returned."""
+        return task_marks(task)
 
     @property
     def progress_keys(self) -> tuple[str, ...]:
         return SIGNALS
 
+    @property
+    def reporting_keys(self) -> tuple[str, ...]:
+        return REPORTING_STATES
+
     def progress_rows(self, counts: dict[str, int]) -> list[tuple[str, str, str, int]]:
         """(signal, icon, label, measures) for the progress chart and its table."""
-        return [(s, PROGRESS_ICONS[s], self.progress(s), counts[s]) for s in SIGNALS]
+        return [(s, SIGNAL_ICONS[s], self.progress(s), counts[s]) for s in SIGNALS]
 
-    def light_rows(self, counts: dict[str, int]) -> list[tuple[str, str, str, int]]:
-        """(light, icon, label, measures) for the lights chart and its table."""
-        order = (LIGHT_GREEN, LIGHT_YELLOW, LIGHT_RED, LIGHT_WHITE)
-        return [(k, LIGHT_ICONS[k], self.light(k), counts[k]) for k in order]
+    def reporting_rows(self, counts: dict[str, int]) -> list[tuple[str, str, str, int]]:
+        """(state, icon, label, measures) for the reporting chart and its table."""
+        return [(k, REPORTING_ICONS[k], self.reporting(k), counts[k]) for k in REPORTING_STATES]
 
-    def light_rank(self, light: str) -> int:
-        return LIGHT_ORDER.index(light)
+    def reporting_rank(self, state: str | None) -> int:
+        """0 for the worst reporting; for sorting tables worst first."""
+        return REPORTING_ORDER.index(state) if state in REPORTING_ORDER else len(REPORTING_ORDER)
 
-    def task_rank(self, state: str | None) -> int:
-        return TASK_ORDER.index(state) if state in TASK_ORDER else len(TASK_ORDER)
+    task_rank = reporting_rank
 
     def progress_rank(self, signal: str) -> int:
-        return SIGNALS.index(signal)
+        return severity(signal)
 
     @property
     def legend(self) -> str:
-        """The chat's legend of lights and marks, on one line."""
+        """The chat's legend of both signals, on one line."""
         return " · ".join(legend(self.t).splitlines())
-
-    @property
-    def progress_legend(self) -> str:
-        signals = " · ".join(f"{PROGRESS_ICONS[s]} {self.progress(s)}" for s in SIGNALS[:-1])
-        colon = "：" if self.t.is_chinese else ": "
-        return f"{self.progress_word}{colon}{signals}"
 
     @property
     def progress_word(self) -> str:
@@ -288,6 +247,36 @@ class Words:
 
     def when(self, moment: datetime | None) -> str:
         return self.t.datetime(moment, "short") if moment is not None else "—"
+
+    def edited_at(self, moment: datetime) -> str:
+        return self.t._("edited {moment}").format(moment=self.when(moment))
+
+    def returned_at(self, moment: datetime) -> str:
+        return self.t._("returned {moment}").format(moment=self.when(moment))
+
+    def closed_on(self, closure: Closure) -> str:
+        text = self.t._("closed {moment}").format(moment=self.when(closure.closed_at))
+        return text + (
+            self.t._(" by {who}").format(who=closure.closed_by) if closure.closed_by else ""
+        )
+
+    @property
+    def closed_progress(self) -> Progress:
+        return CLOSED
+
+    def progress_figures(self, progress: Progress) -> str:
+        """'60%，序时进度 89%' (Jinja escapes it)."""
+        return progress_detail(self.t, progress)
+
+    def due(self, deadline: date | None, written: str | None) -> str:
+        return due_text(self.t, deadline, written)
+
+    def unbound_title(self, n: int) -> str:
+        return self.t.ngettext(
+            "{n} unit has no chat bound, so nobody asks it:",
+            "{n} units have no chat bound, so nobody asks them:",
+            n,
+        ).format(n=n)
 
     def day(self, moment: datetime) -> str:
         return self.t.date(moment, "short" if not self.t.is_chinese else "medium")
@@ -330,9 +319,9 @@ class Words:
         return self.t.ngettext("{n} report", "{n} reports", total).format(n=total)
 
     def plan_measures(self, n: int) -> str:
-        return self.t.ngettext(
-            "The plan has {n} measure.", "The plan has {n} measures.", n
-        ).format(n=n)
+        return self.t.ngettext("The plan has {n} measure.", "The plan has {n} measures.", n).format(
+            n=n
+        )
 
     def screen_title(self, label: str) -> str:
         return label or self.t._("Big screen")

@@ -26,7 +26,7 @@ from sqlalchemy.exc import DatabaseError
 from sqlmodel import SQLModel
 
 # Importing the package registers every table on SQLModel.metadata.
-from models.db import create_db_engine, normalize_database_url
+from models.db import create_db_engine, first_run_lock, normalize_database_url
 from settings import SettingsError
 
 log = logging.getLogger(__name__)
@@ -107,6 +107,13 @@ def upgrade_engine(engine: Engine, revision: str = "head") -> None:
 
 
 def _upgrade(engine: Engine, revision: str) -> None:
+    # Several `db upgrade` (one per container, say) at once: one migrates, the others then
+    # find the schema at head.
+    with first_run_lock(engine):
+        _upgrade_locked(engine, revision)
+
+
+def _upgrade_locked(engine: Engine, revision: str) -> None:
     tables = set(inspect(engine).get_table_names())
     if tables & set(SQLModel.metadata.tables) and VERSION_TABLE not in tables:
         log.warning("database has tables but no migration version: adopting it at head")

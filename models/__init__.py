@@ -2,9 +2,9 @@
 
 Tables are grouped by what they hold: the plan (`plan.py`), chats and roles (`chats.py`),
 schedules, cycles and the delivery outbox (`schedules.py`), progress (`progress.py`), the
-web dashboard's links and sessions (`web.py`), the inbox of updates received (`inbox.py`),
-the version numbers of cached data (`versions.py`), and the numbers of chats and people
-whose platform ids are text (`addresses.py`).
+office's review (`review.py`), the web dashboard's links and sessions (`web.py`), the inbox of
+updates received (`inbox.py`), the version numbers of cached data (`versions.py`), and the
+numbers of chats and people whose platform ids are text (`addresses.py`).
 """
 
 # First: naming and timestamp conventions apply only to tables defined after them.
@@ -14,6 +14,7 @@ from models.chats import Chat, ChatDepartment, StrangerAnswer, UserRole
 from models.clock import utcnow
 from models.db import Database, create_db_engine
 from models.inbox import InboxUpdate
+from models.pace import SendPace
 from models.plan import (
     Assignment,
     Department,
@@ -26,6 +27,7 @@ from models.plan import (
     Section,
 )
 from models.progress import LatestProgress, PendingReply, ProgressRevision, ProgressUpdate
+from models.review import MeasureClosure, ReviewAction
 from models.schedules import Cycle, CycleTask, Delivery, ReminderSchedule
 from models.versions import DataVersion
 from models.web import KioskLink, WebLoginLink, WebSession
@@ -46,6 +48,7 @@ __all__ = [
     "KioskLink",
     "LatestProgress",
     "Measure",
+    "MeasureClosure",
     "MeasureCorrection",
     "PendingReply",
     "Plan",
@@ -54,7 +57,9 @@ __all__ = [
     "ProgressUpdate",
     "Region",
     "ReminderSchedule",
+    "ReviewAction",
     "Section",
+    "SendPace",
     "StrangerAnswer",
     "UserRole",
     "WebLoginLink",

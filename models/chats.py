@@ -22,6 +22,7 @@ class Chat(SQLModel, table=True):
     language: str | None = Field(default=None, max_length=10)  # None: the bot's default
     is_active: bool = True  # False after the bot was removed from the chat
     is_coordinators: bool = False  # the coordinators' chat: everyone in it coordinates
+    is_leaders: bool = False  # the leaders' chat: it gets the 通报 and what is escalated
     migrated_to: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
     created_at: datetime = Field(default_factory=utcnow)
 

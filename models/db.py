@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from typing import Any, ParamSpec, TypeVar
 
-from sqlalchemy import Table, event
+from sqlalchemy import Table, event, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.pool import NullPool
@@ -97,6 +98,31 @@ def dialect_insert(
     if bind.dialect.name == "postgresql":
         return postgresql.insert(table)
     return sqlite.insert(table)
+
+
+# The key of the PostgreSQL advisory lock that first-run work (migrations, importing the
+# bundled plan) is done under: b"duban" + 1, as a bigint.
+FIRST_RUN_LOCK = 0x64_75_62_61_6E_01
+
+
+@contextmanager
+def first_run_lock(engine: Engine) -> Iterator[None]:
+    """Several instances starting at once do first-run work one after another.
+
+    On PostgreSQL a session-level advisory lock, held on a connection of its own; the work
+    inside must check again whether it is still to be done. SQLite serves one process.
+    """
+    if not is_postgres(engine):
+        yield
+        return
+    with engine.connect() as connection:
+        connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": FIRST_RUN_LOCK})
+        connection.commit()
+        try:
+            yield
+        finally:
+            connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": FIRST_RUN_LOCK})
+            connection.commit()
 
 
 def create_schema(engine: Engine) -> None:

@@ -46,6 +46,8 @@ class ProgressUpdate(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)  # when the liaison sent it
     edited_at: datetime | None = None
     on_time: bool | None = None  # None: not part of a cycle
+    # Set when a coordinator returned the report (退回): it no longer counts as reported.
+    returned_at: datetime | None = Field(default=None, index=True)
 
 
 class ProgressRevision(SQLModel, table=True):

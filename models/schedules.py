@@ -27,12 +27,17 @@ DELIVERY_NUDGE = "nudge"
 DELIVERY_OVERDUE = "overdue"  # digest of who is overdue, to coordinators, after the deadline
 DELIVERY_DIGEST = "digest"  # 通报 from a digest schedule
 DELIVERY_NOTICE = "notice"  # one-off notices (e.g. a chat became unreachable)
+DELIVERY_REPORT = "report"  # to /remind's chat: how the cycle's fan-out went
 
 STATUS_PENDING = "pending"
 STATUS_SENDING = "sending"  # claimed by a process; in flight
 STATUS_SENT = "sent"
 STATUS_FAILED = "failed"  # given up for good (chat gone); pending ones are retried
 STATUS_SKIPPED = "skipped"  # nothing to say any more (e.g. nudge after everyone reported)
+
+# How Delivery.last_error begins when Telegram asked to wait, or the chat shut the bot out.
+RATE_LIMITED_MARK = "flood control"
+FORBIDDEN_MARK = "forbidden"
 
 
 class ReminderSchedule(SQLModel, table=True):
@@ -68,6 +73,9 @@ class Cycle(SQLModel, table=True):
     created_by: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
     created_at: datetime = Field(default_factory=utcnow)
     overdue_digest_done: bool = False
+    # /remind's chat, told how the fan-out went once it has settled (`report_queued` then).
+    report_chat_id: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    report_queued: bool = False
 
 
 class CycleTask(SQLModel, table=True):

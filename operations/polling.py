@@ -10,11 +10,11 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Sequence
-from datetime import timedelta
 
 from telegram import Bot
 from telegram.error import Conflict, InvalidToken, RetryAfter, TelegramError, TimedOut
 
+from delivery.limiter import retry_after_seconds
 from operations.intake import UpdateSink
 from operations.logs import mask_token
 from settings import SettingsError
@@ -24,11 +24,6 @@ log = logging.getLogger("duban.polling")
 LONG_POLL_SECONDS = 10
 FIRST_BACKOFF_SECONDS = 1.0
 MAX_BACKOFF_SECONDS = 30.0
-
-
-def retry_after_seconds(error: RetryAfter) -> float:
-    value = error.retry_after
-    return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
 class Poller:

@@ -23,13 +23,14 @@ from telegram.error import BadRequest, InvalidToken, NetworkError, RetryAfter, T
 from telegram.ext import Application
 
 from assembly import build_application, ensure_bundled_plan, prepare_schema
+from delivery.limiter import retry_after_seconds
 from intake import inbox_of
 from intake.instances import instance_name
 from models.db import Database
 from operations.database_check import check_database
 from operations.intake import inbox_sink
 from operations.logs import configure_logging, mask_token
-from operations.polling import Poller, retry_after_seconds
+from operations.polling import Poller
 from operations.telegram_link import reach_telegram, reason_of
 from operations.webhook_server import Health, WebhookServer
 from runtime import services

@@ -14,8 +14,8 @@ from urllib.parse import urlsplit
 from telegram import Bot
 from telegram.error import InvalidToken, NetworkError, RetryAfter, TelegramError
 
+from delivery.limiter import retry_after_seconds
 from operations.logs import TokenRedactor, mask_token
-from operations.polling import retry_after_seconds
 from settings import Settings, SettingsError, mask_url_password
 
 log = logging.getLogger("duban.start")

@@ -253,6 +253,8 @@ def correct_measure(
         correction.deadline, correction.deadline_text = deadline
         measure.deadline, measure.deadline_text = deadline
         session.add(measure)
+        # Acknowledgements judge progress against the deadline the cached scopes hold.
+        bump_version(session, REPLY_SCOPE)
     correction.source, correction.corrected_by, correction.corrected_at = source, user_id, now
     session.add(correction)
     session.flush()
@@ -276,6 +278,7 @@ def reset_measure(session: Session, *, measure: Measure) -> bool:
         measure.deadline = correction.reading_deadline
         measure.deadline_text = correction.reading_deadline_text
         session.add(measure)
+        bump_version(session, REPLY_SCOPE)  # as when it was set
     session.delete(correction)
     session.flush()
     return True

@@ -89,7 +89,8 @@ def cycle_outcomes(session: Session, *, cycles: list[Cycle], now: datetime) -> l
                 ProgressUpdate.department_id,
                 func.min(ProgressUpdate.created_at),
             )
-            .where(col(ProgressUpdate.cycle_id).in_(ids))
+            # A returned report (退回) does not count: the 补报 after it does.
+            .where(col(ProgressUpdate.cycle_id).in_(ids), col(ProgressUpdate.returned_at).is_(None))
             .group_by(
                 ProgressUpdate.cycle_id, ProgressUpdate.measure_id, ProgressUpdate.department_id
             )

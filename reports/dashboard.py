@@ -1,6 +1,6 @@
 """What the web dashboard's overview, overdue list and big screen show, as plain data.
 
-Built on the same `cycle_overview` as the chat's /status, so both give the same lights,
+Built on the same `cycle_overview` as the chat's /status, so both give the same two signals,
 counts and on-time rate; trends over past cycles read the cycle tasks, never every update.
 """
 
@@ -15,7 +15,7 @@ from sqlmodel import Session, col, func, select
 from models.plan import Department
 from models.schedules import Cycle, CycleTask
 from reports.cycles import current_cycle, recent_cycles
-from reports.progress_signal import Progress, measure_progress, signal_counts
+from reports.progress_signal import Progress
 from reports.status import (
     TASK_LATE,
     TASK_ON_TIME,
@@ -81,17 +81,16 @@ class OverviewPage:
         return [row for section in self.sections for row in section.rows]
 
     def progress_counts(self) -> dict[str, int]:
-        return signal_counts(row.progress for row in self.rows)
+        return self.overview.progress_counts()
 
 
 def empty_task_counts() -> dict[str, int]:
     return {TASK_ON_TIME: 0, TASK_LATE: 0, TASK_OVERDUE: 0, TASK_PENDING: 0}
 
 
-def measure_row(state: MeasureState, *, now: datetime) -> MeasureRow:
-    """A measure with its progress, judged from the same departments as its light."""
-    counted = state.responsible or state.tasks
-    return MeasureRow(state, measure_progress([t.latest for t in counted], today=now.date()))
+def measure_row(state: MeasureState) -> MeasureRow:
+    """A measure with its progress, as /status judged it."""
+    return MeasureRow(state, state.progress)
 
 
 def cycle_trend(
@@ -164,9 +163,7 @@ def overview_page(session: Session, *, now: datetime) -> OverviewPage:
     overview = cycle_overview(session, cycle=cycle, now=now)
     page = OverviewPage(overview=overview)
     for section in overview.sections:
-        page.sections.append(
-            SectionRows(section, [measure_row(m, now=now) for m in section.measures])
-        )
+        page.sections.append(SectionRows(section, [measure_row(m) for m in section.measures]))
     current = None
     if cycle is not None and cycle.id is not None:
         current = CycleTrend(cycle.id, cycle.fire_at, cycle.due_at, overview.task_counts())

@@ -13,12 +13,12 @@ from typing import Any
 
 from sqlmodel import Session, col, func, select
 
-from models.plan import ROLE_LEAD, Department, Measure
+from models.plan import Department, Measure
 from models.progress import ProgressUpdate
 from reports.cycles import current_cycle
 from reports.dashboard import CycleTrend, cycle_trend, empty_task_counts, with_current
 from reports.history import MeasureDetail, measure_detail
-from reports.progress_signal import Progress, department_progress, measure_progress
+from reports.progress_signal import Progress
 from reports.status import DepartmentView, department_view
 
 TIMELINE_LIMIT = 200  # reports a measure page lists; the ledger has them all
@@ -43,6 +43,7 @@ class TimelineEntry:
     edited_at: datetime | None
     on_time: bool | None
     file_kind: str | None
+    returned_at: datetime | None = None  # a coordinator returned it for 补报
 
 
 @dataclass
@@ -111,6 +112,7 @@ def _timeline(session: Session, conditions: list[Any], limit: int) -> list[Timel
             ProgressUpdate.edited_at,
             ProgressUpdate.on_time,
             ProgressUpdate.file_kind,
+            ProgressUpdate.returned_at,
         )
         .join(Measure, col(Measure.id) == ProgressUpdate.measure_id)
         .join(Department, col(Department.id) == ProgressUpdate.department_id)
@@ -137,7 +139,7 @@ def department_page(
         return None
     page = DepartmentPage(view=view)
     for row in view.rows:
-        page.progress[row.measure_id] = department_progress(row.latest, today=now.date())
+        page.progress[row.measure_id] = row.progress
     current = None
     if cycle is not None and cycle.id is not None:
         counts = empty_task_counts()
@@ -174,16 +176,10 @@ def measure_page(
         return None
     if department_ids is not None:
         detail.departments = [d for d in detail.departments if d.department_id in department_ids]
-    per_department = {
-        d.department_id: department_progress(d.latest, today=now.date())
-        for d in detail.departments
-    }
-    # The measure's own signal counts its leads (every named department when none leads).
-    answering = [d for d in detail.departments if d.role == ROLE_LEAD] or detail.departments
     page = MeasurePage(
         detail=detail,
-        progress=measure_progress([d.latest for d in answering], today=now.date()),
-        department_progress=per_department,
+        progress=detail.progress,
+        department_progress={d.department_id: d.progress for d in detail.departments},
     )
     conditions: list[Any] = [ProgressUpdate.measure_id == measure_id]
     if department_ids is not None:

@@ -1,5 +1,5 @@
-"""The running bot's services: settings, the database, the bot's clock, chat languages and
-who is in which chat (for the dashboard).
+"""The running bot's services: settings, the database, the bot's clock, chat languages, who
+is in which chat (for the dashboard) and the pace every message keeps.
 
 Built once by the assembly and kept in `application.bot_data["services"]`; nothing here knows
 the chat platform, so another platform's adapter can hold the same services.
@@ -19,6 +19,7 @@ from models.clock import utcnow
 from models.db import Database
 from models.group_commit import GroupCommit
 from runtime.chat_members import MembershipCache
+from runtime.pace import Pace
 from runtime.platform import ChatPlatform
 from settings import Settings
 
@@ -41,7 +42,8 @@ class Services:
     # The chat platform the outbox sends through (Telegram's or DingTalk's adapter); set by
     # the assembly once the platform exists.
     platform: ChatPlatform | None = None
-
+    # The pace every message keeps (None: no rate limiting, as in tests with a recorder).
+    pace: Pace | None = None
     # Replies from many chats are written in shared transactions, each with its update's
     # inbox row marked done; what a chat may report on is kept between replies.
     writes: GroupCommit = field(init=False)

@@ -138,7 +138,9 @@ async def overdue(
         if viewer.sees_department(task.department_id)
     ]
     rows.sort(key=lambda item: (item[1].department, item[0].number))
-    return _render(ctx, "overdue.html", words, nav, data=data, rows=rows)
+    # The units no chat reaches are the coordinators' business (a liaison's unit is reached).
+    unbound = data.overview.unbound() if viewer.everything else []
+    return _render(ctx, "overdue.html", words, nav, data=data, rows=rows, unbound=unbound)
 
 
 @viewer_page("department")

@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 
 from coordination.replies.outcome import IncomingReply, Outcome, RecordView, ReplyOutcome
 from coordination.replies.scope import ChatScope, measure_refs
-from coordination.replies.write import record_view, revise, write
+from coordination.replies.write import judged, record_view, revise, write
 from coordination.reply_status import read_percent, read_status
 from coordination.roles import chat_department_ids
 from models.plan import Department
@@ -258,6 +258,7 @@ def ack_records_of_update(session: Session, *, chat_id: int, update_id: int) -> 
                     percent=update.percent,
                     on_time=update.on_time,
                     in_cycle=update.cycle_id is not None,
+                    progress=judged(update, refs[update.measure_id]),
                 )
             )
     return views

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
+
+from reports.progress_signal import NO_PROGRESS, Progress
 
 # Spaces and the characters that show nothing: zero-width ones, joiners, direction marks,
 # the Hangul fillers clients accept as "text".
@@ -49,6 +51,8 @@ class MeasureRef:
     number: int
     label: str
     title: str
+    deadline: date | None = None  # what its progress is judged against
+    start: date | None = None  # the plan's date, where 序时进度 counts from
 
 
 @dataclass(frozen=True)
@@ -62,6 +66,7 @@ class RecordView:
     percent: int | None
     on_time: bool | None
     in_cycle: bool
+    progress: Progress = NO_PROGRESS  # as /status judges it: behind schedule shows here too
 
 
 class Outcome(StrEnum):

@@ -14,6 +14,7 @@ from datetime import datetime
 from types import MappingProxyType
 
 from sqlalchemy import exists, func
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from coordination.replies.outcome import MeasureRef
@@ -23,8 +24,18 @@ from models.progress import PendingReply, ProgressUpdate
 from models.schedules import SCHEDULE_REMINDER, Cycle, CycleTask, Delivery
 from models.versions import REPLY_SCOPE, read_version
 
-# Column rows, not entities: a measure's body text is long and not needed here.
-MEASURE_COLUMNS = (Measure.id, Measure.number, Measure.label, Measure.title)
+# An alias: a query that joins the plans itself must not swallow the subquery's own.
+_PLAN = aliased(Plan)
+# Column rows, not entities: a measure's body text is long and not needed here. The plan's
+# date comes along as a correlated subquery, so no query needs another join for it.
+MEASURE_COLUMNS = (
+    Measure.id,
+    Measure.number,
+    Measure.label,
+    Measure.title,
+    Measure.deadline,
+    select(_PLAN.issued_on).where(_PLAN.id == Measure.plan_id).correlate(Measure).scalar_subquery(),
+)
 
 
 def measure_refs(session: Session, measure_ids: Iterable[int]) -> dict[int, MeasureRef]:

@@ -22,6 +22,7 @@ from models.db import dialect_insert
 from models.prepared import Prepared
 from models.progress import PROGRESS_IN_PROGRESS, LatestProgress, ProgressRevision, ProgressUpdate
 from models.schedules import CycleTask
+from reports.progress_signal import Progress, Schedule, report_progress
 
 NAME_LIMIT = 200
 FILE_ID_LIMIT = 300
@@ -279,7 +280,21 @@ def write(
         percent=percent,
         on_time=on_time,
         in_cycle=cycle is not None,
+        progress=judged_report(row["status"], percent, measure, source.sent_at),
     )
+
+
+def judged_report(
+    status: str, percent: int | None, measure: MeasureRef, sent_at: datetime
+) -> Progress:
+    """The progress a report shows, judged as /status judges it on the day it was sent."""
+    schedule = Schedule(measure.deadline, measure.start, sent_at.date())
+    return report_progress(status, percent, schedule)
+
+
+def judged(update: ProgressUpdate, measure: MeasureRef) -> Progress:
+    """The progress a stored record shows (see `judged_report`)."""
+    return judged_report(update.status, update.percent, measure, update.created_at)
 
 
 def record_view(scope: ChatScope, update: ProgressUpdate, measure: MeasureRef) -> RecordView:
@@ -292,6 +307,7 @@ def record_view(scope: ChatScope, update: ProgressUpdate, measure: MeasureRef) -
         percent=update.percent,
         on_time=update.on_time,
         in_cycle=update.cycle_id is not None,
+        progress=judged(update, measure),
     )
 
 

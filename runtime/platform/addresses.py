@@ -13,6 +13,7 @@ from sqlmodel import Session
 
 from coordination.addresses import address_of, number_of
 from models.addresses import ADDRESS_CHAT, ADDRESS_USER
+from models.db import Database
 from runtime.platform.refs import TELEGRAM, ChatKind, ChatRef, MessageRef, UserRef, telegram_chat
 
 # Message numbers of text-keyed platforms: 53 bits of a hash, so no table is needed and the
@@ -45,6 +46,14 @@ def chat_of(session: Session, number: int, *, platform: str) -> ChatRef | None:
         return None
     kind = ChatKind.GROUP if address.kind == ADDRESS_CHAT else ChatKind.PRIVATE
     return ChatRef(address.platform, address.key, kind)
+
+
+async def chat_reference(db: Database, number: int, *, platform: str) -> ChatRef | None:
+    """`chat_of` in a session of its own, and none at all where none is needed (Telegram's
+    numbers are its ids): the outbox asks this for every delivery."""
+    if platform == TELEGRAM:
+        return telegram_chat(number)
+    return await db.run(chat_of, number, platform=platform)
 
 
 def user_of(session: Session, number: int, *, platform: str) -> UserRef | None:

@@ -60,7 +60,7 @@ CALLERS = {
     "stranger, private": Caller("stranger", STRANGER, private_chat(STRANGER), "en"),
     "stranger, unbound group": Caller("stranger", STRANGER, UNBOUND_GROUP, "zh_CN"),
 }
-GROUP_ONLY = {"bind", "unbind", "coordinators_chat"}
+GROUP_ONLY = {"bind", "unbind", "coordinators_chat", "leaders_chat"}
 
 # command → (arguments, who may use it: "all", "admin", "coordinate", "liaison", "measures").
 COMMANDS = {
@@ -84,6 +84,12 @@ COMMANDS = {
     "chart": ("", "coordinate"),
     "plan": ("", "admin"),
     "assign": ("（五） 牵头 省水利厅 配合 省财政厅", "admin"),
+    "bulletin": ("", "coordinate"),
+    "return": ("（五） 省水利厅 请补充数据", "coordinate"),
+    "close": ("（五） 已验收", "coordinate"),
+    "reopen": ("（五）", "coordinate"),
+    "deadline": ("（五） 2030-06-30", "admin"),
+    "leaders_chat": ("", "admin"),
 }
 
 

@@ -18,12 +18,12 @@ from tests.support.harness import BotHarness
 
 
 async def start_cycle(bot, *failure, **options) -> None:
-    """Bind the water group, then /remind with the first send failing as given."""
+    """Bind the water group, then /remind with the first send to it failing as given."""
     await bot.command(WATER_GROUP, ADMIN, "bind", "省水利厅")
     await bot.command(COORD_GROUP, ADMIN, "coordinators_chat")
     bot.request.clear()
     if failure:
-        bot.request.fail_next("sendMessage", *failure, **options)
+        bot.request.fail_next("sendMessage", *failure, chat_id=WATER_GROUP.id, **options)
     await bot.command(private_chat(ADMIN), ADMIN, "remind")
 
 
@@ -45,7 +45,8 @@ async def test_retry_after_leaves_the_delivery_pending_until_the_wait_is_over(
         row = delivery(bot)
         assert row.status == "pending" and row.message_id is None
         assert row.not_before > utcnow() + timedelta(seconds=20)
-        assert "暂时无法送达" in bot.request.texts(ADMIN.id)[-1]
+        # /remind answered at once; its report, once the fan-out settled, says who waits.
+        assert "等待 Telegram 限速解除" in bot.request.texts(ADMIN.id)[-1]
         await run_tick(bot.application)  # too early: still waiting
         assert delivery(bot).status == "pending"
         travel(bot, utcnow() + timedelta(seconds=31))
@@ -97,8 +98,10 @@ async def test_the_notice_of_a_lost_chat_survives_a_network_error(tmp_path):
         await bot.command(COORD_GROUP, ADMIN, "coordinators_chat")
         bot.request.clear()
         # The reminder is refused (kicked), then the first try of the notice hits a 502.
-        bot.request.fail_next("sendMessage", 403, "Forbidden: bot was kicked from the group")
-        bot.request.fail_next("sendMessage", 502, "Bad Gateway")
+        bot.request.fail_next(
+            "sendMessage", 403, "Forbidden: bot was kicked from the group", chat_id=WATER_GROUP.id
+        )
+        bot.request.fail_next("sendMessage", 502, "Bad Gateway", chat_id=COORD_GROUP.id)
         await bot.command(private_chat(ADMIN), ADMIN, "remind")
         tries = bot.request.sent("sendMessage", COORD_GROUP.id)
         assert [c for c in tries if "_result" in c.params] == []
@@ -123,15 +126,24 @@ async def test_flood_control_delays_the_notice_of_a_lost_chat_without_losing_it(
         await bot.command(WATER_GROUP, ADMIN, "bind", "省水利厅")
         bot.request.clear()
         # No coordinators' chat: the admin of ADMIN_IDS is told, after a RetryAfter.
-        bot.request.fail_next("sendMessage", 403, "Forbidden: bot was kicked from the group")
-        bot.request.fail_next("sendMessage", 429, "Too Many Requests: retry after 5", retry_after=5)
+        bot.request.fail_next(
+            "sendMessage", 403, "Forbidden: bot was kicked from the group", chat_id=WATER_GROUP.id
+        )
+        bot.request.fail_next(
+            "sendMessage",
+            429,
+            "Too Many Requests: retry after 5",
+            retry_after=5,
+            chat_id=ADMIN.id,
+            containing="机器人已被移出群",
+        )
         await bot.command(private_chat(ADMIN), ADMIN, "remind")
         told = [c for c in bot.request.sent("sendMessage", ADMIN.id) if "_result" in c.params]
-        assert all("移出" not in c.text for c in told)
+        assert all("机器人已被移出群" not in c.text for c in told)
         travel(bot, utcnow() + timedelta(seconds=6))
         await run_tick(bot.application)
         told = [c.text for c in bot.request.sent("sendMessage", ADMIN.id) if "_result" in c.params]
-        assert len([text for text in told if "移出" in text]) == 1
+        assert len([text for text in told if "机器人已被移出群" in text]) == 1
 
 
 async def test_chat_migrated_moves_the_binding_and_sends_to_the_new_id(tmp_path):
@@ -161,10 +173,10 @@ async def test_a_delivery_left_in_flight_by_a_killed_process_is_sent_after_the_l
     async with BotHarness.open(tmp_path, admin_ids=[ADMIN.id]) as bot:
         await bot.command(WATER_GROUP, ADMIN, "bind", "省水利厅")
         svc = bot.application.bot_data["services"]
-        bot.request.fail_next("sendMessage", 502, "Bad Gateway")
+        bot.request.fail_next("sendMessage", 502, "Bad Gateway", chat_id=WATER_GROUP.id)
         await bot.command(private_chat(ADMIN), ADMIN, "remind")
         with bot.db.session() as session:
-            row = session.exec(select(Delivery)).one()
+            row = session.exec(select(Delivery).where(Delivery.kind == "reminder")).one()
             row.status, row.claimed_by, row.claimed_at = "sending", "killed", utcnow()
             row.not_before = utcnow()
             session.add(row)
@@ -180,7 +192,7 @@ async def test_a_delivery_left_in_flight_by_a_killed_process_is_sent_after_the_l
 async def test_a_claimed_delivery_cannot_be_claimed_again(tmp_path):
     async with BotHarness.open(tmp_path, admin_ids=[ADMIN.id]) as bot:
         await bot.command(WATER_GROUP, ADMIN, "bind", "省水利厅")
-        bot.request.fail_next("sendMessage", 502, "Bad Gateway")
+        bot.request.fail_next("sendMessage", 502, "Bad Gateway", chat_id=WATER_GROUP.id)
         await bot.command(private_chat(ADMIN), ADMIN, "remind")
         later = utcnow() + timedelta(hours=2)
         first = bot.db.call(claim_due, instance="a", now=later)
@@ -198,8 +210,8 @@ async def test_on_postgresql_a_row_locked_by_one_process_is_skipped_by_another(t
             pytest.skip("row locks: PostgreSQL only (SQLite claims by conditional update)")
         await bot.command(WATER_GROUP, ADMIN, "bind", "省水利厅")
         await bot.command(DEV_GROUP, ADMIN, "bind", "省发展改革委")
-        bot.request.fail_next("sendMessage", 502, "Bad Gateway")
-        bot.request.fail_next("sendMessage", 502, "Bad Gateway")
+        bot.request.fail_next("sendMessage", 502, "Bad Gateway", chat_id=WATER_GROUP.id)
+        bot.request.fail_next("sendMessage", 502, "Bad Gateway", chat_id=DEV_GROUP.id)
         await bot.command(private_chat(ADMIN), ADMIN, "remind")
         later = utcnow() + timedelta(hours=2)
         with bot.db.session() as first, bot.db.session() as second:

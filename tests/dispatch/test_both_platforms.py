@@ -8,6 +8,7 @@ report is a reply to the reminder); DingTalk's the bot on the DingTalk simulator
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -16,6 +17,7 @@ import pytest
 from sqlmodel import select
 
 from botapi_sim.updates import SimChat, SimUser
+from delivery.worker import outbox
 from models.db import Database
 from models.progress import ProgressUpdate
 from models.schedules import DELIVERY_REMINDER, Delivery
@@ -24,6 +26,18 @@ from tests.support.harness import BotHarness
 
 ADMIN, COORDINATOR, LIAISON, STRANGER = "admin", "coordinator", "liaison", "stranger"
 WATER, COORDINATORS = "water", "coordinators"
+
+
+async def settle_outbox(application: Any) -> None:
+    """The outbox worker sends in the background: wait until nothing due is left and no
+    message waits for its turn (a group's messages are 3 s apart)."""
+    worker, pace = outbox(application), application.bot_data["services"].pace
+    async with asyncio.timeout(30):
+        while True:
+            await worker.drain()
+            if (pace is None or pace.waiting == 0) and not worker.in_flight:
+                return
+            await asyncio.sleep(0.05)
 
 
 class TelegramDriver:
@@ -84,7 +98,8 @@ class TelegramDriver:
                 names.append(str(document[0]) if isinstance(document, tuple) else "")
         return names
 
-    def reminders(self, chat: str) -> list[str]:
+    async def reminders(self, chat: str) -> list[str]:
+        await settle_outbox(self.harness.application)
         chat_id = self.chats[chat].id
         return [
             c.text for c in self.harness.request.calls
@@ -120,7 +135,8 @@ class DingTalkDriver:
             if m.msg_key == "sampleFile"
         ]
 
-    def reminders(self, chat: str) -> list[str]:
+    async def reminders(self, chat: str) -> list[str]:
+        await settle_outbox(self.running.bot.application)
         return [t for t in self.running.shown(self.chats[chat]) if "督办提醒" in t]
 
 
@@ -151,7 +167,7 @@ async def test_admin_coordinator_and_liaison_paths_end_alike_on_both_platforms(
 
         # Coordinator: a cycle by hand reaches the bound group once.
         await bot.command(COORDINATORS, COORDINATOR, "/remind")
-        reminders = bot.reminders(WATER)
+        reminders = await bot.reminders(WATER)
         assert len(reminders) == 1 and "（五）" in reminders[0]
 
         # Liaison: one report on two measures; a measure the group does not have is named.

@@ -115,6 +115,8 @@ def test_plan_show_prints_an_aligned_table_in_chinese_by_default():
         assert display_width(row[: row.index(first_lead)]) == lead_column
     assert "文号：晋政发〔2021〕36号" in out
     assert "（无牵头）" in next(line for line in lines if line.startswith("（十九）"))
+    # The role word of a unit where nobody leads is the one the reminders and views use.
+    assert "所列各单位均为负责单位" in out
     assert "20 项措施、42 个单位、101 条分工" in out
     assert "附件：6 个市 35 个县（市、区）" in out
 

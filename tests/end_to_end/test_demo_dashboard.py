@@ -40,7 +40,7 @@ def test_the_demo_serves_the_kiosk_link_it_prints_until_stopped(tmp_path: Path) 
         with urllib.request.urlopen(match.group(1), timeout=10) as page:
             html = page.read().decode()
         assert page.status == 200
-        assert "Progress of the current cycle" in html and 'data-light="red"' in html
+        assert "Progress of the current cycle" in html and 'data-reporting="overdue"' in html
         demo.send_signal(signal.SIGINT)
         assert demo.wait(timeout=30) == 0
     finally:

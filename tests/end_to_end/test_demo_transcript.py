@@ -37,6 +37,16 @@ def steady(transcript: str) -> str:
     return KIOSK_TOKEN.sub("/kiosk/<token>", transcript)
 
 
+def cell_text(value: object) -> str:
+    """A cell as the sheet shows it: a time to the minute (the seconds a step of the demo
+    took on a busy machine are neither shown nor compared)."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    return str(value)
+
+
 def ledger_text(path: Path) -> str:
     """Every sheet of the workbook, one line per row, cells separated by ' | '."""
     workbook = load_workbook(path, read_only=True)
@@ -44,7 +54,7 @@ def ledger_text(path: Path) -> str:
     for sheet in workbook.worksheets:
         lines.append(f"## {sheet.title}")
         for row in sheet.iter_rows(values_only=True):
-            lines.append(" | ".join("" if v is None else str(v) for v in row))
+            lines.append(" | ".join(cell_text(v) for v in row))
     workbook.close()
     return "\n".join(lines) + "\n"
 

@@ -1,6 +1,6 @@
 """A whole cycle through a Telegram that misbehaves: nothing lost, nothing sent twice.
 
-The real Application (`bot.build_application`, AIORateLimiter on, long polling) talks over
+The real Application (`bot.build_application`, the paced limiter on, long polling) talks over
 HTTP to the Bot API simulator, which injects 429s, 5xx, answers slower than the client waits,
 403 for a chat that removed the bot and "upgraded to a supergroup" for another.
 """

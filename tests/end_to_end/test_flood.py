@@ -187,12 +187,5 @@ async def test_a_strangers_flood_delays_no_other_chat(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "issue 11 item 2 (the delivery branch): python-telegram-bot's AIORateLimiter lets a "
-        "group's 20 answers go at once and then pauses every chat for a group's 429"
-    ),
-)
 async def test_a_flooding_group_and_a_stranger_delay_no_other_chat(tmp_path: Path) -> None:
     check(await flood(tmp_path, replies=NOISY_REPLIES, stranger_commands=STRANGER_COMMANDS))

@@ -34,7 +34,9 @@ async def test_bind_by_name_and_alias_one_chat_to_two_departments(tmp_path):
         answer = await bot.command(ENERGY_GROUP, ADMIN, "bind", "省能源局；自然资源厅")
         assert "省能源局" in answer and "省自然资源厅" in answer and "牵头" in answer
         answer = await bot.command(DEV_GROUP, ADMIN, "bind", "发改委")
-        assert "省发展改革委" in answer
+        # The role words of the reminders: it leads （三）（四）, is 负责 for （十九）, which
+        # names no lead, and supports the rest.
+        assert "<b>省发展改革委</b> — 牵头 2 项，负责 1 项，配合 14 项" in answer
         assert len(bindings(bot)) == 3
         again = await bot.command(DEV_GROUP, ADMIN, "bind", "省发展改革委")
         assert "已绑定到本群" in again and len(bindings(bot)) == 3
@@ -127,7 +129,7 @@ async def test_remind_is_refused_to_liaisons_and_strangers_but_coordinators_may(
         assert len(bot.request.texts(WATER_GROUP.id)) == 2  # the /bind answer and a refusal
         await bot.command(private_chat(ADMIN), ADMIN, "coordinator", f"add {COORDINATOR.id}")
         answer = await bot.command(private_chat(COORDINATOR), COORDINATOR, "remind")
-        assert "已向 1 个群发送提醒" in answer
+        assert "1 个群中已送达 1 个" in answer
 
 
 async def test_add_an_admin_by_replying_to_their_message(tmp_path):
@@ -154,7 +156,7 @@ async def test_coordinators_chat_makes_its_members_coordinators(tmp_path):
         await bot.command(WATER_GROUP, ADMIN, "bind", "省水利厅")
         assert "只有管理员和协调员" in await bot.command(COORD_GROUP, STRANGER, "remind")
         assert "协调员群" in await bot.command(COORD_GROUP, ADMIN, "coordinators_chat")
-        assert "已向 1 个群发送提醒" in await bot.command(COORD_GROUP, STRANGER, "remind")
+        assert "1 个群中已送达 1 个" in await bot.command(COORD_GROUP, STRANGER, "remind")
         assert "已是协调员群" in await bot.command(COORD_GROUP, ADMIN, "coordinators_chat")
         assert "不再是协调员群" in await bot.command(COORD_GROUP, ADMIN, "coordinators_chat", "off")
         # A stranger again, answered once a minute: the first refusal was under a minute ago.
@@ -171,8 +173,11 @@ async def test_chats_lists_bound_chats_and_departments_without_a_chat(tmp_path):
         assert "省水利厅 督办群: 省水利厅" in answer
         assert "省能源局、省自然资源厅" in answer
         unbound = answer.split("尚未绑定群</b>", 1)[1]
-        assert "省发展改革委" in unbound and "省水利厅" not in unbound
-        assert "相关市人民政府" not in unbound  # a group is not a chat's department
+        assert "• 省发展改革委 — 牵头（三）（四）" in unbound and "省水利厅 —" not in unbound
+        assert "省自然资源厅 —" not in unbound and "省能源局 —" not in unbound
+        # A group of units is reached through its members' chats, and says so.
+        group = "• 相关市人民政府（单位组，需绑定其成员单位的群）"
+        assert f"{group} — 负责（二十）（二十二）；配合（八）" in unbound
 
 
 async def test_measures_lists_the_chat_departments_measures_with_roles(tmp_path):

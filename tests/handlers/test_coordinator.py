@@ -86,10 +86,12 @@ def uploaded(call: Any, field: str) -> bytes:
 async def test_a_coordinator_sees_the_cycle_at_a_glance_in_the_coordinators_chat(bot):
     text = await bot.command(COORD_GROUP, COORDINATOR, "status")
     assert "<b>本轮督办进展</b>" in text
-    assert "🟢 1  🟡 2  🔴 3  ⚪ 0（共 6 项措施）" in text
+    assert "6 项措施" in text
+    assert "报送：🟢 按时报送 3 · 🟡 逾期报送 1 · 🔴 逾期未报 2" in text
     assert "按时率 <b>57%</b>" in text
-    assert "🔴 <b>（七）</b>传承弘扬太行精神" in text
-    assert "责任单位：省文化和旅游厅 ✅⛔" in text
+    # Reported on time that it is blocked: both signals, side by side.
+    assert "🟢⛔ <b>（七）</b>传承弘扬太行精神" in text
+    assert "牵头：省文化和旅游厅 🟢⛔" in text
     parse_html(text)
     assert len(bot.request.texts(COORD_GROUP.id)) == 1  # one answer, no page buttons needed
     assert keyboard(bot.request.sent()[-1]) == []
@@ -99,12 +101,12 @@ async def test_an_admin_in_private_in_english(bot):
     text = await bot.command(private_chat(ENGLISH_COORDINATOR), ENGLISH_COORDINATOR, "status")
     assert "<b>Progress of the current cycle</b>" in text
     assert "on-time rate <b>57%</b>" in text
-    assert "Responsible: 省能源局 ✅, 省自然资源厅 ❌" in text
+    assert "Lead: 省能源局 🟢🔄, 省自然资源厅 🔴" in text
 
 
 async def test_department_names_and_replies_with_markup_are_escaped(bot):
     text = await bot.command(COORD_GROUP, ADMIN, "status")
-    assert "科创&lt;b&gt;中心&lt;/b&gt;&amp;&lt;/a&gt; ❌" in text
+    assert "科创&lt;b&gt;中心&lt;/b&gt;&amp;&lt;/a&gt; 🔴" in text
     department = await bot.command(COORD_GROUP, ADMIN, "status", "省发展改革委")
     assert "“&lt;b&gt;已完成&lt;/b&gt; &amp; 光纤 &lt;/a&gt; 覆盖全部行政村”" in department
     assert "王&lt;b&gt;伟&lt;/b&gt;" in department
@@ -116,8 +118,9 @@ async def test_department_names_and_replies_with_markup_are_escaped(bot):
 async def test_status_with_a_measure_number_shows_that_measure(bot, token):
     text = await bot.command(COORD_GROUP, COORDINATOR, "status", token)
     assert text.startswith("<b>（五）加强水利基础设施建设</b>")
-    assert "牵头单位：省水利厅" in text and "配合单位：省自然资源厅" in text
-    assert "省水利厅（牵头） ✅" in text and "⚠️ 有困难 45%" in text
+    assert "牵头：省水利厅" in text and "配合：省自然资源厅" in text
+    assert "进展：⚠️ 有困难 · 45%" in text
+    assert "省水利厅（牵头） 🟢⚠️" in text and "⚠️ 有困难 45%" in text
     assert "<b>最近更新</b>" in text and "十月：水库开工。" in text
 
 
@@ -178,7 +181,7 @@ async def test_overdue_lists_who_is_late_and_by_how_many_days(bot):
     text = await bot.command(COORD_GROUP, COORDINATOR, "overdue")
     assert "<b>逾期未报情况</b>" in text
     assert "5 项未报 · 已超过截止时间 2 天" in text
-    assert "❌ <b>省自然资源厅</b> · 2 项措施 · 逾期 2 天" in text
+    assert "🔴 <b>省自然资源厅</b> · 2 项措施 · 逾期 2 天" in text
     assert "省交通运输厅" not in text
 
 
@@ -323,13 +326,13 @@ async def test_a_page_button_in_private_is_refused_to_a_non_coordinator(bot):
 async def test_export_sends_the_ledger_workbook(bot):
     await bot.command(COORD_GROUP, COORDINATOR, "export")
     document = bot.request.sent("sendDocument")[-1]
-    assert "督办台账（截至 11月20日 12:00），共 11 行" == document.text
+    assert "督办台账（截至 11月20日 12:00）：6 项措施，16 条报送记录" == document.text
     content = uploaded(document, "document")
     assert content.startswith(b"PK")
     book = load_workbook(io.BytesIO(content))
     rows = list(book["督办台账"].iter_rows(values_only=True))
-    assert rows[0][:4] == ("部分", "措施", "单位", "职责") and len(rows) == 12
-    assert "各轮汇总" in book.sheetnames
+    assert rows[2][:4] == ("序号", "措施", "牵头单位", "责任单位") and len(rows) == 3 + 6
+    assert {"全部报送记录", "各轮汇总"} <= set(book.sheetnames)
     name = document.files["document"]
     filename = name[0] if isinstance(name, tuple) else ""
     assert re.fullmatch(r"督办台账-2026-11-20\.xlsx", filename), filename
@@ -341,7 +344,7 @@ async def test_export_csv_in_english_in_private(bot):
     content = uploaded(document, "document")
     assert content.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
-    assert rows[0][0] == "Section" and len(rows) == 12
+    assert rows[0][:2] == ["No.", "Measure"] and len(rows) == 1 + 6
     wrong = await bot.command(
         private_chat(ENGLISH_COORDINATOR), ENGLISH_COORDINATOR, "export", "pdf"
     )
@@ -355,7 +358,7 @@ async def test_chart_sends_a_png_photo(bot):
     assert content.startswith(b"\x89PNG\r\n\x1a\n")
     pixels = matplotlib.image.imread(io.BytesIO(content), format="png")
     assert pixels.shape[0] > 300
-    assert "本轮各项措施报送情况" in photo.text
+    assert "本轮各项措施的进展（柱）与报送（方块）" in photo.text
 
 
 async def test_before_any_cycle_status_says_how_to_start(tmp_path):

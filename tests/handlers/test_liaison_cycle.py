@@ -42,7 +42,8 @@ async def test_liaisons_answer_the_reminder_that_remind_sent(tmp_path):
             reminders[group.id] = sent[0].params["_result"]["message_id"]
         with bot.db.session() as session:
             (cycle,) = session.exec(select(Cycle)).all()
-            stored = {d.chat_id: d.message_id for d in session.exec(select(Delivery))}
+            reminders_stored = select(Delivery).where(Delivery.kind == "reminder")
+            stored = {d.chat_id: d.message_id for d in session.exec(reminders_stored)}
         assert stored == reminders
 
         # One reply names （五） and （六） in the chat of two departments; one names no

@@ -33,7 +33,7 @@ async def test_removed_bot_stops_deliveries_tells_coordinators_once_and_resumes(
 
         bot.request.clear()
         answer = await bot.command(private_chat(ADMIN), ADMIN, "remind")
-        assert "已向 1 个群发送提醒" in answer
+        assert "1 个群中已送达 1 个" in answer
         assert bot.request.texts(WATER_GROUP.id) == []
         assert len(bot.request.texts(DEV_GROUP.id)) == 1
 
@@ -41,14 +41,16 @@ async def test_removed_bot_stops_deliveries_tells_coordinators_once_and_resumes(
         await bot.send(bot.updates.my_chat_member(WATER_GROUP, ADMIN, old="left", new="member"))
         assert chat(bot, WATER_GROUP.id).is_active is True
         answer = await bot.command(private_chat(ADMIN), ADMIN, "remind")
-        assert "已向 2 个群发送提醒" in answer
+        assert "2 个群中已送达 2 个" in answer
         assert len(bot.request.texts(WATER_GROUP.id)) == 1
 
 
 async def test_a_reminder_refused_while_removed_is_sent_when_the_bot_is_back(tmp_path):
     async with BotHarness.open(tmp_path, admin_ids=[ADMIN.id]) as bot:
         await bot.command(WATER_GROUP, ADMIN, "bind", "省水利厅")
-        bot.request.fail_next("sendMessage", 403, "Forbidden: bot was kicked from the group")
+        bot.request.fail_next(
+            "sendMessage", 403, "Forbidden: bot was kicked from the group", chat_id=WATER_GROUP.id
+        )
         await bot.command(private_chat(ADMIN), ADMIN, "remind")
         reminder = select(Delivery).where(Delivery.kind == "reminder")
         with bot.db.session() as session:
@@ -66,14 +68,14 @@ async def test_migration_service_message_moves_bindings_language_and_pending_del
     async with BotHarness.open(tmp_path, admin_ids=[ADMIN.id]) as bot:
         await bot.command(WATER_GROUP, ADMIN, "bind", "省水利厅")
         await bot.command(WATER_GROUP, ADMIN, "lang", "en")
-        bot.request.fail_next("sendMessage", 502, "Bad Gateway")
+        bot.request.fail_next("sendMessage", 502, "Bad Gateway", chat_id=WATER_GROUP.id)
         await bot.command(private_chat(ADMIN), ADMIN, "remind")  # reminder left pending
         await bot.send(bot.updates.migrate_to(WATER_GROUP, ADMIN, new_id))
         await bot.send(bot.updates.migrate_to(WATER_GROUP, ADMIN, new_id))  # twice: harmless
         with bot.db.session() as session:
             assert session.exec(select(ChatDepartment.chat_id)).all() == [new_id]
             moved = session.get(Chat, new_id)
-            row = session.exec(select(Delivery)).one()
+            row = session.exec(select(Delivery).where(Delivery.kind == "reminder")).one()
         assert moved.language == "en" and moved.is_active
         assert row.chat_id == new_id
         travel(bot, row.not_before + timedelta(seconds=1))

@@ -50,7 +50,8 @@ async def test_plan_lists_the_measures_the_reader_is_unsure_of_with_the_reason(t
         assert "“空管委办公室”仅出现一次，且不是已知单位" in answer
         assert "（四）" not in answer  # a measure read with certainty is not listed
         one = await bot.command(ADMIN_CHAT, ADMIN, "plan", "（五）")
-        assert "牵头：无（各单位均按牵头单位报送）" in one and "配合：体育总局、北京冬奥组委" in one
+        # The role words of the views and the reminders: nobody leads, every unit named is 负责.
+        assert "牵头：无\n  负责：体育总局、北京冬奥组委" in one
 
 
 async def test_assign_corrects_a_measure_and_the_reminders_follow_it(tmp_path):
@@ -79,7 +80,7 @@ async def test_assign_in_english_with_a_new_department_then_reset(tmp_path):
         await bot.command(ADMIN_CHAT, ADMIN, "lang", "en")
         answer = await bot.command(ADMIN_CHAT, ADMIN, "assign", "18 lead 公安部 support +民航局")
         assert "Corrected. The reminders follow the new map from now on." in answer
-        assert "New departments: 民航局" in answer and "Supports: 民航局" in answer
+        assert "New departments: 民航局" in answer and "Support: 民航局" in answer
         with bot.db.session() as session:
             assert session.exec(select(Department).where(Department.name == "民航局")).one()
         back = await bot.command(ADMIN_CHAT, ADMIN, "assign", "18 reset")
@@ -159,9 +160,9 @@ async def test_the_reminder_a_group_gets_names_each_measures_deadline(tmp_path):
         (reminder,) = bot.request.sent("sendMessage", WATER_GROUP.id)
         text = reminder.params["text"]
         # A date the plan gives reads as a date; a kind without a date as the plan words it.
-        assert "3. 规范中介服务 · support role · Due: 长期坚持" in text
-        assert "4. 降低市场主体准入成本 · lead role · Due: every year" not in text
-        assert "4. 降低市场主体准入成本 · lead role · Due: 每年" in text
+        assert "3. 规范中介服务 · support · Due: 长期坚持" in text
+        assert "4. 降低市场主体准入成本 · lead · Due: every year" not in text
+        assert "4. 降低市场主体准入成本 · lead · Due: 每年" in text
 
 
 async def test_a_chinese_reminder_keeps_the_plans_own_words_for_a_dated_deadline(tmp_path):

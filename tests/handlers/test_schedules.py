@@ -4,7 +4,7 @@ only to chats missing measures, the digest names the overdue, a restart sends no
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlmodel import select
 
@@ -115,6 +115,7 @@ async def test_a_cycle_missed_while_the_bot_was_down_is_sent_once_at_start(tmp_p
             # The bot was down on 25 December 09:00 and starts two hours later.
             travel(later, FIRE + timedelta(hours=2))
             await later.application.post_init(later.application)
+            await later.outbox_drained()  # the outbox sends what start-up found owed
             counts = message_counts(later)
             if _start == 0:
                 assert counts == {chat: 1 for chat in GROUPS}
@@ -131,6 +132,7 @@ async def test_a_missed_cycle_whose_window_closed_is_not_sent(tmp_path):
     async with BotHarness.open(tmp_path, admin_ids=[ADMIN.id], db=db, start=False) as later:
         travel(later, FIRE + timedelta(days=4))
         await later.application.post_init(later.application)
+        await later.outbox_drained()
         assert later.request.sent("sendMessage") == []
 
 
@@ -262,3 +264,70 @@ async def test_the_running_job_is_due_at_the_next_shifted_fire_time(tmp_path):
         trigger = job.job.trigger
         fire = trigger.get_next_fire_time(None, datetime(2026, 9, 2, tzinfo=trigger.zone))
         assert fire == datetime(2026, 10, 8, 9, 0, tzinfo=trigger.zone)
+
+
+async def test_remind_answers_at_once_and_reports_when_the_reminders_are_out(tmp_path, monkeypatch):
+    import asyncio
+
+    from telegram import Update
+
+    from botapi_sim.recording import RecordingRequest
+
+    original = RecordingRequest.do_request
+
+    async def slow_groups(self, url, method, request_data=None, *args, **kwargs):
+        # Telegram takes its time with each group message (a busy server, a long fan-out).
+        if url.endswith("/sendMessage") and request_data is not None:
+            if int(request_data.parameters.get("chat_id", 0)) < 0:
+                await asyncio.sleep(0.5)
+        return await original(self, url, method, request_data, *args, **kwargs)
+
+    async with BotHarness.open(tmp_path, admin_ids=[ADMIN.id]) as bot:
+        await setup(bot)
+        monkeypatch.setattr(RecordingRequest, "do_request", slow_groups)
+        bot.request.clear()
+        admin = private_chat(ADMIN)
+        remind = bot.updates.command(admin, ADMIN, "remind")
+        started = asyncio.get_running_loop().time()
+        await bot.application.process_update(Update.de_json(remind, bot.application.bot))
+        answered_in = asyncio.get_running_loop().time() - started
+        (answer,) = bot.request.texts(ADMIN.id)
+        assert "正在向 3 个群发送提醒" in answer and "报告结果" in answer
+        assert answered_in < 0.5  # not after the fan-out
+        await bot.outbox_drained()
+        answer, report = bot.request.texts(ADMIN.id)
+        assert "3 个群中已送达 3 个" in report
+        order = [c.chat_id for c in bot.request.sent("sendMessage")]
+        assert order[0] == ADMIN.id and order[-1] == ADMIN.id
+        assert sorted(order[1:-1]) == sorted(GROUPS)
+
+
+async def test_the_report_and_status_tell_sent_waiting_and_failed_chats_apart(
+    tmp_path, monkeypatch
+):
+    monkeypatch.setenv("PTB_TIMEDELTA", "true")
+    async with BotHarness.open(tmp_path, admin_ids=[ADMIN.id]) as bot:
+        await setup(bot)
+        bot.request.fail_next(
+            "sendMessage", 403, "Forbidden: bot was kicked from the group", chat_id=WATER_GROUP.id
+        )
+        bot.request.fail_next(
+            "sendMessage",
+            429,
+            "Too Many Requests: retry after 40",
+            retry_after=40,
+            chat_id=DEV_GROUP.id,
+        )
+        report = await bot.command(private_chat(ADMIN), ADMIN, "remind")
+        assert "3 个群中已送达 1 个" in report
+        assert "1 个群正在等待 Telegram 限速解除" in report
+        assert "1 个群无法送达：省水利厅 督办群（机器人已被移出）" in report
+        status = await bot.command(private_chat(ADMIN), ADMIN, "status")
+        assert "📨 提醒：3 个群中已送达 1 个，1 个等待限速解除，1 个无法送达" in status
+        department = await bot.command(private_chat(ADMIN), ADMIN, "status", "发改委")
+        assert "📨 提醒：1 个群中已送达 0 个，1 个等待限速解除" in department
+        # The wait is over: the delivery goes out, and the counts say so.
+        travel(bot, datetime.now(UTC).replace(tzinfo=None) + timedelta(seconds=41))
+        await run_tick(bot.application)
+        status = await bot.command(private_chat(ADMIN), ADMIN, "status")
+        assert "📨 提醒：3 个群中已送达 2 个，1 个无法送达" in status

@@ -9,8 +9,15 @@ import re
 import matplotlib.image
 import matplotlib.text
 import pytest
+from matplotlib.colors import to_hex
 
-from messages.chart import build_figure, find_cjk_font, render_chart
+from messages.chart import (
+    REPORTING_COLOURS,
+    SIGNAL_COLOURS,
+    build_figure,
+    find_cjk_font,
+    render_chart,
+)
 from messages.i18n import get_translator
 from models.db import Database, create_schema
 from reports.chart import chart_data
@@ -33,14 +40,36 @@ def figure_texts(figure) -> list[str]:
     return [t.get_text() for t in figure.findobj(matplotlib.text.Text) if t.get_text()]
 
 
-def test_the_data_counts_tasks_per_measure_and_punctuality_per_department(data):
-    by_number = {number: counts for number, _label, counts in data.measures}
-    assert by_number[3] == {"on_time": 2, "late": 0, "overdue": 1, "pending": 0}
-    assert by_number[6] == {"on_time": 1, "late": 0, "overdue": 1, "pending": 0}
+def test_the_data_has_both_signals_per_measure_and_punctuality_per_department(data):
+    by_number = {m.number: (m.reporting, m.progress.signal) for m in data.measures}
+    assert by_number == {
+        3: ("on_time", "done"),
+        4: ("late", "on_track"),
+        5: ("on_time", "difficult"),
+        6: ("overdue", "on_track"),
+        7: ("on_time", "blocked"),  # punctual, and blocked: the chart says both
+        8: ("overdue", "on_track"),
+    }
     rates = {name: rate for name, rate, _n in data.departments}
     assert rates["省水利厅"] == 1.0  # on time in all three cycles
     assert rates["省交通运输厅"] == pytest.approx(1 / 3)  # late twice
     assert rates["省工信厅"] == 0.0  # a supporting department that never reported
+
+
+def test_each_bar_has_the_colour_of_its_progress_and_each_square_of_its_reporting(data):
+    figure, _codes = build_figure(ZH, data, None)
+    axes = figure.axes[0]
+    bars = [p for p in axes.patches if p.get_gid() == "progress"]
+    assert [to_hex(b.get_facecolor()) for b in bars] == [
+        SIGNAL_COLOURS[m.progress.signal] for m in data.measures
+    ]
+    # A bar is as high as the share completed: done is full, (五) stands at 45%.
+    heights = {m.number: b.get_height() for m, b in zip(data.measures, bars, strict=True)}
+    assert heights[3] == 100 and heights[5] == 45
+    squares = next(c for c in axes.collections if c.get_gid() == "reporting")
+    assert [to_hex(c) for c in squares.get_facecolors()] == [
+        REPORTING_COLOURS[m.reporting] for m in data.measures
+    ]
 
 
 def test_without_a_cjk_font_the_labels_are_numbers_and_ascii_codes(data):
@@ -63,7 +92,7 @@ def test_with_a_cjk_font_the_labels_are_chinese_and_the_png_decodes(data):
     assert codes == []
     tick_labels = [t.get_text() for t in figure.axes[0].get_xticklabels()]
     assert tick_labels[:2] == ["三", "四"]
-    assert "各措施报送情况（2026年11月15日 一轮）" in figure_texts(figure)
+    assert "各项措施进展与报送（2026年11月15日 一轮）" in figure_texts(figure)
     chart = render_chart(ZH, data)
     assert chart.uses_cjk_font and chart.png.startswith(PNG_MAGIC)
     pixels = matplotlib.image.imread(io.BytesIO(chart.png), format="png")

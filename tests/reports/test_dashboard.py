@@ -5,6 +5,7 @@ trends over past cycles that agree with the ledger, and a liaison's narrowed mea
 from __future__ import annotations
 
 import re
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -27,6 +28,7 @@ from reports.progress_signal import (
     SIGNAL_DONE,
     SIGNAL_NONE,
     SIGNAL_ON_TRACK,
+    Schedule,
     department_progress,
     measure_progress,
 )
@@ -53,13 +55,15 @@ def test_the_overview_counts_what_the_chat_status_counts(sample_db) -> None:
     db, _sample = sample_db
     page = db.call(overview_page, now=NOW)
     text = render_overview(get_translator("zh_CN"), page.overview)
-    lights = page.overview.light_counts()
-    assert f"🟢 {lights['green']}  🟡 {lights['yellow']}  🔴 {lights['red']}" in text
+    counts = page.overview.reporting_counts()
+    assert f"🟢 按时报送 {counts[TASK_ON_TIME]} · 🟡 逾期报送 {counts[TASK_LATE]}" in text
     tasks = page.overview.task_counts()
     reported = f"按时 {tasks[TASK_ON_TIME]}，逾期报送 {tasks[TASK_LATE]}"
     assert f"{reported}，逾期未报 {tasks[TASK_OVERDUE]}" in text
+    progress = page.progress_counts()
+    assert f"⛔ 受阻 {progress[SIGNAL_BLOCKED]} · ⚠️ 有困难 {progress[SIGNAL_DIFFICULT]}" in text
     # The sample's own figures (see tests/coordinator_data.py).
-    assert (lights["green"], lights["yellow"], lights["red"]) == (1, 2, 3)
+    assert (counts[TASK_ON_TIME], counts[TASK_LATE], counts[TASK_OVERDUE]) == (3, 1, 2)
     assert "按时率 <b>57%</b>" in text and round(page.overview.on_time_rate(), 2) == 0.57
 
 
@@ -68,11 +72,18 @@ def test_each_measure_has_both_signals(sample_db) -> None:
     page = db.call(overview_page, now=NOW)
     by_number = {row.state.number: row for row in page.rows}
     # (三): the lead reported done on time; (五) at risk; (七) blocked; (八) never reported.
-    assert (by_number[3].state.light, by_number[3].progress.signal) == ("green", SIGNAL_DONE)
+    assert (by_number[3].state.reporting, by_number[3].progress.signal) == (
+        TASK_ON_TIME,
+        SIGNAL_DONE,
+    )
     assert by_number[5].progress.signal == SIGNAL_DIFFICULT and by_number[5].progress.percent == 45
-    assert (by_number[7].state.light, by_number[7].progress.signal) == ("red", SIGNAL_BLOCKED)
-    # (八) is red for its missing report; its progress is the latest it ever reported.
-    assert by_number[8].state.light == "red"
+    # (七) reported on time that it is blocked: punctual, and blocked.
+    assert (by_number[7].state.reporting, by_number[7].progress.signal) == (
+        TASK_ON_TIME,
+        SIGNAL_BLOCKED,
+    )
+    # (八) is overdue for its missing report; its progress is the latest it ever reported.
+    assert by_number[8].state.reporting == TASK_OVERDUE
     assert by_number[8].progress.signal == SIGNAL_ON_TRACK
     counts = page.progress_counts()
     assert sum(counts.values()) == len(page.rows) == 6
@@ -146,15 +157,11 @@ def test_the_progress_signal_follows_the_reported_status(status, signal) -> None
 
 
 def test_past_its_deadline_unfinished_work_is_behind() -> None:
-    from datetime import date
-
-    deadline = date(2026, 6, 30)
-    behind = department_progress(latest(PROGRESS_IN_PROGRESS, 60), deadline=deadline,
-                                 today=date(2026, 7, 1))
+    late = Schedule(deadline=date(2026, 6, 30), today=date(2026, 7, 1))
+    behind = department_progress(latest(PROGRESS_IN_PROGRESS, 60), late)
     assert behind.signal == SIGNAL_BEHIND
-    done = department_progress(latest(PROGRESS_DONE), deadline=deadline, today=date(2026, 7, 1))
-    assert done == department_progress(latest(PROGRESS_DONE))
-    assert done.percent == 100
+    done = department_progress(latest(PROGRESS_DONE), late)
+    assert done.signal == SIGNAL_DONE and done.percent == 100
 
 
 def test_a_measure_is_as_far_as_its_worst_department_and_done_only_when_all_are() -> None:

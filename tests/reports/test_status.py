@@ -1,5 +1,5 @@
-"""The coordinators' views as data and text: lights, totals, a department, a measure, history,
-overdue and the digest, on a database with several cycles of reports."""
+"""The coordinators' views as data and text: both signals, totals, a department, a measure,
+history, overdue and the digest, on a database with several cycles of reports."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ import pytest
 from sqlalchemy import event
 
 from botapi_sim.telegram_html import parse_html
+from coordination.outbox import Digest
+from messages.digest import render_digest
 from messages.i18n import get_translator
 from messages.status import (
     render_department,
@@ -17,16 +19,18 @@ from messages.status import (
     render_overdue,
     render_overview,
 )
-from messages.views import render_digest
 from models.db import Database, create_schema
 from models.progress import PROGRESS_BLOCKED, PROGRESS_DONE
+from reports.bulletin import build_bulletin
 from reports.cycles import current_cycle
 from reports.history import measure_detail, update_history
+from reports.progress_signal import (
+    SIGNAL_BLOCKED,
+    SIGNAL_DIFFICULT,
+    SIGNAL_DONE,
+    SIGNAL_ON_TRACK,
+)
 from reports.status import (
-    LIGHT_GREEN,
-    LIGHT_RED,
-    LIGHT_WHITE,
-    LIGHT_YELLOW,
     TASK_LATE,
     TASK_ON_TIME,
     TASK_OVERDUE,
@@ -73,18 +77,22 @@ def overview_at(db, now=NOW):
 
 
 def lights(overview):
-    return {m.number: m.light for m in overview.measures}
+    """Both signals of each measure: (reporting, progress)."""
+    return {m.number: (m.reporting, m.progress.signal) for m in overview.measures}
 
 
-def test_each_measure_gets_the_light_its_responsible_departments_earned(db, sample):
+def test_each_measure_gets_both_signals_its_responsible_departments_earned(db, sample):
     overview = overview_at(db)
     assert lights(overview) == {
-        3: LIGHT_GREEN,  # the lead on time; a silent supporting department does not colour it
-        4: LIGHT_YELLOW,  # the lead reported after the deadline
-        5: LIGHT_YELLOW,  # on time, but at risk
-        6: LIGHT_RED,  # no-lead clause: one of the two named departments is silent
-        7: LIGHT_RED,  # blocked
-        8: LIGHT_RED,  # silent past the deadline
+        # the lead on time and done; a silent supporting department does not count
+        3: (TASK_ON_TIME, SIGNAL_DONE),
+        4: (TASK_LATE, SIGNAL_ON_TRACK),  # the lead reported after the deadline
+        5: (TASK_ON_TIME, SIGNAL_DIFFICULT),  # on time, but at risk: two signals, two verdicts
+        # no-lead clause: one of the two named departments is silent; both reported progress
+        # in an earlier cycle, which still stands
+        6: (TASK_OVERDUE, SIGNAL_ON_TRACK),
+        7: (TASK_ON_TIME, SIGNAL_BLOCKED),  # on time, blocked
+        8: (TASK_OVERDUE, SIGNAL_ON_TRACK),  # silent past the deadline
     }
     assert overview.cycle is not None and overview.cycle.id == sample.cycles[-1]
     counts = overview.task_counts()
@@ -128,7 +136,10 @@ def test_later_messages_do_not_change_how_a_cycle_was_reported(db, sample):
     before = overview_at(db)
     db.call(later_messages)
     after = overview_at(db)
-    assert lights(after) == lights(before)
+    reporting = {n: r for n, (r, _p) in lights(before).items()}
+    assert {n: r for n, (r, _p) in lights(after).items()} == reporting
+    # Progress follows the newest report: the follow-up says "in progress" again.
+    assert lights(after)[3] == (TASK_ON_TIME, SIGNAL_ON_TRACK)
     assert after.task_counts() == before.task_counts()
     assert after.on_time_rate() == before.on_time_rate()
 
@@ -136,18 +147,21 @@ def test_later_messages_do_not_change_how_a_cycle_was_reported(db, sample):
 def test_the_overview_text_shows_totals_rate_sections_and_escapes_names(db, sample):
     zh = render_overview(ZH, overview_at(db))
     assert "按时率 <b>57%</b>" in zh
-    assert "🟢 1  🟡 2  🔴 3  ⚪ 0" in zh
+    assert "报送：🟢 按时报送 3 · 🟡 逾期报送 1 · 🔴 逾期未报 2 · 📵 未绑定 0 · ⚪ 未到期 0" in zh
+    assert "进展：⛔ 受阻 1 · ⚠️ 有困难 1 · 📉 滞后 0 · 🔄 序时推进 3 · ✅ 已完成 1" in zh
     assert "<b>二、统筹“新”“老”基础设施建设</b>" in zh
-    assert "🟢 <b>（三）</b>加强新型基础设施建设" in zh
-    assert "配合单位：省通信管理局 ✅、省工信厅 ❌" in zh
-    assert "科创&lt;b&gt;中心&lt;/b&gt;&amp;&lt;/a&gt; ❌" in zh
+    assert "🟢✅ <b>（三）</b>加强新型基础设施建设" in zh
+    assert "牵头：省发展改革委 🟢✅" in zh
+    assert "配合：省通信管理局 🟢🔄、省工信厅 🔴" in zh
+    assert "🟢⚠️ <b>（五）</b>" in zh  # on time, at risk: the two signals side by side
+    assert "科创&lt;b&gt;中心&lt;/b&gt;&amp;&lt;/a&gt; 🔴" in zh
     parse_html(zh)  # Telegram would accept it
     en = render_overview(EN, overview_at(db))
     assert "on-time rate <b>57%</b>" in en
-    assert "Supporting: 省通信管理局 ✅, 省工信厅 ❌" in en
+    assert "Support: 省通信管理局 🟢🔄, 省工信厅 🔴" in en
 
 
-def test_before_the_deadline_silence_is_white_and_partial_reporting_is_yellow(db, sample):
+def test_before_the_deadline_silence_is_not_yet_due_and_blocked_stays_blocked(db, sample):
     def new_cycle(session):
         from sqlmodel import select
 
@@ -191,14 +205,16 @@ def test_before_the_deadline_silence_is_white_and_partial_reporting_is_yellow(db
     db.call(new_cycle)
     overview = overview_at(db)
     assert not overview.is_due
-    assert lights(overview) == {
-        3: LIGHT_WHITE,
-        4: LIGHT_WHITE,
-        5: LIGHT_GREEN,
-        6: LIGHT_YELLOW,
-        7: LIGHT_RED,
-        8: LIGHT_WHITE,
+    assert {n: reporting for n, (reporting, _p) in lights(overview).items()} == {
+        3: TASK_PENDING,
+        4: TASK_PENDING,
+        5: TASK_ON_TIME,
+        6: TASK_PENDING,  # one of its two units reported, the other's report is not due yet
+        7: TASK_ON_TIME,
+        8: TASK_PENDING,
     }
+    assert lights(overview)[7] == (TASK_ON_TIME, SIGNAL_BLOCKED)
+    assert lights(overview)[5] == (TASK_ON_TIME, SIGNAL_DONE)
     assert overview.task_counts()[TASK_OVERDUE] == 0
     assert "尚未到截止时间，暂无逾期。" in render_overdue(ZH, overview)
 
@@ -206,10 +222,10 @@ def test_before_the_deadline_silence_is_white_and_partial_reporting_is_yellow(db
 def test_overdue_lists_departments_with_their_measures_and_days(db, sample):
     text = render_overdue(ZH, overview_at(db))
     assert "5 项未报 · 已超过截止时间 2 天" in text
-    assert "❌ <b>省自然资源厅</b> · 2 项措施 · 逾期 2 天" in text
+    assert "🔴 <b>省自然资源厅</b> · 2 项措施 · 逾期 2 天" in text
     assert "（六）推动能源绿色低碳发展（牵头）" in text
     assert "（五）加强水利基础设施建设（配合）" in text
-    assert "❌ <b>科创&lt;b&gt;中心&lt;/b&gt;&amp;&lt;/a&gt;</b>" in text
+    assert "🔴 <b>科创&lt;b&gt;中心&lt;/b&gt;&amp;&lt;/a&gt;</b>" in text
     assert TRANSPORT not in text  # late, but reported
     en = render_overdue(EN, overview_at(db))
     assert "5 reports missing · 2 days past the deadline" in en
@@ -230,12 +246,13 @@ def test_a_department_view_shows_role_status_percent_text_and_when(db, sample):
     text = render_department(ZH, view, NOW)
     assert "本轮：应报 2 项，已报 1 项" in text
     assert "<b>（三）</b>加强新型基础设施建设 · 牵头" in text
-    assert "已完成 100% · 11月15日 12:00 · 王&lt;b&gt;伟&lt;/b&gt;" in text
+    assert "✅ 已完成 100% · 11月15日 12:00 · 王&lt;b&gt;伟&lt;/b&gt;" in text
     assert "“&lt;b&gt;已完成&lt;/b&gt; &amp; 光纤 &lt;/a&gt; 覆盖全部行政村”" in text
-    assert "❌ 逾期未报" in text
+    assert "🟢 按时报送 · ✅ 已完成" in text
+    assert "🔴 逾期未报" in text
     parse_html(text)
     en = render_department(EN, view, NOW)
-    assert "done 100% · 11-15 12:00" in en and "· support" in en
+    assert "✅ done 100% · 11-15 12:00" in en and "· support" in en
 
 
 def test_a_long_latest_text_is_shortened_in_the_department_view(db, sample):
@@ -278,8 +295,9 @@ def test_a_measure_view_names_leads_supports_latest_and_recent_updates(db, sampl
     assert len(detail.recent) == 5
     assert detail.recent[0].created_at >= detail.recent[-1].created_at
     text = render_measure(ZH, detail)
-    assert "牵头单位：省发展改革委" in text and "配合单位：省通信管理局、省工信厅" in text
-    assert "省工信厅（配合） ❌" in text and "尚无报送" in text
+    assert "牵头：省发展改革委" in text and "配合：省通信管理局、省工信厅" in text
+    assert "进展：✅ 已完成" in text
+    assert "省工信厅（配合） 🔴" in text and "尚无报送" in text
     parse_html(text)
 
 
@@ -303,7 +321,7 @@ def test_history_is_newest_first_and_can_be_narrowed_to_a_department(db, sample)
     assert limited.total == 34 and len(limited.entries) == 10
     text = render_history(ZH, limited)
     assert "共 34 条，按时间倒序" in text and "仅显示最近 10 条" in text
-    assert render_history(EN, telecom).count("on time") == 1
+    assert render_history(EN, telecom).count("reported on time") == 1
 
 
 def _status_statements(db, department_id):
@@ -329,7 +347,9 @@ def test_status_views_read_latest_progress_not_the_update_history(db, sample):
     """/status and /status <department> must not grow with the number of past updates."""
     before = _status_statements(db, sample.departments[DEV])
     assert any("latestprogress" in s for s in before)
-    assert not [s for s in before if "from progressupdate" in s or "join progressupdate" in s]
+    # Only the returned reports are looked up among the updates (an index finds those few).
+    reads = [s for s in before if "from progressupdate" in s or "join progressupdate" in s]
+    assert all("where progressupdate.returned_at is not null" in s for s in reads)
 
     def more_reports(session):
         message = 95000
@@ -375,6 +395,12 @@ def test_the_digest_is_the_overview_and_the_overdue_list_in_messages_that_fit(db
     assert "Progress digest" in english[0]
 
 
+def test_the_digest_ends_with_the_bulletin_as_a_document(db, sample):
+    sent = digest_messages(db, ZH)
+    assert sent[-1].file is not None and sent[-1].file.name.endswith(".docx")
+    assert sent[-1].text.startswith("督办通报（2026年第3期）")
+
+
 def test_the_digest_before_any_cycle_is_one_short_message(db):
     messages = digest(db, EN)
     assert len(messages) == 1 and "No reminder has gone out yet" in messages[0]
@@ -403,9 +429,12 @@ def test_overdue_calls_a_department_of_a_no_lead_clause_responsible_not_supporti
     assert any("（负责）" in line for line in lines)
 
 
-def digest(db, t):
+def digest_messages(db, t):
     """The 通报 of the current cycle as a digest schedule posts it."""
-    with db.session() as session:
-        cycle = current_cycle(session, now=NOW)
-        overview = cycle_overview(session, cycle=cycle, now=NOW)
-    return render_digest(t, overview, NOW)
+    bulletin = db.call(build_bulletin, now=NOW)
+    return render_digest(t, Digest(bulletin, NOW))
+
+
+def digest(db, t):
+    """The texts of the digest's messages (its document aside)."""
+    return [m.text for m in digest_messages(db, t) if m.file is None]

@@ -23,6 +23,7 @@ from telegram.ext import Application
 
 from botapi_sim.recording import RecordingRequest
 from botapi_sim.updates import SimChat, SimUser, UpdateFactory
+from delivery.worker import outbox
 from intake import answers_of, inbox_of
 from models.db import Database, create_schema
 
@@ -112,6 +113,7 @@ class BotHarness:
             if start:
                 await application.post_init(application)  # type: ignore[misc]
                 await application.start()
+                await harness.outbox_drained()  # what was owed at start has gone out
             try:
                 yield harness
             finally:
@@ -124,9 +126,16 @@ class BotHarness:
             db.dispose()
 
     async def send(self, update: dict[str, Any]) -> None:
-        """Process one update and wait for its answers (sent off the chat's lane too)."""
+        """Process one update as a receiver would, then wait for its answers (sent off the
+        chat's lane) and for the outbox to send what is due (a /remind is answered before its
+        fan-out; a test reads the outcome once the worker has settled)."""
         await self.application.process_update(Update.de_json(update, self.application.bot))
         await answers_of(self.application).drained()
+        await self.outbox_drained()
+
+    async def outbox_drained(self) -> None:
+        """Wait until the outbox worker has sent (and recorded) everything due."""
+        await outbox(self.application).drain()
 
     async def accept(self, *updates: dict[str, Any], wait: bool = True) -> None:
         """Hand updates to the inbox as a receiver does (all at once, as a batch of
@@ -137,7 +146,8 @@ class BotHarness:
             await self.settled()
 
     async def settled(self, timeout: float = 20.0) -> None:
-        """Wait until the inbox holds nothing that is not yet handled and marked done."""
+        """Wait until the inbox holds nothing that is not yet handled and marked done, the
+        answers are out and the outbox has sent what is due."""
         inbox = inbox_of(self.application)
         deadline = asyncio.get_running_loop().time() + timeout
         while inbox.held:
@@ -145,6 +155,7 @@ class BotHarness:
                 raise AssertionError(f"updates still being handled: {sorted(inbox.held)}")
             await asyncio.sleep(0.005)
         await asyncio.wait_for(answers_of(self.application).drained(), timeout)
+        await asyncio.wait_for(self.outbox_drained(), timeout)
 
     async def command(self, chat: SimChat, user: SimUser, name: str, args: str = "") -> str:
         """Send `/name args` and return the text of the last message the bot sent to `chat`."""

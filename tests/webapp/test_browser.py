@@ -31,7 +31,7 @@ from botapi_sim.updates import SimUser, private_chat
 from demo import script
 from demo.run import DemoResult, run_story
 from demo.stage import Stage
-from messages.vocabulary import TASK_ICONS
+from messages.vocabulary import REPORTING_ICONS, SIGNAL_ICONS
 from models.plan import Department, Measure
 from tests.support.paths import ROOT
 from webapp.initdata import sign
@@ -54,7 +54,6 @@ THEMES = {
              "link_color": "#6ab3f3", "button_color": "#5288c1", "button_text_color": "#ffffff",
              "secondary_bg_color": "#232e3c"},
 }
-TASKS_BY_ICON = {icon: state for state, icon in TASK_ICONS.items()}
 
 if not CHROMIUM and not os.environ.get("REQUIRE_BROWSER"):
     pytest.skip("Debian's chromium is not installed (.ci/run installs it)", allow_module_level=True)
@@ -172,28 +171,50 @@ def coordinator() -> SimUser:
 # --- the numbers agree with the chat's /status ------------------------------------------------
 
 
+REPORTING_BY_ICON = {icon: state for state, icon in REPORTING_ICONS.items()}
+SIGNAL_BY_ICON = {icon: signal for signal, icon in SIGNAL_ICONS.items()}
+MEASURE_LINE = re.compile(
+    r"^(?:(?P<closed>🏁)|(?P<reporting>[🟢🟡🔴⚪📵])(?P<progress>✅|🔄|📉|⚠️|⛔|➖))"
+    r" (?P<label>（[^）]+）)"
+)
+
+
 def chat_status(text: str) -> dict[str, Any]:
     """The figures of the demo's final /status (plain text, as the chat shows it)."""
-    lights = re.search(r"🟢 (\d+)  🟡 (\d+)  🔴 (\d+)  ⚪ (\d+)", text)
+    reporting = re.search(
+        r"报送：🟢 按时报送 (\d+) · 🟡 逾期报送 (\d+) · 🔴 逾期未报 (\d+) · 📵 未绑定 (\d+)"
+        r" · ⚪ 未到期 (\d+)",
+        text,
+    )
+    progress = re.search(r"^进展：(.+)$", text, re.M)
     tasks = re.search(
         r"按时 (\d+)，逾期报送 (\d+)，逾期未报 (\d+)，未到期 (\d+)，共 (\d+)；按时率 (\d+%)", text
     )
-    assert lights and tasks, text
+    assert reporting and progress and tasks, text
     measures: dict[str, dict[str, Any]] = {}
     current: dict[str, Any] | None = None
     for line in text.splitlines():
-        head = re.match(r"^(🟢|🟡|🔴|⚪) (（[^）]+）)", line)
+        head = MEASURE_LINE.match(line)
         if head:
-            light = {"🟢": "green", "🟡": "yellow", "🔴": "red", "⚪": "white"}[head.group(1)]
-            current = measures[head.group(2)] = {"light": light, "tasks": {}}
+            current = measures[head["label"]] = {
+                "reporting": "closed" if head["closed"] else REPORTING_BY_ICON[head["reporting"]],
+                "progress": "closed" if head["closed"] else SIGNAL_BY_ICON[head["progress"]],
+                "tasks": {},
+            }
             continue
-        marks = re.match(r"^\s+(?:责任单位|配合单位)：(.+)$", line)
+        marks = re.match(r"^\s+(?:牵头|配合|负责)：(.+)$", line)
         if marks and current is not None:
             for part in marks.group(1).split("、"):
-                name, icon = part.rsplit(" ", 1)
-                current["tasks"][name] = TASKS_BY_ICON[icon[0]]
+                name, icons = part.rsplit(" ", 1)
+                icons = icons.removeprefix("↩️")
+                current["tasks"][name] = REPORTING_BY_ICON[icons[0]]
+    counts = {
+        SIGNAL_BY_ICON[icon]: int(n)
+        for icon, n in re.findall(r"(✅|🔄|📉|⚠️|⛔|➖|🏁) \S+ (\d+)", progress.group(1))
+    }
     return {
-        "lights": [int(x) for x in lights.groups()],
+        "reporting": [int(x) for x in reporting.groups()],
+        "progress": counts,
         "tasks": [int(x) for x in tasks.groups()[:4]],
         "rate": tasks.group(6),
         "measures": measures,
@@ -204,15 +225,20 @@ PAGE_FIGURES = """() => {
   const kpi = (k) => document.querySelector(`[data-kpi="${k}"]`).textContent.trim();
   const rows = [...document.querySelectorAll('#measures-table tbody tr')].map((tr) => ({
     label: tr.querySelector('.measure-cell b').textContent.trim(),
-    light: tr.dataset.light,
+    reporting: tr.dataset.closed ? 'closed' : tr.dataset.reporting,
+    progress: tr.dataset.progress,
     tasks: Object.fromEntries([...tr.querySelectorAll('li[data-task]')].map(
       (li) => [li.querySelector('a').textContent.trim(), li.dataset.task])),
   }));
   return {
-    lights: ['green', 'yellow', 'red', 'white'].map((k) => Number(kpi('light-' + k))),
+    reporting: ['on_time', 'late', 'overdue', 'unbound', 'pending'].map(
+      (k) => Number(kpi('reporting-' + k))),
+    progress: Object.fromEntries([...document.querySelectorAll('[data-kpi^="progress-"]')].map(
+      (el) => [el.dataset.kpi.slice('progress-'.length), Number(el.textContent.trim())])),
     tasks: ['on_time', 'late', 'overdue', 'pending'].map((k) => Number(kpi('task-' + k))),
     rate: kpi('on-time-rate'),
-    measures: Object.fromEntries(rows.map((r) => [r.label, {light: r.light, tasks: r.tasks}])),
+    measures: Object.fromEntries(rows.map((r) => [r.label, {
+      reporting: r.reporting, progress: r.progress, tasks: r.tasks}])),
     charts: [...document.querySelectorAll('canvas[data-chart]')].map((c) => c.width > 0),
   };
 }"""
@@ -223,7 +249,9 @@ def test_the_overview_shows_what_the_chat_status_shows(browser, site) -> None:
     signed_in(page)
     expected = chat_status(site.result.status_text)
     shown = page.evaluate(PAGE_FIGURES)
-    assert shown["lights"] == expected["lights"]
+    assert shown["reporting"] == expected["reporting"]
+    nonzero = {k: v for k, v in expected["progress"].items() if v}
+    assert {k: v for k, v in shown["progress"].items() if v} == nonzero
     assert shown["tasks"] == expected["tasks"]
     assert shown["rate"] == expected["rate"]
     assert shown["measures"] == expected["measures"]
@@ -238,9 +266,9 @@ def test_a_chart_has_its_numbers_in_a_table_and_tables_sort_and_filter(browser, 
     trend = page.locator("#trend-table tbody tr")
     assert trend.count() >= 1
     table = page.locator("#measures-table")
-    table.locator("thead th").nth(1).click()  # by the reporting light, worst first
-    first_light = table.locator("tbody tr").first.get_attribute("data-light")
-    assert first_light == "red"
+    table.locator("thead th").nth(1).click()  # by reporting, worst first
+    first = table.locator("tbody tr").first.get_attribute("data-reporting")
+    assert first == "overdue"
     page.fill("input[data-filter-for='measures-table']", "省教育厅")
     visible = table.locator("tbody tr:visible")
     assert visible.count() >= 1
