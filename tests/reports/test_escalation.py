@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from coordination.outbox import Digest
+from coordination.outbox_content import Digest
 from coordination.review import close_measure
 from messages.digest import render_digest
 from messages.i18n import get_translator

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import event
 
 from botapi_sim.telegram_html import parse_html
-from coordination.outbox import Digest
+from coordination.outbox_content import Digest
 from messages.digest import render_digest
 from messages.i18n import get_translator
 from messages.status import (
