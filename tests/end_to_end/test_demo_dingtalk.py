@@ -1,7 +1,7 @@
 """`python bot.py demo --platform dingtalk`: the same story on the DingTalk simulator, as the
 command a newcomer types: one reminder per group asking for an @-mention, the @-reports
-recorded (the one naming no measure answered with a card press), the ledger and the chart
-as files, the late report late."""
+recorded (the one naming no measure answered with a card press), the ledger, the chart and
+the 通报 as files, the late report late."""
 
 from __future__ import annotations
 
@@ -62,8 +62,11 @@ def test_the_demo_plays_the_same_story_on_dingtalk(tmp_path: Path) -> None:
     ledger = printed_path(output, "Ledger: ")
     assert ledger.parent == out and ledger.suffix == ".xlsx"
     workbook = load_workbook(ledger, read_only=True)
-    assert workbook.worksheets[0].max_row > 50
+    cells = [str(c) for row in workbook.worksheets[0].iter_rows(values_only=True) for c in row]
     workbook.close()
+    assert any("（五）" in c for c in cells) and any("省教育厅" in c for c in cells)
+    bulletin = printed_path(output, "通报: ")  # the 通报, a .docx sent after its caption
+    assert bulletin.suffix == ".docx" and bulletin.read_bytes().startswith(b"PK")
     chart = printed_path(output, "Chart: ")
     with Image.open(chart) as image:
         assert image.format == "PNG"
