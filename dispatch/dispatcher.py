@@ -27,7 +27,7 @@ from coordination.roles import Access
 from dispatch import reports
 from dispatch.membership import apply_membership
 from dispatch.table import CALLER_ID, CALLER_NAME, COMMANDS, CommandSpec
-from messages.common import render_not_here, render_refusal
+from messages.common import render_not_here, render_not_yet, render_refusal
 from messages.i18n import Translator
 from messages.outgoing import Outgoing
 from runtime.platform import (
@@ -49,6 +49,9 @@ log = logging.getLogger(__name__)
 Hook = Callable[[], Awaitable[Any]]
 # The web dashboard's commands: its sign-in is Telegram's, so only there.
 WEB_ONLY = ("dashboard", "screen")
+# Commands whose answers need more than the table gives (a return tells the department's
+# chats): not wired to this door yet.
+NOT_YET = ("return",)
 
 
 async def _nothing() -> None:
@@ -173,6 +176,9 @@ class Dispatcher:
             return
         if command is not None and command.name in WEB_ONLY and not self.web_dashboard:
             await self.say(message.chat, [render_not_here(t, command.name)])
+            return
+        if command is not None and command.name in NOT_YET:
+            await self.say(message.chat, [render_not_yet(t, command.name)])
             return
         if spec is None:
             # Not a command of this bot (or plain words in private): what it can do here.

@@ -202,6 +202,13 @@ def render_not_here(t: Translator, command: str) -> Outgoing:
     )
 
 
+def render_not_yet(t: Translator, command: str) -> Outgoing:
+    """A command this chat platform does not offer yet."""
+    return Outgoing(
+        t._("/{command} is not available on this chat platform yet.").format(command=command)
+    )
+
+
 def coordinators_only(t: Translator) -> str:
     """Views and their page buttons refused to someone who is not a coordinator."""
     return t._("Sorry, this is for coordinators only.")

@@ -120,6 +120,8 @@ async def test_the_dashboards_commands_say_they_are_not_available_on_dingtalk(tm
         w = bot.world
         await bot.say(w.water, w.wang, "/dashboard")
         assert "不能使用 /dashboard" in await bot.next_text(w.water)
+        await bot.say(w.water, w.wang, "/return （五） 省水利厅 不具体")
+        assert "暂不支持 /return" in await bot.next_text(w.water)
         await bot.say(w.water, w.wang, "/nosuchcommand")
         assert "/help" in await bot.next_text(w.water) or "督办" in bot.shown(w.water)[-1]
 
