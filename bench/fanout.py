@@ -1,128 +1,35 @@
-"""Benchmark 2: one cycle fanned out to 2,000 bound chats through a rate-limited Bot API.
+"""Benchmark 2: one cycle fanned out to 2,000 bound chats through a rate-limited Bot API,
+side by side with bare PTB, at two limits, with an admin's /status timed meanwhile.
 
-The Bot API simulator runs in its own process on 127.0.0.1 (as Telegram is another machine),
-allowing L messages a second overall and 20 a minute per group, answering 429 past them. The
-bot keeps its pace at L; an admin's /remind fires one cycle, the outbox worker sends it.
+The Bot API simulator (`bench/fanout_sim.py`) allows L messages a second overall and 20 a
+minute per group, answering 429 past them. The bot keeps its pace at L; an admin's /remind
+fires one cycle, the outbox worker sends it.
 """
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import hashlib
-import json
 import os
 import shutil
-import subprocess
-import sys
 import time
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from sqlmodel import col, select
 
+from bench.fanout_sim import (
+    CHAT_ID_BASE,
+    GROUP_PER_MINUTE,
+    PROBE_COMMAND,
+    PROBE_INTERVAL_S,
+    SimulatorProcess,
+)
 from bench.figures import Figure, median, note, output_dir, scratch_dir, spread
 from settings import DEFAULT_PLAN
 
 ROOT = Path(__file__).resolve().parent.parent
-CHAT_ID_BASE = -1_003_000_000_000
-GROUP_PER_MINUTE = 20
-
-
-# --- the simulator's process ---------------------------------------------------------------
-async def _serve(limit: int, chats: int, admin_id: int) -> None:
-    """Serve until stdin closes; answer `stats` with what reached the bound chats."""
-    from botapi_sim.faults import RateLimits
-    from botapi_sim.server import BotApiSimulator
-    from botapi_sim.updates import SimChat, SimUser, private_chat
-
-    limits = RateLimits(global_per_second=limit, group_per_minute=GROUP_PER_MINUTE)
-    async with BotApiSimulator(rate_limits=limits) as sim:
-        sim.add_chat(private_chat(SimUser(id=admin_id, first_name="Admin")))
-        bound = set()
-        for index in range(chats):
-            chat_id = CHAT_ID_BASE - index
-            sim.add_chat(SimChat(id=chat_id, title=f"督办群 {index}"))
-            bound.add(chat_id)
-        arrivals: list[float] = []
-        count_delivery = sim.stats.count_delivery
-
-        def timed(chat_id: int, content: tuple[Any, ...]) -> None:
-            if chat_id in bound:
-                arrivals.append(time.monotonic())
-            count_delivery(chat_id, content)
-
-        sim.stats.count_delivery = timed  # type: ignore[method-assign]
-        print(json.dumps({"base_url": sim.base_url}), flush=True)
-        loop = asyncio.get_running_loop()
-        while line := await loop.run_in_executor(None, sys.stdin.readline):
-            if line.strip() != "stats":
-                continue
-            delivered = {c: n for c, n in sim.stats.delivered.items() if c in bound}
-            span = arrivals[-1] - arrivals[0] if len(arrivals) > 1 else 0.0
-            print(
-                json.dumps(
-                    {
-                        "chats_reached": len(delivered),
-                        "messages": sum(delivered.values()),
-                        "duplicates": sum(
-                            n for c, n in sim.stats.duplicates_by_chat.items() if c in bound
-                        ),
-                        "http_429": sim.stats.too_many_requests,
-                        "rate_limited": sim.stats.rate_limited,
-                        "span_s": span,
-                    }
-                ),
-                flush=True,
-            )
-
-
-class SimulatorProcess:
-    """The simulator in a child process, driven over its stdin and stdout."""
-
-    def __init__(self, limit: int, chats: int, admin_id: int) -> None:
-        self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "bench.fanout",
-                "serve",
-                "--limit",
-                str(limit),
-                "--chats",
-                str(chats),
-                "--admin",
-                str(admin_id),
-            ],
-            cwd=ROOT,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        self.base_url = str(self._read()["base_url"])
-
-    def _read(self) -> dict[str, Any]:
-        assert self.process.stdout is not None
-        line = self.process.stdout.readline()
-        if not line:
-            raise RuntimeError(f"the simulator exited with {self.process.wait()}")
-        return dict(json.loads(line))
-
-    def stats(self) -> dict[str, Any]:
-        assert self.process.stdin is not None
-        self.process.stdin.write("stats\n")
-        self.process.stdin.flush()
-        return self._read()
-
-    def close(self) -> None:
-        if self.process.stdin is not None:
-            self.process.stdin.close()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+__all__ = ["SimulatorProcess", "bare_fan_out", "fan_out", "run"]
 
 
 # --- the bot's side ------------------------------------------------------------------------
@@ -199,10 +106,19 @@ def bound_database(chats: int) -> Path:
     return path
 
 
-async def fan_out(workdir: Path, *, chats: int, limit: int, profiler: Any = None) -> dict[str, Any]:
+async def fan_out(
+    workdir: Path,
+    *,
+    chats: int,
+    limit: int,
+    profiler: Any = None,
+    probe: str | None = None,
+) -> dict[str, Any]:
     """Bind the chats, fire one cycle with /remind and wait until every delivery is settled.
 
-    `profiler` (pyinstrument), when given, runs from /remind until the cycle is settled.
+    `profiler` (pyinstrument), when given, runs from /remind until the cycle is settled. With
+    `probe` (a command such as "/status"), the bot long-polls the simulator as `bot.py run`
+    does, and the admin sends that command every PROBE_INTERVAL_S while the fan-out runs.
     """
     from telegram import Update
 
@@ -211,6 +127,8 @@ async def fan_out(workdir: Path, *, chats: int, limit: int, profiler: Any = None
     from botapi_sim.updates import UpdateFactory, private_chat
     from models.db import Database
     from models.schedules import STATUS_SENT
+    from operations.intake import inbox_sink
+    from operations.polling import Poller
     from settings import load_settings
 
     path = workdir / "bot.sqlite3"
@@ -234,11 +152,18 @@ async def fan_out(workdir: Path, *, chats: int, limit: int, profiler: Any = None
         async with application:
             await application.post_init(application)  # type: ignore[misc]
             await application.start()
+            stop_polling = asyncio.Event()
+            polling = None
+            if probe is not None:
+                poller = Poller(application.bot, inbox_sink(application), long_poll_seconds=1)
+                polling = asyncio.create_task(poller.run(stop_polling))
             if profiler is not None:
                 profiler.start()
             started, cpu_started = time.monotonic(), time.process_time()
             remind = factory.command(private_chat(ADMIN), ADMIN, "remind")
             await application.process_update(Update.de_json(remind, application.bot))
+            if probe is not None:
+                simulator.probe(probe, PROBE_INTERVAL_S)
             while True:
                 progress = await db.run(_cycle_progress)
                 settled = sum(n for s, n in progress.items() if s not in ("pending", "sending"))
@@ -251,9 +176,12 @@ async def fan_out(workdir: Path, *, chats: int, limit: int, profiler: Any = None
             elapsed, cpu = time.monotonic() - started, time.process_time() - cpu_started
             if profiler is not None:
                 profiler.stop()
+            wire = simulator.stats()  # stops the probes before the bot stops
+            stop_polling.set()
+            if polling is not None:
+                await polling
             await application.stop()
             await application.post_shutdown(application)  # type: ignore[misc]
-        wire = simulator.stats()
     finally:
         simulator.close()
     return {
@@ -261,6 +189,7 @@ async def fan_out(workdir: Path, *, chats: int, limit: int, profiler: Any = None
         "elapsed_s": elapsed,
         "sent": progress.get(STATUS_SENT, 0),
         "cpu_ms_per_delivery": cpu * 1000 / chats,
+        "cpu_share": cpu / elapsed,
         "statuses": progress,
     }
 
@@ -311,7 +240,12 @@ async def bare_fan_out(*, chats: int, limit: int, bursty: bool = False) -> dict[
         wire = simulator.stats()
     finally:
         simulator.close()
-    return {**wire, "elapsed_s": elapsed, "cpu_ms_per_delivery": cpu * 1000 / chats}
+    return {
+        **wire,
+        "elapsed_s": elapsed,
+        "cpu_ms_per_delivery": cpu * 1000 / chats,
+        "cpu_share": cpu / elapsed,
+    }
 
 
 def _rate(result: dict[str, Any]) -> float:
@@ -325,37 +259,106 @@ def _rate(result: dict[str, Any]) -> float:
     return float((result["messages"] - 1) / result["span_s"])
 
 
-def run(*, smoke: bool = False, runs: int | None = None) -> list[Figure]:
-    chats, limit = (60, 30) if smoke else (2_000, 200)
-    runs = runs or (1 if smoke else 3)
-    results = []
-    bare = []
-    bursty = []
+def _side_by_side(
+    *, chats: int, limit: int, runs: int, bursty: bool, probe: str | None, label: str
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
+    """Ours and bare PTB alternating, `runs` times: (ours, bare, bare with the bursty limiter)."""
+    results: list[dict[str, Any]] = []
+    bare: list[dict[str, Any]] = []
+    bursts: list[dict[str, Any]] = []
     for attempt in range(runs):
         # Side by side, alternating: the framework alone, then the bot's outbox.
         bare.append(asyncio.run(bare_fan_out(chats=chats, limit=limit)))
         bare[-1]["rate"] = _rate(bare[-1])
-        bursty.append(asyncio.run(bare_fan_out(chats=chats, limit=limit, bursty=True)))
-        bursty[-1]["rate"] = _rate(bursty[-1])
+        if bursty:
+            bursts.append(asyncio.run(bare_fan_out(chats=chats, limit=limit, bursty=True)))
+            bursts[-1]["rate"] = _rate(bursts[-1])
         with scratch_dir("fanout") as workdir:
-            result = asyncio.run(fan_out(workdir, chats=chats, limit=limit))
+            result = asyncio.run(fan_out(workdir, chats=chats, limit=limit, probe=probe))
         result["rate"] = _rate(result)
         results.append(result)
+        b = bare[-1]
         note(
-            f"fanout run {attempt + 1}/{runs}, bare PTB: {bare[-1]['messages']} messages in "
-            f"{bare[-1]['span_s']:.1f} s ({bare[-1]['rate']:.0f}/s of {limit}), "
-            f"{bare[-1]['http_429']} × 429, {bare[-1]['cpu_ms_per_delivery']:.2f} ms CPU each; "
-            f"bursty limiter {bursty[-1]['rate']:.0f}/s, {bursty[-1]['http_429']} × 429"
+            f"{label} run {attempt + 1}/{runs}, bare PTB: {b['messages']} messages in "
+            f"{b['span_s']:.1f} s ({b['rate']:.0f}/s of {limit}), {b['http_429']} × 429, "
+            f"{b['cpu_ms_per_delivery']:.2f} ms CPU each, CPU share {b['cpu_share']:.2f}"
+            + (
+                f"; bursty limiter {bursts[-1]['rate']:.0f}/s, {bursts[-1]['http_429']} × 429"
+                if bursty
+                else ""
+            )
         )
+        latencies = ", ".join(f"{v:.0f}" for v in result["command_latencies_ms"])
         note(
-            f"fanout run {attempt + 1}/{runs}: {result['messages']} messages to "
+            f"{label} run {attempt + 1}/{runs}: {result['messages']} messages to "
             f"{result['chats_reached']}/{chats} chats in {result['span_s']:.1f} s "
             f"({result['rate']:.0f}/s of {limit}), {result['http_429']} × 429, "
-            f"cycle settled in {result['elapsed_s']:.1f} s, deliveries {result['statuses']}"
+            f"{result['cpu_ms_per_delivery']:.2f} ms CPU each, CPU share "
+            f"{result['cpu_share']:.2f}, cycle settled in {result['elapsed_s']:.1f} s, "
+            f"deliveries {result['statuses']}"
+            + (f"; {probe} answered in [{latencies}] ms" if probe else "")
         )
+    return results, bare, bursts
+
+
+def _comparison(
+    prefix: str, results: list[dict[str, Any]], bare: list[dict[str, Any]]
+) -> list[Figure]:
+    """Ours over bare: the rate (wall), CPU per delivery (CPU ratio), and each one's CPU share."""
     rates = [r["rate"] for r in results]
     bare_rates = [r["rate"] for r in bare]
+    ours_cpu = median([r["cpu_ms_per_delivery"] for r in results])
+    bare_cpu = median([r["cpu_ms_per_delivery"] for r in bare])
+    return [
+        Figure(
+            f"{prefix}over_bare",
+            median(rates) / median(bare_rates),
+            "",
+            "wall: our rate at the server / bare PTB's, same limiter and simulator; target ≥ 0.9",
+        ),
+        Figure(
+            f"{prefix}cpu_ratio",
+            bare_cpu / ours_cpu,
+            "",
+            "CPU: bare PTB's CPU per message / ours per delivery",
+        ),
+        Figure(
+            f"{prefix}cpu_share",
+            median([r["cpu_share"] for r in results]),
+            "cores",
+            "the bot's process CPU seconds / wall seconds from /remind until settled (1 = a "
+            f"core), median of {len(results)} {spread([r['cpu_share'] for r in results])}",
+        ),
+        Figure(
+            f"{prefix}bare_cpu_share",
+            median([r["cpu_share"] for r in bare]),
+            "cores",
+            "bare PTB's process CPU / wall during its fan-out "
+            f"{spread([r['cpu_share'] for r in bare])}",
+        ),
+    ]
+
+
+def run(*, smoke: bool = False, runs: int | None = None) -> list[Figure]:
+    chats, limit = (60, 30) if smoke else (2_000, 200)
+    # The second limit: low enough that bare PTB uses under half a core; fewer chats.
+    low_chats, low_limit = (40, 20) if smoke else (500, 50)
+    runs = runs or (1 if smoke else 3)
+    results, bare, bursty = _side_by_side(
+        chats=chats, limit=limit, runs=runs, bursty=True, probe=PROBE_COMMAND, label="fanout"
+    )
+    low, low_bare, _ = _side_by_side(
+        chats=low_chats, limit=low_limit, runs=runs, bursty=False, probe=None, label="fanout low"
+    )
+    rates = [r["rate"] for r in results]
+    bare_rates = [r["rate"] for r in bare]
+    low_rates = [r["rate"] for r in low]
+    low_bare_rates = [r["rate"] for r in low_bare]
     lost = [chats - r["chats_reached"] for r in results]
+    low_lost = [low_chats - r["chats_reached"] for r in low]
+    latencies = [v for r in results for v in r["command_latencies_ms"]]
+    if not latencies:
+        raise RuntimeError(f"no {PROBE_COMMAND} was answered during the fan-outs")
     return [
         Figure(
             "fanout.limit_per_s",
@@ -378,6 +381,7 @@ def run(*, smoke: bool = False, runs: int | None = None) -> list[Figure]:
             f"bare PTB, the bot's limiter, same simulator and concurrency, median of {runs} "
             f"{spread(bare_rates)}",
         ),
+        *_comparison("fanout.", results, bare),
         Figure(
             "fanout.bare_http_429",
             median([r["http_429"] for r in bare]),
@@ -411,9 +415,9 @@ def run(*, smoke: bool = False, runs: int | None = None) -> list[Figure]:
         ),
         Figure(
             "fanout.http_429",
-            median([r["http_429"] for r in results]),
+            max(r["http_429"] for r in results),
             "",
-            f"429 answers per fan-out, runs {[r['http_429'] for r in results]}",
+            f"429 answers per fan-out, worst run; runs {[r['http_429'] for r in results]}",
         ),
         Figure(
             "fanout.lost",
@@ -427,20 +431,51 @@ def run(*, smoke: bool = False, runs: int | None = None) -> list[Figure]:
             "messages",
             "a second identical reminder in one chat; worst run",
         ),
+        Figure(
+            "fanout.command_latency_ms",
+            median(latencies),
+            "ms",
+            f"an admin's {PROBE_COMMAND} every {PROBE_INTERVAL_S:.0f} s during the fan-outs, "
+            "offered to the simulator as an update (long polling) until the simulator received "
+            f"the answer's first message; median of {len(latencies)}; target < 1000",
+        ),
+        Figure(
+            "fanout.command_latency_max_ms",
+            max(latencies),
+            "ms",
+            f"the slowest of the {len(latencies)}; target < 1000",
+        ),
+        Figure(
+            "fanout.low_limit_per_s",
+            low_limit,
+            "messages/s",
+            f"the second limit, {low_chats} chats, where bare PTB has headroom",
+        ),
+        Figure(
+            "fanout.low_achieved_per_s",
+            median(low_rates),
+            "messages/s",
+            f"median of {runs} {spread(low_rates)}",
+        ),
+        Figure("fanout.low_rate_over_limit", median(low_rates) / low_limit, "", "target ≥ 0.9"),
+        Figure(
+            "fanout.low_bare_achieved_per_s",
+            median(low_bare_rates),
+            "messages/s",
+            f"bare PTB, same limiter, median of {runs} {spread(low_bare_rates)}",
+        ),
+        *_comparison("fanout.low_", low, low_bare),
+        Figure(
+            "fanout.low_http_429",
+            max(r["http_429"] for r in low),
+            "",
+            f"worst run; runs {[r['http_429'] for r in low]}",
+        ),
+        Figure("fanout.low_lost", max(low_lost), "chats", "worst run; target 0"),
+        Figure(
+            "fanout.low_duplicates",
+            max(r["duplicates"] for r in low),
+            "messages",
+            "worst run",
+        ),
     ]
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.fanout")
-    sub = parser.add_subparsers(dest="command", required=True)
-    serve = sub.add_parser("serve", help="the rate-limited simulator, driven over stdin")
-    serve.add_argument("--limit", type=int, required=True)
-    serve.add_argument("--chats", type=int, required=True)
-    serve.add_argument("--admin", type=int, required=True)
-    args = parser.parse_args(argv)
-    asyncio.run(_serve(args.limit, args.chats, args.admin))
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
