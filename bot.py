@@ -4,6 +4,7 @@ The command line; the application is assembled in `assembly/` and run by `operat
 
     python bot.py demo [--lang en]          # a whole cycle against a local simulator, no token,
                                             # then its dashboard on 127.0.0.1 until Ctrl+C
+    python bot.py demo --platform dingtalk  # the same story on a local DingTalk simulator
     python bot.py run                       # long polling (TELEGRAM_BOT_TOKEN required)
     python bot.py run --webhook URL --listen 0.0.0.0 --port 8443
     python bot.py plan show [--json] PATH   # read a plan document, print who leads what
@@ -54,6 +55,7 @@ from models.clock import utcnow
 from models.db import Database
 from operations import backup
 from operations.database_check import sqlite_file
+from operations.dingtalk_service import run_dingtalk_service
 from operations.doctor import run_doctor
 from operations.plan_input import check_plan_file, quiet_pdf_library
 from operations.service import run_service, webhook_options
@@ -70,6 +72,9 @@ EXIT_BAD_MAP = 1  # no plan yet, a file that is no map sheet, or a bad row
 def cmd_run(args: argparse.Namespace) -> int:
     """Check everything that can fail at start, then run until SIGTERM (operations.service)."""
     settings = load_settings()
+    if settings.platform == "dingtalk":
+        run_dingtalk_service(settings)
+        return 0
     token = settings.require_token()
     webhook = webhook_options(
         settings, token=token, url=args.webhook, listen=args.listen, port=args.port,
@@ -246,7 +251,7 @@ def plan_import_map(
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    return run_demo(lang=args.lang, out_dir=args.out, serve=args.serve)
+    return run_demo(lang=args.lang, out_dir=args.out, serve=args.serve, platform=args.platform)
 
 
 def cmd_db(args: argparse.Namespace) -> int:
@@ -306,6 +311,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     demo = sub.add_parser("demo", help="run one whole cycle against a local Bot API simulator")
     demo.add_argument("--lang", default="zh_CN", help="zh_CN (default) or en")
     demo.add_argument("--out", default=None, help="folder for the ledger and the chart")
+    demo.add_argument(
+        "--platform",
+        choices=["telegram", "dingtalk"],
+        default="telegram",
+        help="the chat platform to play it on, each with its local simulator",
+    )
     demo.add_argument(
         "--serve",
         action=argparse.BooleanOptionalAction,

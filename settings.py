@@ -20,6 +20,7 @@ from messages.problems import Problem, render_problems
 TOKEN_PATTERN = re.compile(r"^\d{5,16}:[A-Za-z0-9_-]{30,}$")
 SECRET_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,256}")
 DEFAULT_DATABASE_URL = "sqlite:///duban.sqlite3"
+PLATFORMS = ("telegram", "dingtalk")
 DEFAULT_PLAN = Path(__file__).resolve().parent / "data" / "shanxi-taihang-2021-36.txt"
 PROXY_SCHEMES = ("http", "https", "socks5", "socks5h")
 
@@ -58,6 +59,9 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
+    # The chat platform the bot serves: telegram (the default) or dingtalk (DINGTALK_* settings,
+    # read by dingtalk_adapter.settings).
+    platform: str = "telegram"
     telegram_bot_token: str = Field(default="", repr=False)
     database_url: str = DEFAULT_DATABASE_URL
     admin_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
@@ -134,6 +138,14 @@ class Settings(BaseSettings):
                 f"WEBAPP_SHORT_NAME: {value!r} is not a Mini App short name (3-30 letters, "
                 "digits or _)"
             )
+        return value
+
+    @field_validator("platform")
+    @classmethod
+    def _check_platform(cls, value: str) -> str:
+        value = value.strip().lower()
+        if value not in PLATFORMS:
+            raise SettingProblem("platform_unknown", value=value)
         return value
 
     @field_validator("bot_timezone")

@@ -10,9 +10,12 @@ from assembly.database import (
     open_database_url,
     prepare_schema,
 )
+from assembly.dingtalk import DingTalkBot, build_dingtalk
 
 __all__ = [
+    "DingTalkBot",
     "build_application",
+    "build_dingtalk",
     "ensure_bundled_plan",
     "file_base_url",
     "open_database",

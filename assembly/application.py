@@ -16,6 +16,7 @@ from telegram.request import BaseRequest
 from delivery import bot_api
 from delivery.jobs import restore_jobs
 from delivery.limiter import PacedRateLimiter
+from delivery.telegram_platform import TelegramPlatform
 from delivery.worker import OutboxWorker, outbox
 from handlers import (
     admin,
@@ -112,6 +113,7 @@ def build_application(
         # The dashboard's liaisons are the members of their departments' groups: asked of
         # Telegram, shared by /dashboard and the web pages.
         membership=MembershipCache(functools.partial(bot_api.is_member, application.bot)),
+        platform=TelegramPlatform(application.bot),
         pace=pace,
     )
     application.bot_data["services"] = svc

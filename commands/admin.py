@@ -92,6 +92,8 @@ class RoleAnswer:
     configured: tuple[int, ...] = ()  # the admins of ADMIN_IDS (listed for the admin role)
     user_id: int | None = None
     user_name: str = ""
+    # Where only @-messages reach the bot (DingTalk) a person is named by @-mentioning them.
+    answer_by_mention: bool = False
 
     @property
     def command(self) -> str:
@@ -106,13 +108,15 @@ def _role_command(session: Session, *, role: str, roles: Roles, args: CommandArg
         configured = args.admin_ids if role == ROLE_ADMIN else ()
         return RoleAnswer(role, RoleOutcome.LISTED, holders=holders, configured=configured)
     if action not in ROLE_ACTIONS:
-        return RoleAnswer(role, RoleOutcome.USAGE)
+        return RoleAnswer(role, RoleOutcome.USAGE, answer_by_mention=args.answer_by_mention)
     target, name = args.replied_user_id, args.replied_user_name
     typed = words[1] if len(words) > 1 else ""
     if target is None and typed.lstrip("-").isdecimal() and abs(int(typed)) <= MAX_USER_ID:
         target, name = int(typed), ""
     if target is None:
-        return RoleAnswer(role, RoleOutcome.WHOM, action=action)
+        return RoleAnswer(
+            role, RoleOutcome.WHOM, action=action, answer_by_mention=args.answer_by_mention
+        )
     if action == "add":
         added = grant_role(
             session, user_id=target, role=role, display_name=name, added_by=roles.user_id

@@ -40,6 +40,7 @@ class HelpAnswer:
     # For an admin in private (the start of the day): units with measures that no chat reaches.
     unbound: list[UnboundHolding] = field(default_factory=list)
     ids: Ids | None = None  # /start only: the first step of every set-up
+    answer_by_mention: bool = False  # reports @ the bot instead of replying (DingTalk)
 
 
 def _binding(session: Session, chat_id: int | None) -> tuple[list[str], bool]:
@@ -57,7 +58,13 @@ def help_(session: Session, *, roles: Roles, args: CommandArgs, now: datetime) -
     names, coordinators = _binding(session, args.chat_id)
     unbound = unbound_holdings(session) if roles.is_admin and args.private else []
     return HelpAnswer(
-        roles, args.in_group, names, coordinators, web=bool(args.dashboard_url), unbound=unbound
+        roles,
+        args.in_group,
+        names,
+        coordinators,
+        web=bool(args.dashboard_url),
+        unbound=unbound,
+        answer_by_mention=args.answer_by_mention,
     )
 
 

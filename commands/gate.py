@@ -40,6 +40,9 @@ class CommandArgs:
     admin_ids: tuple[int, ...] = ()
     timezone: str = "Asia/Shanghai"
     dashboard_url: str = ""
+    # Only messages that @ the bot reach it in groups (DingTalk): people report by @-mention,
+    # not by replying; from the platform's capabilities.
+    answer_by_mention: bool = False
 
     @property
     def words(self) -> list[str]:

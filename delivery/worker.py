@@ -18,16 +18,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from telegram import Bot, Message
-from telegram.error import (
-    BadRequest,
-    ChatMigrated,
-    Forbidden,
-    NetworkError,
-    RetryAfter,
-    TelegramError,
-)
-
 from coordination.membership import drop_chat, migrate_chat
 from coordination.outbox import (
     backoff,
@@ -42,8 +32,7 @@ from coordination.outbox import (
     renew_claims,
 )
 from coordination.outbox_content import Due, claimed_contents
-from delivery import bot_api
-from delivery.limiter import retry_after_seconds
+from delivery.telegram_platform import TelegramPlatform
 from messages.i18n import get_translator
 from messages.outgoing import Outgoing
 from messages.reminders import render_content
@@ -51,6 +40,17 @@ from models.db import is_postgres
 from models.schedules import FORBIDDEN_MARK, RATE_LIMITED_MARK
 from runtime import Services, services
 from runtime.pace import Pace, Turn
+from runtime.platform import (
+    ChatMoved,
+    ChatPlatform,
+    ChatRef,
+    ChatUnavailable,
+    DeliveryUnknown,
+    MessageRejected,
+    PlatformError,
+    RetryLater,
+)
+from runtime.platform.addresses import chat_number, chat_reference, message_number
 
 log = logging.getLogger(__name__)
 
@@ -86,14 +86,16 @@ class Rendered:
     attempts: int = 0
 
 
-def render_due(svc: Services, due: list[Due]) -> list[Rendered]:
-    """Each delivery in its chat's language and its schedule's time zone."""
+def render_due(svc: Services, due: list[Due], *, answer_by_mention: bool = False) -> list[Rendered]:
+    """Each delivery in its chat's language and its schedule's time zone, telling how to
+    answer the way the platform lets people (a reply, or an @-mention)."""
     rendered = []
     for item in due:
         t = get_translator(
             item.locale or svc.settings.bot_locale, item.timezone or svc.settings.bot_timezone
         )
-        messages = [m for m in render_content(t, item.content) if m.text.strip() or m.file]
+        content = render_content(t, item.content, answer_by_mention=answer_by_mention)
+        messages = [m for m in content if m.text.strip() or m.file]
         rendered.append(Rendered(item.delivery_id, item.chat_id, messages, item.attempts))
     return rendered
 
@@ -245,7 +247,10 @@ class OutboxWorker:
             self.in_flight.update(ids)
             try:
                 due = await svc.db.run(claimed_contents, delivery_ids=ids, now=now)
-                items = await asyncio.to_thread(render_due, svc, due)
+                mention = not self.platform.capabilities.replies_reach_bot
+                items = await asyncio.to_thread(
+                    render_due, svc, due, answer_by_mention=mention
+                )
             except Exception:
                 log.exception("could not render deliveries %s; retrying later", ids)
                 for delivery_id in ids:
@@ -300,25 +305,51 @@ class OutboxWorker:
             task.add_done_callback(self._sends.discard)
 
     # --- one delivery ---------------------------------------------------------------------
+    @property
+    def platform(self) -> ChatPlatform:
+        """What the outbox sends through: the assembly's platform (Telegram's by default),
+        its sends marked paced when the worker waits for their turns itself."""
+        platform = self.svc.platform or TelegramPlatform(self.application.bot)
+        if isinstance(platform, TelegramPlatform) and self.pace is not None:
+            return platform.paced()
+        return platform
+
     async def _send(
-        self, bot: Bot, chat_id: int, outgoing: Outgoing, turn: Turn | None
-    ) -> Message:
+        self,
+        platform: ChatPlatform,
+        chat: ChatRef,
+        outgoing: Outgoing,
+        turn: Turn | None,
+        key: str,
+    ) -> int:
         if turn is not None and self.pace is not None:
             await self.pace.release(turn)
         async with self._http:
-            return await bot_api.send(bot, chat_id, outgoing, paced=turn is not None)
+            # The key makes a repeat harmless where the platform can (DingTalk's cards).
+            sent = await platform.send(chat, outgoing, dedupe_key=key)
+        return message_number(sent.messages[0])
 
     async def _deliver(self, item: Rendered, turns: list[Turn]) -> None:
         """Send one delivery and record the outcome; never raises."""
-        bot = self.application.bot
+        platform = self.platform
         try:
+            name = platform.capabilities.platform
+            chat = await chat_reference(self.svc.db, item.chat_id, platform=name)
+            if chat is None:
+                raise MessageRejected(f"chat {item.chat_id} is none of this platform's")
             first_id: int | None = None
             for index, outgoing in enumerate(item.messages):
                 turn = turns[index] if index < len(turns) else None
-                message = await self._send(bot, item.chat_id, outgoing, turn)
-                first_id = first_id or message.message_id
+                key = f"delivery:{item.delivery_id}:{index}"
+                message_id = await self._send(platform, chat, outgoing, turn, key)
+                first_id = first_id or message_id
         except asyncio.CancelledError:
             return  # stopping: the claim is handed back unsent
+        except DeliveryUnknown as exc:
+            # The request went out and its answer was lost: sending again might double it.
+            log.warning("delivery %s may have arrived (%s); not sent again", item.delivery_id, exc)
+            self._record(item.delivery_id, None)
+            return
         except Exception as exc:  # each kind is handled in _failed; none may escape
             await self._failed(item, exc)
             self.in_flight.discard(item.delivery_id)
@@ -360,8 +391,8 @@ class OutboxWorker:
         svc = self.svc
         db = svc.db
         try:
-            if isinstance(exc, ChatMigrated):
-                new_id = int(exc.new_chat_id)
+            if isinstance(exc, ChatMoved):
+                new_id = await db.run(chat_number, exc.moved_to)
                 log.info("chat %s became supergroup %s; moving it", item.chat_id, new_id)
                 await db.run(migrate_chat, old_id=item.chat_id, new_id=new_id)
                 svc.move_locale(item.chat_id, new_id)
@@ -377,8 +408,8 @@ class OutboxWorker:
                     )
                 self.report.retried += 1
                 self.wake()
-            elif isinstance(exc, RetryAfter):
-                wait = retry_after_seconds(exc)
+            elif isinstance(exc, RetryLater):
+                wait = exc.seconds
                 # The limiter paused this chat only; the delivery waits in the database.
                 await db.run(
                     mark_retry,
@@ -388,11 +419,11 @@ class OutboxWorker:
                     count_attempt=False,
                 )
                 self.report.retried += 1
-            elif isinstance(exc, Forbidden):
+            elif isinstance(exc, ChatUnavailable):
                 await db.run(
                     mark_failed,
                     delivery_id=item.delivery_id,
-                    error=f"{FORBIDDEN_MARK}: {exc.message}",
+                    error=f"{FORBIDDEN_MARK}: {exc}",
                 )
                 self.report.failed += 1
                 # The notice to the coordinators is queued, and this pass sends it.
@@ -403,16 +434,14 @@ class OutboxWorker:
                     fallback_chat_ids=svc.settings.admin_ids,
                 )
                 self.wake()
-            elif isinstance(exc, BadRequest):
+            elif isinstance(exc, MessageRejected):
                 # "chat not found" and malformed requests do not get better by retrying.
-                log.warning(
-                    "delivery %s to %s refused: %s", item.delivery_id, item.chat_id, exc.message
-                )
-                await db.run(mark_failed, delivery_id=item.delivery_id, error=exc.message)
+                log.warning("delivery %s to %s refused: %s", item.delivery_id, item.chat_id, exc)
+                await db.run(mark_failed, delivery_id=item.delivery_id, error=str(exc)[:500])
                 self.report.failed += 1
             else:
-                if isinstance(exc, NetworkError | TelegramError):
-                    error = f"{type(exc).__name__}: {exc.message}"
+                if isinstance(exc, PlatformError):
+                    error = f"{type(exc).__name__}: {exc}"
                 else:
                     log.error(
                         "unexpected error sending delivery %s",

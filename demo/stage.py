@@ -71,6 +71,17 @@ class Stage:
         self.printed = 0  # transcript entries printed so far
         self.lines: list[str] = []
 
+    has_dashboard = True  # /screen makes a kiosk link for the web dashboard
+    reviews_by_button = True  # a report is returned with the 退回 buttons under its view
+
+    def add_chat(
+        self, chat: SimChat, *, members: list[SimUser], admins: list[SimUser] | None = None
+    ) -> None:
+        self.sim.add_chat(chat, members=members, admins=admins or [])
+
+    def bot_messages(self, chat: SimChat) -> list[StoredMessage]:
+        return self.sim.bot_messages(chat)
+
     @property
     def db(self) -> Database:
         return self.application.bot_data["services"].db  # type: ignore[no-any-return]

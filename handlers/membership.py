@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from telegram import ChatMember, Update
+from telegram import ChatMember, ChatMemberUpdated, Update
 from telegram.ext import (
     Application,
     ChatMemberHandler,
@@ -18,11 +18,14 @@ from telegram.ext import (
     filters,
 )
 
-from coordination.membership import drop_chat, migrate_chat, reactivate_chat
+from coordination.membership import migrate_chat
 from delivery import bot_api
 from delivery.worker import wake_outbox
+from dispatch.membership import change_chat
 from messages.common import render_greeting
+from models.clock import to_naive_utc
 from runtime import services
+from runtime.platform import MembershipChange, MembershipKind, telegram_chat
 
 log = logging.getLogger(__name__)
 
@@ -31,39 +34,59 @@ GONE = {ChatMember.LEFT, ChatMember.BANNED}
 PRESENT = {ChatMember.MEMBER, ChatMember.ADMINISTRATOR, ChatMember.OWNER}
 
 
-async def my_chat_member(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Removed → inactive and coordinators told once; added (back) → active, owed sends go."""
-    change = update.my_chat_member
-    if change is None:
-        return
-    svc = services(context)
+def membership_change(change: ChatMemberUpdated) -> MembershipChange | None:
+    """The bot's own membership change as the boundary's record (None: nothing changed)."""
     chat = change.chat
     old, new = change.old_chat_member.status, change.new_chat_member.status
+    kind = None
     if new in GONE or (
         new == ChatMember.RESTRICTED and not getattr(change.new_chat_member, "is_member", True)
     ):
-        dropped = await svc.db.run(
-            drop_chat, chat_id=chat.id, now=svc.now(), fallback_chat_ids=svc.settings.admin_ids
-        )
-        if dropped:
+        kind = MembershipKind.BOT_REMOVED
+    elif new in PRESENT and (old in GONE or old == ChatMember.RESTRICTED):
+        kind = MembershipKind.BOT_ADDED
+    if kind is None:
+        return None
+    return MembershipChange(
+        chat=telegram_chat(chat.id),
+        kind=kind,
+        at=to_naive_utc(change.date),
+        chat_title=chat.title or "",
+    )
+
+
+async def my_chat_member(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Removed → inactive and coordinators told once; added (back) → active, owed sends go.
+
+    The change itself is the platform-free `dispatch.membership.change_chat`, as on DingTalk.
+    """
+    change = update.my_chat_member
+    if change is None:
+        return
+    record = membership_change(change)
+    if record is None:
+        return
+    svc = services(context)
+    chat = change.chat
+    _chat_id, changed = await svc.db.run(
+        change_chat,
+        change=record,
+        now=svc.now(),
+        fallback_chat_ids=tuple(svc.settings.admin_ids),
+        chat_type=chat.type,
+    )
+    if record.kind == MembershipKind.BOT_REMOVED:
+        if changed:
             log.info("bot removed from chat %s; its deliveries stop", chat.id)
             wake_outbox(context.application)  # the notice to the coordinators
         return
-    if new in PRESENT and (old in GONE or old == ChatMember.RESTRICTED):
-        was_inactive = await svc.db.run(
-            reactivate_chat,
-            chat_id=chat.id,
-            now=svc.now(),
-            title=chat.title or "",
-            chat_type=chat.type,
-        )
-        if was_inactive:
-            log.info("bot added back to chat %s; resuming", chat.id)
-            wake_outbox(context.application)
-        elif chat.type != chat.PRIVATE:
-            user = update.effective_user
-            t = await svc.chat_translator(chat.id, user.language_code if user else None)
-            await bot_api.send(context.bot, chat.id, render_greeting(t))
+    if changed:
+        log.info("bot added back to chat %s; resuming", chat.id)
+        wake_outbox(context.application)
+    elif chat.type != chat.PRIVATE:
+        user = update.effective_user
+        t = await svc.chat_translator(chat.id, user.language_code if user else None)
+        await bot_api.send(context.bot, chat.id, render_greeting(t))
 
 
 async def migrated(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

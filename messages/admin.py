@@ -222,7 +222,12 @@ def render_role(t: Translator, answer: RoleAnswer) -> list[Outgoing]:
         if len(lines) == 1:
             lines.append(t._("nobody yet"))
         return [Outgoing("\n".join(lines))]
-    if answer.outcome == RoleOutcome.USAGE:
+    if answer.outcome in (RoleOutcome.USAGE, RoleOutcome.WHOM) and answer.answer_by_mention:
+        text = t._(
+            "Use /{command} add|remove|list and @-mention the person in the same message, "
+            "for example: /{command} add @name"
+        ).format(command=answer.command)
+    elif answer.outcome == RoleOutcome.USAGE:
         text = t._(
             "Use /{command} add|remove|list: reply to the person's message, or give their user id."
         ).format(command=answer.command)

@@ -22,6 +22,9 @@ SOURCE_DIRS = (
     "assembly",
     "handlers",
     "delivery",
+    "dingtalk_adapter",
+    "dispatch",
+
     "intake",
     "runtime",
     "messages",

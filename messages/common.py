@@ -37,12 +37,20 @@ def render_help(t: Translator, answer: HelpAnswer) -> list[Outgoing]:
                     names="、".join(f"<b>{escape(n)}</b>" for n in answer.bound_to)
                 )
             )
-            lines.append(
-                t._(
-                    "To report: reply to my reminder; name measures like （五） when "
-                    "you answer several."
+            if answer.answer_by_mention:
+                lines.append(
+                    t._(
+                        "To report: @ me in this group with the progress; name measures "
+                        "like （五） when you answer several."
+                    )
                 )
-            )
+            else:
+                lines.append(
+                    t._(
+                        "To report: reply to my reminder; name measures like （五） when "
+                        "you answer several."
+                    )
+                )
         else:
             lines.append(t._("This chat is not bound to a department yet."))
         if answer.coordinators_chat:
@@ -182,6 +190,23 @@ def render_refusal(t: Translator, access: Access, command: str, place: Place) ->
             command=command
         )
     return Outgoing(text)
+
+
+def render_not_here(t: Translator, command: str) -> Outgoing:
+    """A command of the web dashboard where the bot serves none (its sign-in is Telegram's)."""
+    return Outgoing(
+        t._(
+            "/{command} is not available here: the web dashboard signs people in through "
+            "Telegram. Coordinators get the same overview with /status, /export and /chart."
+        ).format(command=command)
+    )
+
+
+def render_not_yet(t: Translator, command: str) -> Outgoing:
+    """A command this chat platform does not offer yet."""
+    return Outgoing(
+        t._("/{command} is not available on this chat platform yet.").format(command=command)
+    )
 
 
 def coordinators_only(t: Translator) -> str:

@@ -36,6 +36,9 @@ SCREEN = N_("A coordinator makes a read-only link for the office's big screen")
 SCREEN_NAME = N_("Office big screen")
 NO_KIOSK = N_("the bot sent no big-screen link for /screen")
 POLLS = N_("The bot polls a Bot API simulator at {url}; database {path}")
+STREAM = N_(
+    "The bot is connected over Stream to a DingTalk simulator at {url}; database {path}"
+)
 CANNOT_WRITE = N_("The demo cannot write to {path}: {reason}")
 INTRO = N_("Demo of the follow-up (督办) bot: one whole reporting cycle, no token, no network.")
 FAILED = N_("The demo failed: {reason}")

@@ -104,6 +104,17 @@ FINDINGS: dict[str, str] = {
         "restart the bot."
     ),
     "admins": N_("Admins: {ids}{more_text}."),
+    "dingtalk_admins": N_("Admins by DingTalk staff id (DINGTALK_ADMIN_STAFF_IDS): {ids}."),
+    "dingtalk_app": N_("DingTalk accepts the app {client_id} (robot {robot})."),
+    "dingtalk_stream": N_(
+        "The Stream gateway gives the app a connection: no public address is needed."
+    ),
+    "dingtalk_cards": N_("Buttons come as interactive cards from the template {template}."),
+    "dingtalk_no_cards": N_(
+        "No DINGTALK_CARD_TEMPLATE_ID: messages go without buttons (reports are still "
+        "recorded, but nobody can tap which measure a report is about or correct a status). "
+        "Create a card template in DingTalk's 卡片平台 (README, Running it on DingTalk)."
+    ),
     "no_coordinators_chat": N_(
         "No coordinators' chat: add the bot to the coordinators' group and send "
         "/coordinators_chat there."

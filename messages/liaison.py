@@ -159,6 +159,17 @@ def render_choice_prompt(t: Translator, choices: Sequence[MeasureRef]) -> str:
     return _fit(lines)
 
 
+def render_name_the_measure(t: Translator, choices: Sequence[MeasureRef]) -> Outgoing:
+    """The question where no button can answer it (DingTalk without a card template): the
+    report waits, and the liaison sends it again naming the measure."""
+    lines = [
+        t._("Which measure is your report about? Send it again naming the measure, for "
+            "example: （五）completed …"),
+        *["• " + measure_line(m) for m in choices],
+    ]
+    return Outgoing(_fit(lines))
+
+
 def all_button(t: Translator) -> str:
     return t._("All")
 

@@ -57,6 +57,46 @@ PROBLEMS: dict[str, str] = {
         "ADMIN_IDS: {value} is not a numeric Telegram user id (send /whoami to the bot to see "
         "yours)."
     ),
+    "platform_unknown": N_(
+        "PLATFORM: {value} is not a chat platform the bot serves; use telegram or dingtalk."
+    ),
+    "dingtalk_client_id_missing": N_(
+        "DINGTALK_CLIENT_ID is not set: copy the Client ID of your DingTalk app ({console}, "
+        "the app's 凭证与基础信息 page) into the environment or .env."
+    ),
+    "dingtalk_client_id_bad": N_(
+        "DINGTALK_CLIENT_ID {value} is not a DingTalk Client ID (letters, digits, - and _, such "
+        "as dingabcdefghij1234): copy it again from the app's 凭证与基础信息 page."
+    ),
+    "dingtalk_secret_missing": N_(
+        "DINGTALK_CLIENT_SECRET is not set: copy the Client Secret of your DingTalk app "
+        "({console}, the app's 凭证与基础信息 page) into the environment or .env."
+    ),
+    "dingtalk_secret_bad": N_(
+        "DINGTALK_CLIENT_SECRET {secret} is malformed (it holds spaces or characters a DingTalk "
+        "secret never has): copy it again from the app's 凭证与基础信息 page."
+    ),
+    "dingtalk_robot_code_bad": N_(
+        "DINGTALK_ROBOT_CODE {value} is not a robot code: leave it empty for the robot of your "
+        "own app (it uses the Client ID), or copy it from the robot's page."
+    ),
+    "dingtalk_admin_bad": N_(
+        "DINGTALK_ADMIN_STAFF_IDS: {value} is not a staff id (the userid of DingTalk's address "
+        "book: letters, digits, - and _; @ the bot with /whoami to see yours)."
+    ),
+    "dingtalk_template_bad": N_(
+        "DINGTALK_CARD_TEMPLATE_ID {value} is not a card template id (such as "
+        "1a2b3c4d-….schema): copy it from the template list of DingTalk's 卡片平台."
+    ),
+    "dingtalk_endpoint_bad": N_("{name}: {value} is not an http:// or https:// address."),
+    "dingtalk_rejected": N_(
+        "{reason}: copy DINGTALK_CLIENT_ID and DINGTALK_CLIENT_SECRET again from the app's "
+        "凭证与基础信息 page (open-dev.dingtalk.com); a reset secret stops the old one."
+    ),
+    "dingtalk_unreachable": N_(
+        "Cannot reach DingTalk at {server} ({reason}): check the network, or "
+        "DINGTALK_OPENAPI_ENDPOINT if it is set."
+    ),
     "timezone_unknown": N_(
         "BOT_TIMEZONE: unknown time zone {value}; use a name like Asia/Shanghai."
     ),

@@ -72,8 +72,10 @@ def render_reminder(
     due_at: datetime,
     plan_title: str = "",
     limit: int = MESSAGE_LIMIT,
+    answer_by_mention: bool = False,
 ) -> str:
-    """The one reminder a chat gets in a cycle: its departments' measures and how to answer."""
+    """The one reminder a chat gets in a cycle: its departments' measures and how to answer
+    (a reply to it; an @-mention of the bot where replies do not reach the bot: DingTalk)."""
     count = sum(len(d.tasks) for d in departments)
     head = [bold(t._("Progress report requested"))]
     if plan_title:
@@ -85,13 +87,18 @@ def render_reminder(
             count,
         ).format(count=count, deadline=f"<b>{moment_text(t, due_at)}</b>")
     )
-    tail = [
-        t._(
+    if answer_by_mention:
+        how = t._(
+            "How to answer: @ me in this group with your report. When you report on several "
+            "measures, name each one in the same message, for example: @me （五）completed …；"
+            "（六）60%, in progress …"
+        )
+    else:
+        how = t._(
             "How to answer: reply to this message. When you report on several measures, "
             "name each one, for example: （五）completed …；（六）60%, in progress …"
-        ),
-    ]
-    return _fit(head, t, departments, tail, limit)
+        )
+    return _fit(head, t, departments, [how], limit)
 
 
 def render_nudge(
@@ -100,6 +107,7 @@ def render_nudge(
     departments: Sequence[DepartmentTasks],
     due_at: datetime,
     limit: int = MESSAGE_LIMIT,
+    answer_by_mention: bool = False,
 ) -> str:
     """The reminder before the deadline, naming only the measures still missing."""
     count = sum(len(d.tasks) for d in departments)
@@ -111,7 +119,10 @@ def render_nudge(
             count,
         ).format(count=count, deadline=f"<b>{moment_text(t, due_at)}</b>"),
     ]
-    tail = [t._("Reply to the reminder above (or to this message) with the progress.")]
+    if answer_by_mention:
+        tail = [t._("@ me in this group with the progress.")]
+    else:
+        tail = [t._("Reply to the reminder above (or to this message) with the progress.")]
     return _fit(head, t, departments, tail, limit)
 
 
@@ -163,14 +174,27 @@ def render_chat_lost(t: Translator, lost: ChatLost) -> str:
     ).format(chat=f"<b>{escape(lost.title)}</b>", departments=departments)
 
 
-def render_content(t: Translator, content: Content) -> list[Outgoing]:
-    """The message(s) a delivery sends, in order (a digest ends with its document)."""
+def render_content(
+    t: Translator, content: Content, *, answer_by_mention: bool = False
+) -> list[Outgoing]:
+    """The message(s) a delivery sends, in order (a digest ends with its document);
+    `answer_by_mention` where only messages that @ the bot reach it (the platform's
+    capabilities say so)."""
     if isinstance(content, Reminder):
         text = render_reminder(
-            t, departments=content.departments, due_at=content.due_at, plan_title=content.plan_title
+            t,
+            departments=content.departments,
+            due_at=content.due_at,
+            plan_title=content.plan_title,
+            answer_by_mention=answer_by_mention,
         )
     elif isinstance(content, Nudge):
-        text = render_nudge(t, departments=content.departments, due_at=content.due_at)
+        text = render_nudge(
+            t,
+            departments=content.departments,
+            due_at=content.due_at,
+            answer_by_mention=answer_by_mention,
+        )
     elif isinstance(content, OverdueList):
         text = render_overdue(
             t,

@@ -3,11 +3,13 @@
 Tables are grouped by what they hold: the plan (`plan.py`), chats and roles (`chats.py`),
 schedules, cycles and the delivery outbox (`schedules.py`), progress (`progress.py`), the
 office's review (`review.py`), the web dashboard's links and sessions (`web.py`), the inbox of
-updates received (`inbox.py`) and the version numbers of cached data (`versions.py`).
+updates received (`inbox.py`), the version numbers of cached data (`versions.py`), and the
+numbers of chats and people whose platform ids are text (`addresses.py`).
 """
 
 # First: naming and timestamp conventions apply only to tables defined after them.
 import models.conventions  # noqa: F401
+from models.addresses import PlatformAddress
 from models.chats import Chat, ChatDepartment, StrangerAnswer, UserRole
 from models.clock import utcnow
 from models.db import Database, create_db_engine
@@ -50,6 +52,7 @@ __all__ = [
     "MeasureCorrection",
     "PendingReply",
     "Plan",
+    "PlatformAddress",
     "ProgressRevision",
     "ProgressUpdate",
     "Region",

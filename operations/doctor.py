@@ -1,7 +1,8 @@
 """`python bot.py check`: the doctor. One line per check, ✓ ⚠ ✗, each ✗ saying what to do.
 
 Settings, proxy, token (masked) and the bot's BotFather options, polling or webhook and
-whether it is reachable, database and schema, plan, admins, the coordinators' chat, chats
+whether it is reachable (on DingTalk: the app's credentials, the Stream gateway, the card
+template), database and schema, plan, admins, the coordinators' chat, chats
 bound and departments left without one, schedules and their next runs, a CJK font for the
 charts, holiday data for this year and next. Exit code 0 only when nothing is ✗.
 """
@@ -20,6 +21,8 @@ import aiohttp
 from telegram import Bot
 from telegram.request import HTTPXRequest
 
+from dingtalk_adapter.settings import load_dingtalk_settings
+from dingtalk_adapter.startup import check_dingtalk
 from messages.chart import find_cjk_font
 from messages.doctor import FAIL, Finding, fail, ok, render_findings, warn
 from messages.problems import operator_translator
@@ -174,6 +177,30 @@ async def local_health(webhook: WebhookOptions) -> Finding:
     return ok("webhook_up", url=url)
 
 
+async def dingtalk_findings() -> tuple[list[Finding], tuple[str, ...]]:
+    """The DingTalk app: settings, credentials accepted, the Stream gateway, the card
+    template; and the admins it names by staff id."""
+    try:
+        dingtalk = load_dingtalk_settings()
+        staff_ids = dingtalk.admin_staff_ids()
+    except SettingsError as error:
+        return [problem(error)], ()
+    try:
+        await check_dingtalk(dingtalk, timeout=HTTP_TIMEOUT_SECONDS * 2)
+    except SettingsError as error:
+        return [problem(error)], staff_ids
+    credentials = dingtalk.credentials()
+    found = [
+        ok("dingtalk_app", client_id=credentials.client_id, robot=credentials.robot_code),
+        ok("dingtalk_stream"),
+    ]
+    template = dingtalk.card_template()
+    found.append(
+        ok("dingtalk_cards", template=template) if template else warn("dingtalk_no_cards")
+    )
+    return found, staff_ids
+
+
 def font_findings() -> list[Finding]:
     family = find_cjk_font()
     return [ok("font", family=family)] if family else [warn("font_missing")]
@@ -186,6 +213,8 @@ async def diagnose(*, webhook_url: str | None = None) -> list[Finding]:
     except SettingsError as error:
         return [problem(error)]
     found = [ok("settings", env=str(Path(".env").resolve()) if Path(".env").exists() else "")]
+    if settings.platform == "dingtalk":
+        return found + await _dingtalk_diagnosis(settings)
     try:
         token: str | None = settings.require_token()
     except SettingsError as error:
@@ -204,6 +233,29 @@ async def diagnose(*, webhook_url: str | None = None) -> list[Finding]:
     found += database
     if readable:
         found += await asyncio.to_thread(state_findings, settings)
+    else:
+        found.append(warn("state_skipped"))
+    found += await asyncio.to_thread(font_findings)
+    found += holiday_findings(today=datetime.now(settings.tz).date())
+    return found
+
+
+async def _dingtalk_diagnosis(settings: Settings) -> list[Finding]:
+    found, staff_ids = await dingtalk_findings()
+    database, readable = await asyncio.to_thread(database_findings, settings)
+    found += database
+    if readable:
+        state = await asyncio.to_thread(state_findings, settings)
+        if staff_ids:
+            # Admins named by staff id count as admins too (their numbers come at first use).
+            names, more = ", ".join(staff_ids[:5]), len(staff_ids) - 5
+            state = [
+                ok("dingtalk_admins", ids=names, more=max(0, more))
+                if f.kind == "no_admin"
+                else f
+                for f in state
+            ]
+        found += state
     else:
         found.append(warn("state_skipped"))
     found += await asyncio.to_thread(font_findings)

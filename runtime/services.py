@@ -20,6 +20,7 @@ from models.db import Database
 from models.group_commit import GroupCommit
 from runtime.chat_members import MembershipCache
 from runtime.pace import Pace
+from runtime.platform import ChatPlatform
 from settings import Settings
 
 
@@ -38,6 +39,9 @@ class Services:
     # Who is in the role-giving chats, asked of the platform: for /dashboard and the web
     # dashboard (None: nobody is asked, only the roles the database names count).
     membership: MembershipCache | None = None
+    # The chat platform the outbox sends through (Telegram's or DingTalk's adapter); set by
+    # the assembly once the platform exists.
+    platform: ChatPlatform | None = None
     # The pace every message keeps (None: no rate limiting, as in tests with a recorder).
     pace: Pace | None = None
     # Replies from many chats are written in shared transactions, each with its update's

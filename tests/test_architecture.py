@@ -1,5 +1,6 @@
 """The layers of ARCHITECTURE.md hold: import-linter's contracts in pyproject.toml pass, and
-they do catch an import that runs back up or a chat platform imported below delivery/.
+they do catch an import that runs back up, a chat platform imported below delivery/, or one
+platform's adapter reaching into the other's.
 """
 
 from __future__ import annotations
@@ -38,6 +39,21 @@ def test_the_import_contracts_pass() -> None:
     assert "broken" not in done.stdout.lower().replace("0 broken", "")
 
 
+def test_the_core_is_contracted_to_import_neither_chat_platforms_sdk() -> None:
+    """Issue 17's contract: the core's records (coordination, reports, planreader, messages)
+    and the runtime import neither python-telegram-bot nor DingTalk's SDK."""
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    forbidding = [
+        contract
+        for contract in config["tool"]["importlinter"]["contracts"]
+        if contract["type"] == "forbidden"
+        and {"telegram", "dingtalk_stream"} <= set(contract["forbidden_modules"])
+    ]
+    covered = {module for contract in forbidding for module in contract["source_modules"]}
+    core = {"coordination", "reports", "planreader", "messages", "models", "runtime", "commands"}
+    assert core | {"dispatch"} <= covered
+
+
 @pytest.fixture(scope="module")
 def copy_of_the_code(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The packages the contracts name and pyproject.toml, copied to a scratch folder."""
@@ -65,6 +81,20 @@ def copy_of_the_code(tmp_path_factory: pytest.TempPathFactory) -> Path:
         ("handlers/probe.py", "import webapp.auth", "handlers is not allowed to import webapp"),
         ("webapp/probe.py", "import handlers.common", "webapp is not allowed to import handlers"),
         ("webapp/probe.py", "from telegram import Bot", "webapp is not allowed to import telegram"),
+        ("coordination/probe.py", "import dingtalk_stream", "coordination is not allowed to"),
+        ("runtime/probe.py", "import dingtalk_adapter.render", "runtime is not allowed to import"),
+        ("handlers/probe.py", "import dingtalk_adapter", "handlers is not allowed to import"),
+        ("dingtalk_adapter/probe.py", "import telegram", "dingtalk_adapter is not allowed to"),
+        ("dingtalk_adapter/probe.py", "import delivery.bot_api", "dingtalk_adapter is not allowed"),
+        ("dingtalk_sim/probe.py", "import dingtalk_stream", "dingtalk_sim is not allowed to"),
+        ("messages/probe.py", "import dingtalk_stream", "messages is not allowed to import"),
+        ("reports/probe.py", "import dingtalk_stream", "reports is not allowed to import"),
+        ("planreader/probe.py", "import telegram", "planreader is not allowed to import"),
+        ("messages/probe.py", "from telegram import Bot", "messages is not allowed to import"),
+        ("dispatch/probe.py", "import telegram", "dispatch is not allowed to import telegram"),
+        ("dispatch/probe.py", "import dingtalk_adapter.render", "dispatch is not allowed"),
+        ("dispatch/probe.py", "import delivery.worker", "dispatch is not allowed to import"),
+        ("delivery/probe.py", "import dingtalk_stream", "delivery is not allowed to import"),
     ],
 )
 def test_an_import_that_breaks_the_layers_fails_the_contracts(

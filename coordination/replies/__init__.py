@@ -1,8 +1,10 @@
 """Replies turned into progress: a liaison's message → one `ProgressUpdate` per (measure,
-department), by concern: `scope` (what a chat may report on), `write` (the records),
+department), by concern: `scope` (what a chat may report on), `attribution` (the cycle of a
+report that answers no message), `write` (the records),
 `record` (replies, edits, /report) and `buttons` (which measure, a corrected status).
 """
 
+from coordination.replies.attribution import Attribution, attribute_report
 from coordination.replies.buttons import (
     Choice,
     StatusChoice,
@@ -26,6 +28,7 @@ from coordination.replies.record import chat_measures, record_edit, record_reply
 from coordination.replies.write import mark_task_reported
 
 __all__ = [
+    "Attribution",
     "Choice",
     "IncomingReply",
     "MeasureRef",
@@ -34,6 +37,7 @@ __all__ = [
     "ReplyOutcome",
     "StatusChoice",
     "ack_records_of_update",
+    "attribute_report",
     "chat_measures",
     "choice_payload",
     "correct_status",

@@ -55,3 +55,16 @@ def test_deadline_is_shown_in_the_locale_and_time_zone():
 def test_overdue_digest_says_when_everyone_reported():
     text = render_overdue(get_translator("zh_CN"), departments=[], due_at=DUE, total_tasks=7)
     assert "7 项均已按时报送" in text
+
+
+def test_where_only_mentions_reach_the_bot_the_reminder_asks_for_an_at_mention():
+    departments = [DepartmentTasks("省水利厅", [TaskLine("（五）", "水利", "lead", True)])]
+    zh = get_translator("zh_CN")
+    by_reply = render_reminder(zh, departments=departments, due_at=DUE)
+    by_mention = render_reminder(zh, departments=departments, due_at=DUE, answer_by_mention=True)
+    assert "直接回复本条消息" in by_reply and "@我" not in by_reply
+    assert "在本群 @我" in by_mention and "回复本条消息" not in by_mention
+    en = render_nudge(
+        get_translator("en"), departments=departments, due_at=DUE, answer_by_mention=True
+    )
+    assert "@ me in this group" in en and "Reply to the reminder" not in en

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from dingtalk_adapter.settings import DingTalkSettings
 from settings import Settings, load_settings
 from tests.support.paths import ROOT
 
@@ -47,7 +48,8 @@ def test_the_env_template_names_every_setting_and_loads_once_the_token_is_in(
     template = (DEPLOY / "duban-bot.env").read_text(encoding="utf-8")
     names = {line.split("=", 1)[0] for line in template.splitlines() if "=" in line
              and not line.startswith("#")}
-    assert names == {name.upper() for name in Settings.model_fields}
+    assert names == {name.upper() for name in (*Settings.model_fields,
+                                               *DingTalkSettings.model_fields)}
     for name in names:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)
